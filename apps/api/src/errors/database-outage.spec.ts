@@ -1,0 +1,14 @@
+import { databaseOutage } from './database-outage';
+
+describe('databaseOutage', () => {
+  it('recognises refused and timed-out connections', () => {
+    expect(databaseOutage(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toMatch(/ECONNREFUSED/);
+    expect(databaseOutage(new Error('timeout exceeded when trying to connect'))).toBeTruthy();
+    expect(databaseOutage({ message: 'x', driverError: { code: '57P01', message: 'terminating connection due to administrator command' } })).toMatch(/administrator/);
+  });
+
+  it('leaves ordinary query errors alone', () => {
+    expect(databaseOutage({ message: 'duplicate key', driverError: { code: '23505', message: 'duplicate key' } })).toBeNull();
+    expect(databaseOutage(new TypeError('x is undefined'))).toBeNull();
+  });
+});

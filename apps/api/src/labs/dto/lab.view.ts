@@ -1,0 +1,56 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LabStatus } from '@labfleet/contracts';
+import type { LabEntity, LabEventEntity } from '@labfleet/persistence';
+
+export class LabNodeView {
+  @ApiProperty({ example: 'node1' }) name!: string;
+  @ApiProperty({ example: 'node1' }) hostname!: string;
+  @ApiPropertyOptional({ description: 'Address on the lab network' }) address!: string | null;
+}
+
+export class LabView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: LabStatus }) status!: LabStatus;
+  @ApiProperty({ example: 'docker' }) template!: string;
+  @ApiProperty({ example: 'docker' }) provider!: string;
+  @ApiPropertyOptional({ nullable: true }) failureReason!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiPropertyOptional({ nullable: true }) readyAt!: string | null;
+  @ApiProperty() expiresAt!: string;
+  @ApiPropertyOptional({ nullable: true }) endedAt!: string | null;
+  @ApiProperty({ type: [LabNodeView] }) nodes!: LabNodeView[];
+
+  static of(lab: LabEntity): LabView {
+    return {
+      id: lab.id,
+      status: lab.status,
+      template: lab.template?.name ?? lab.templateId,
+      provider: lab.provider,
+      failureReason: lab.failureReason,
+      createdAt: lab.createdAt.toISOString(),
+      readyAt: lab.readyAt?.toISOString() ?? null,
+      expiresAt: lab.expiresAt.toISOString(),
+      endedAt: lab.endedAt?.toISOString() ?? null,
+      nodes: (lab.nodes ?? []).map((n) => ({ name: n.name, hostname: n.hostname, address: n.address })),
+    };
+  }
+}
+
+export class LabPageView {
+  @ApiProperty({ type: [LabView] }) items!: LabView[];
+  @ApiProperty() total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+}
+
+export class LabEventView {
+  @ApiPropertyOptional({ enum: LabStatus, nullable: true }) from!: LabStatus | null;
+  @ApiProperty({ enum: LabStatus }) to!: LabStatus;
+  @ApiProperty() actor!: string;
+  @ApiProperty() at!: string;
+  @ApiPropertyOptional({ nullable: true }) detail!: Record<string, unknown> | null;
+
+  static of(e: LabEventEntity): LabEventView {
+    return { from: e.fromStatus, to: e.toStatus, actor: e.actor, at: e.createdAt.toISOString(), detail: e.detail };
+  }
+}

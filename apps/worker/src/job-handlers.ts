@@ -1,0 +1,27 @@
+import { Job, UnrecoverableError } from 'bullmq';
+import { LabFailedError, LabLifecycleService, ReconcilerService } from '@labfleet/lab-lifecycle';
+import { JobName, JobPayloads } from '@labfleet/queue';
+
+export type JobHandler<N extends JobName> = (payload: JobPayloads[N], job: Job) => Promise<unknown>;
+
+/** One handler per job name: the compiler refuses a job with none, an object cannot hold two. */
+export type JobHandlers = { [N in JobName]: JobHandler<N> };
+
+const isFinalAttempt = (job: Job): boolean => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+
+export function jobHandlers(lifecycle: LabLifecycleService, reconciler: ReconcilerService): JobHandlers {
+  return {
+    [JobName.ProvisionLab]: async ({ labId }, job) => {
+      try {
+        await lifecycle.provision(labId, { final: isFinalAttempt(job) });
+      } catch (e) {
+        // The lab is already marked failed: retrying cannot help.
+        if (e instanceof LabFailedError) throw new UnrecoverableError(e.message);
+        throw e;
+      }
+    },
+    [JobName.DestroyLab]: ({ labId }) => lifecycle.destroy(labId),
+    [JobName.ExpireLab]: ({ labId }) => lifecycle.expire(labId),
+    [JobName.Reconcile]: () => reconciler.run(),
+  };
+}

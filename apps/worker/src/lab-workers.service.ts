@@ -1,0 +1,80 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Worker } from 'bullmq';
+import type IORedis from 'ioredis';
+import { LabfleetConfig } from '@labfleet/config';
+import { LAB_PROVIDER, LabProvider } from '@labfleet/domain';
+import { LabLifecycleService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
+import { TemplateRepository } from '@labfleet/persistence';
+import { createRedisConnection, JobName, QueueName, QUEUES, QueueSet } from '@labfleet/queue';
+import { JobHandler, jobHandlers, JobHandlers } from './job-handlers';
+
+/** Starts one BullMQ worker per queue, after checking Redis, seeding templates and a first reconcile. */
+@Injectable()
+export class LabWorkersService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+  private readonly workers: Worker[] = [];
+  private connection?: IORedis;
+  private readonly handlers: JobHandlers;
+
+  constructor(
+    private readonly config: LabfleetConfig,
+    private readonly catalog: TemplateCatalogService,
+    private readonly templates: TemplateRepository,
+    private readonly reconciler: ReconcilerService,
+    @Inject(QUEUES) private readonly queues: QueueSet,
+    @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
+    lifecycle: LabLifecycleService,
+  ) {
+    this.handlers = jobHandlers(lifecycle, reconciler);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.connection = createRedisConnection(this.config.redis.url, 'worker');
+    await this.assertNoEviction(this.connection);
+    await this.catalog.seed();
+    const images = [...new Set((await this.templates.list()).flatMap((t) => t.images))];
+    // Labs can start without the mirror (students just cannot pull offline): never fatal.
+    const problems = await this.provider.prepare(images).catch((e: Error) => [e.message]);
+    this.logger.log({ msg: 'lab images prepared', images: images.length, problems });
+    const summary = await this.reconciler.run();
+    this.logger.log({ msg: 'startup reconcile done', ...summary });
+    await this.queues.byName.get(QueueName.Maintenance)!.upsertJobScheduler(
+      JobName.Reconcile,
+      { every: this.config.jobs.reconcileIntervalSeconds * 1000 },
+      { name: JobName.Reconcile, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
+    for (const name of Object.values(QueueName)) {
+      const worker = new Worker(name, (job) => this.dispatch(job), {
+        connection: this.connection,
+        prefix: this.config.redis.keyPrefix,
+        concurrency: name === QueueName.Maintenance ? 1 : this.config.jobs.concurrency,
+        lockDuration: this.config.jobs.lockMs,
+        stalledInterval: this.config.jobs.lockMs,
+        maxStalledCount: 3,
+      });
+      worker.on('failed', (job, error) => this.logger.warn({ msg: 'job failed', job: job?.name, labId: job?.data?.labId, attempt: job?.attemptsMade, error: error.message }));
+      worker.on('error', (error) => this.logger.error({ msg: 'worker error', queue: name, error: error.message }));
+      this.workers.push(worker);
+    }
+    this.logger.log({ msg: 'worker started', queues: Object.values(QueueName), concurrency: this.config.jobs.concurrency });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+    await this.connection?.quit().catch(() => undefined);
+  }
+
+  private dispatch(job: Job): Promise<unknown> {
+    const handler = this.handlers[job.name as JobName] as JobHandler<JobName> | undefined;
+    if (!handler) throw new Error(`no handler for job '${job.name}'`);
+    return handler(job.data, job);
+  }
+
+  /** BullMQ loses jobs if Redis may evict keys: refuse to run on such a Redis. */
+  private async assertNoEviction(redis: IORedis): Promise<void> {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
+    if (policy !== 'noeviction') {
+      throw new Error(`Redis maxmemory-policy is '${policy}'; Labfleet needs 'noeviction' (set it in redis.conf or with CONFIG SET)`);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export * from './labfleet-config';
+export * from './load-config';
+export * from './config.module';
+export * from './logger';

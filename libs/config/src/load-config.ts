@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { ProviderKind } from '@labfleet/contracts';
+import { EnvironmentDto } from './environment.dto';
+import { LabfleetConfig } from './labfleet-config';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const describe = (errors: ValidationError[]): string[] =>
+  errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`)));
+
+/** Reads and validates the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetConfig {
+  const env = plainToInstance(EnvironmentDto, { ...source });
+  const errors = validateSync(env, { forbidUnknownValues: true });
+  if (errors.length > 0) throw new ConfigError(describe(errors));
+  return {
+    port: env.PORT ?? 3000,
+    adminToken: env.LABFLEET_ADMIN_TOKEN,
+    instance: env.LABFLEET_INSTANCE ?? 'default',
+    logFormat: env.LOG_FORMAT ?? 'json',
+    database: { url: env.DATABASE_URL },
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'labfleet' },
+    provider: {
+      kind: env.LAB_PROVIDER ?? ProviderKind.Docker,
+      dockerHost: env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+      labImage: env.LAB_IMAGE ?? 'labfleet/lab:latest',
+      securityProfile: env.LAB_SECURITY_PROFILE ?? 'privileged',
+      readyTimeoutSeconds: env.LAB_READY_TIMEOUT_SECONDS ?? 60,
+      execOutputLimitBytes: env.EXEC_OUTPUT_LIMIT_BYTES ?? 1024 * 1024,
+    },
+    registry: {
+      mode: env.REGISTRY_MODE ?? 'push',
+      image: env.REGISTRY_IMAGE ?? 'registry:2',
+      name: env.REGISTRY_NAME ?? `labfleet-${env.LABFLEET_INSTANCE ?? 'default'}-registry`,
+      hostPort: env.REGISTRY_HOST_PORT ?? 5001,
+      proxyUrl: env.REGISTRY_PROXY_URL,
+    },
+    jobs: {
+      concurrency: env.WORKER_CONCURRENCY ?? 10,
+      attempts: env.JOB_ATTEMPTS ?? 5,
+      backoffMs: env.JOB_BACKOFF_MS ?? 1000,
+      lockMs: env.JOB_LOCK_MS ?? 15000,
+      reconcileIntervalSeconds: env.RECONCILE_INTERVAL_SECONDS ?? 30,
+    },
+    templatesFile: env.TEMPLATES_FILE ?? 'deploy/templates.json',
+  };
+}

@@ -1,0 +1,2 @@
+export * from './lab-status';
+export * from './provider-kind';

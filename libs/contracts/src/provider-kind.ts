@@ -1,0 +1,6 @@
+/** The backends a lab can run on (`LAB_PROVIDER`). */
+export enum ProviderKind {
+  Docker = 'docker',
+  Swarm = 'swarm',
+  Kubernetes = 'kubernetes',
+}

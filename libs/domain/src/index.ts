@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './lab-provider.port';
+export * from './lab-spec.builder';
+export * from './lab-state-machine';
+export * from './lab-template';
+export * from './reconcile-plan';

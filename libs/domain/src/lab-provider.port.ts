@@ -1,0 +1,96 @@
+/** One node of a lab: a Docker host of its own, reachable as `hostname` by the lab's other nodes. */
+export interface LabNodeSpec {
+  readonly name: string;
+  readonly hostname: string;
+}
+
+export interface LabLimits {
+  /** CPUs the lab may use (fractions allowed). */
+  readonly cpus: number;
+  readonly memoryMb: number;
+  readonly pidsLimit: number;
+  /** Size of the lab's writable disk, applied only where the engine supports quotas. */
+  readonly diskMb: number | null;
+}
+
+/** Everything a provider needs to run a lab, built from its template and row (see `buildLabSpec`). */
+export interface LabSpec {
+  readonly labId: string;
+  readonly templateName: string;
+  readonly image: string;
+  readonly nodes: readonly LabNodeSpec[];
+  readonly limits: LabLimits;
+  /** Images the template needs; the provider makes sure the lab can pull them offline. */
+  readonly images: readonly string[];
+}
+
+/** Small JSON value a provider returns from `provision`, stored on the lab row. */
+export interface LabHandle {
+  readonly labId: string;
+  readonly provider: string;
+  readonly nodes: readonly LabNodeHandle[];
+  readonly network?: string;
+}
+
+export interface LabNodeHandle {
+  readonly name: string;
+  readonly hostname: string;
+  readonly runtimeId: string;
+  readonly address?: string;
+}
+
+export type LabRuntimeState = 'running' | 'stopped' | 'gone';
+
+export interface LabRuntime {
+  readonly state: LabRuntimeState;
+  /** Why the lab is not running, in words a person understands. */
+  readonly reason?: string;
+}
+
+export interface ExecRequest {
+  readonly node: string;
+  readonly command: readonly string[];
+  readonly timeoutMs: number;
+  readonly stdin?: string;
+}
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly truncated: boolean;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+}
+
+/**
+ * The port every backend (Docker, Swarm, Kubernetes) implements. Every method is idempotent on
+ * the lab id, so a job delivered twice or a worker that died half-way is always safe to repeat.
+ */
+export interface LabProvider {
+  readonly kind: string;
+  /**
+   * Readies what labs of these templates need before the first one is asked for (on Docker: the
+   * registry mirror and the images it serves). Returns problems in words; never fatal.
+   */
+  prepare(images: readonly string[]): Promise<string[]>;
+  /**
+   * Creates (or adopts what exists of) the lab and resolves only when every node's Docker daemon
+   * answers. Called again for the same lab it makes nothing twice.
+   * Rejects with `ProviderError` (retryable or not) or `DependencyUnavailableError`.
+   */
+  provision(spec: LabSpec): Promise<LabHandle>;
+  /** The lab's runtime state; a lab that does not exist is `{ state: 'gone' }`, never an error. */
+  inspect(labId: string): Promise<LabRuntime>;
+  /** Removes every resource of the lab (containers, network, volumes). A missing lab is success. */
+  destroy(labId: string): Promise<void>;
+  /** Ids of every lab this installation has resources for (by label), for reconcile. */
+  listLabIds(): Promise<string[]>;
+  /** Runs a command on one node, with bounded output and a timeout. */
+  exec(labId: string, request: ExecRequest): Promise<ExecResult>;
+  /** Cheap liveness check of the backend; rejects with `DependencyUnavailableError`. */
+  ping(): Promise<void>;
+}
+
+/** Nest injection token for the configured `LabProvider`. */
+export const LAB_PROVIDER = Symbol('LAB_PROVIDER');

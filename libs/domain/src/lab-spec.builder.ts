@@ -1,0 +1,19 @@
+import { LabSpec } from './lab-provider.port';
+import { LabTemplate } from './lab-template';
+
+/** Node names are also their hostnames inside the lab: node1, node2, ... */
+export const labNodeNames = (count: number): string[] => Array.from({ length: count }, (_, i) => `node${i + 1}`);
+
+/** The provider-neutral description of a lab; `defaultImage` applies when the template names none. */
+export function buildLabSpec(labId: string, template: LabTemplate, defaultImage: string): LabSpec {
+  return {
+    labId,
+    templateName: template.name,
+    image: template.image ?? defaultImage,
+    nodes: labNodeNames(template.nodes).map((name) => ({ name, hostname: name })),
+    limits: { cpus: template.cpus, memoryMb: template.memoryMb, pidsLimit: template.pidsLimit, diskMb: template.diskMb },
+    images: [...template.images],
+  };
+}
+
+export const expiresAt = (from: Date, ttlSeconds: number): Date => new Date(from.getTime() + ttlSeconds * 1000);

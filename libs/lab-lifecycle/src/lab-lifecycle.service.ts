@@ -1,0 +1,102 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LabfleetConfig } from '@labfleet/config';
+import { LabStatus } from '@labfleet/contracts';
+import { buildLabSpec, isLive, LAB_PROVIDER, LabProvider, ProviderError } from '@labfleet/domain';
+import { LabEntity, LabRepository } from '@labfleet/persistence';
+import { LabJobsService } from '@labfleet/queue';
+
+export interface Attempt {
+  /** True when this is the job's last try: a failure now fails the lab. */
+  readonly final: boolean;
+}
+
+/** Thrown so the queue does not retry: the lab is already marked failed. */
+export class LabFailedError extends Error {
+  readonly unrecoverable = true;
+}
+
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * The worker's side of a lab's life. Every handler re-reads the lab, acts only from the states
+ * it expects, and is safe to run twice.
+ */
+@Injectable()
+export class LabLifecycleService {
+  private readonly logger = new Logger('LabLifecycle');
+
+  constructor(
+    private readonly labs: LabRepository,
+    private readonly jobs: LabJobsService,
+    private readonly config: LabfleetConfig,
+    @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
+  ) {}
+
+  async provision(labId: string, attempt: Attempt): Promise<void> {
+    let lab = await this.labs.findById(labId);
+    if (lab?.status === LabStatus.Pending) {
+      await this.labs.transition(labId, { to: LabStatus.Provisioning, actor: 'worker' });
+      lab = await this.labs.findById(labId);
+    }
+    if (lab?.status !== LabStatus.Provisioning) {
+      this.logger.log({ msg: 'provision skipped', labId, status: lab?.status ?? 'missing' });
+      return;
+    }
+    const started = Date.now();
+    try {
+      const handle = await this.provider.provision(buildLabSpec(labId, this.templateOf(lab), this.config.provider.labImage));
+      await this.labs.saveNodes(labId, handle.nodes);
+      const moved = await this.labs.transition(labId, {
+        to: LabStatus.Ready,
+        actor: 'worker',
+        patch: { readyAt: new Date(), handle },
+        detail: { provisionMs: Date.now() - started },
+      });
+      if (moved) {
+        this.logger.log({ msg: 'lab ready', labId, provisionMs: Date.now() - started });
+      } else {
+        // Stopped while it was being made: what was just made must not outlive it.
+        await this.provider.destroy(labId);
+        this.logger.log({ msg: 'lab ended during provisioning; removed', labId });
+      }
+    } catch (e) {
+      const retryable = !(e instanceof ProviderError) || e.retryable;
+      this.logger.warn({ msg: 'provision attempt failed', labId, error: describe(e), retryable, final: attempt.final });
+      if (retryable && !attempt.final) throw e;
+      await this.fail(labId, describe(e));
+      throw new LabFailedError(describe(e));
+    }
+  }
+
+  async destroy(labId: string): Promise<void> {
+    await this.provider.destroy(labId);
+    const moved = await this.labs.transition(labId, { to: LabStatus.Stopped, actor: 'worker', patch: { endedAt: new Date() } });
+    if (moved) this.logger.log({ msg: 'lab stopped', labId });
+  }
+
+  async expire(labId: string): Promise<void> {
+    const lab = await this.labs.findById(labId);
+    if (!lab) return;
+    if (isLive(lab.status)) {
+      if (lab.expiresAt.getTime() > Date.now() + 1000) {
+        await this.jobs.expireAt(labId, lab.expiresAt); // extended since this job was queued
+        return;
+      }
+      await this.labs.transition(labId, { to: LabStatus.Stopping, actor: 'expiry', detail: { expiresAt: lab.expiresAt.toISOString() } });
+      this.logger.log({ msg: 'lab expired', labId });
+    }
+    if ((await this.labs.findById(labId))?.status === LabStatus.Stopping) await this.destroy(labId);
+  }
+
+  /** Marks a lab failed with a reason a person can read, and removes whatever it had. */
+  async fail(labId: string, reason: string, actor = 'worker'): Promise<void> {
+    const moved = await this.labs.transition(labId, { to: LabStatus.Failed, actor, patch: { failureReason: reason, endedAt: new Date() } });
+    if (moved) this.logger.warn({ msg: 'lab failed', labId, reason });
+    await this.provider.destroy(labId).catch((e) => this.logger.warn({ msg: 'clean-up of failed lab deferred to reconcile', labId, error: describe(e) }));
+  }
+
+  private templateOf(lab: LabEntity) {
+    if (!lab.template) throw new ProviderError(`lab ${lab.id} has no template`, false);
+    return lab.template;
+  }
+}

@@ -1,0 +1,64 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LabStatus } from '@labfleet/contracts';
+import { LAB_PROVIDER, LabProvider, LabRuntime, planReconcile, ReconcileAction } from '@labfleet/domain';
+import { LabRepository } from '@labfleet/persistence';
+import { LabJobsService } from '@labfleet/queue';
+import { LabLifecycleService } from './lab-lifecycle.service';
+
+export type ReconcileSummary = Record<ReconcileAction['kind'], number>;
+
+/** How long a lab may sit in a transient state before reconcile re-queues its job. */
+const GRACE_MS = 30_000;
+
+/** Makes Postgres and the backend agree: adopt, remove orphans, fail labs whose runtime is gone. */
+@Injectable()
+export class ReconcilerService {
+  private readonly logger = new Logger('Reconciler');
+
+  constructor(
+    private readonly labs: LabRepository,
+    private readonly jobs: LabJobsService,
+    private readonly lifecycle: LabLifecycleService,
+    @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
+  ) {}
+
+  async run(): Promise<ReconcileSummary> {
+    const runtimeIds = await this.provider.listLabIds();
+    const labs = await this.labs.findForReconcile(runtimeIds);
+    const toInspect = new Set([...runtimeIds, ...labs.filter((l) => l.status === LabStatus.Ready).map((l) => l.id)]);
+    const runtimes = new Map<string, LabRuntime>();
+    for (const id of toInspect) {
+      const runtime = await this.provider.inspect(id);
+      if (runtime.state !== 'gone') runtimes.set(id, runtime);
+    }
+    const actions = planReconcile(labs, runtimes, new Date(), GRACE_MS);
+    const summary: ReconcileSummary = { adopt: 0, 'remove-orphan': 0, 'mark-failed': 0, 'requeue-provision': 0, 'requeue-destroy': 0 };
+    for (const action of actions) {
+      try {
+        await this.apply(action);
+        summary[action.kind]++;
+      } catch (e) {
+        this.logger.warn({ msg: 'reconcile action failed', labId: action.labId, action: action.kind, error: String(e) });
+      }
+    }
+    const changed = actions.some((a) => a.kind !== 'adopt');
+    if (changed) this.logger.log({ msg: 'reconciled', ...summary });
+    return summary;
+  }
+
+  private async apply(action: ReconcileAction): Promise<void> {
+    switch (action.kind) {
+      case 'adopt':
+        return;
+      case 'remove-orphan':
+        this.logger.log({ msg: 'removing resources with no live lab', labId: action.labId });
+        return this.provider.destroy(action.labId);
+      case 'mark-failed':
+        return this.lifecycle.fail(action.labId, action.reason, 'reconciler');
+      case 'requeue-provision':
+        return this.jobs.provision(action.labId);
+      case 'requeue-destroy':
+        return this.jobs.destroy(action.labId);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { readFile } from 'node:fs/promises';
+import { LabfleetConfig } from '@labfleet/config';
+import { TemplateFields, TemplateRepository } from '@labfleet/persistence';
+import { TemplateFileDto } from './template-definition.dto';
+
+const flatten = (errors: ValidationError[], path = ''): string[] =>
+  errors.flatMap((e) => {
+    const here = path ? `${path}.${e.property}` : e.property;
+    return [...Object.values(e.constraints ?? {}).map((m) => `${here}: ${m}`), ...flatten(e.children ?? [], here)];
+  });
+
+/** Parses and validates a template seed file; throws naming every problem. */
+export function parseTemplateFile(text: string, source: string): TemplateFields[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+  const file = plainToInstance(TemplateFileDto, raw);
+  const problems = flatten(validateSync(file, { whitelist: true, forbidNonWhitelisted: true }));
+  if (problems.length) throw new Error(`${source}: invalid templates:\n  - ${problems.join('\n  - ')}`);
+  return file.templates.map((t) => ({
+    name: t.name,
+    description: t.description ?? '',
+    image: t.image ?? null,
+    nodes: t.nodes ?? 1,
+    cpus: t.cpus,
+    memoryMb: t.memoryMb,
+    pidsLimit: t.pidsLimit,
+    diskMb: t.diskMb ?? null,
+    ttlSeconds: t.ttlSeconds,
+    images: t.images ?? [],
+  }));
+}
+
+/** Templates live in the database; the seed file adds the ones it does not have yet. */
+@Injectable()
+export class TemplateCatalogService {
+  private readonly logger = new Logger('TemplateCatalog');
+
+  constructor(
+    private readonly templates: TemplateRepository,
+    private readonly config: LabfleetConfig,
+  ) {}
+
+  async seed(): Promise<void> {
+    const path = this.config.templatesFile;
+    const definitions = parseTemplateFile(await readFile(path, 'utf8'), path);
+    const added = await this.templates.insertMissing(definitions);
+    if (added > 0) this.logger.log({ msg: 'templates seeded', file: path, added });
+  }
+}

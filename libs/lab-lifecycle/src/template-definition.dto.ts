@@ -1,0 +1,40 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+
+/** One template in the seed file (`TEMPLATES_FILE`). */
+export class TemplateDefinitionDto {
+  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'name must be lowercase letters, digits and dashes' })
+  name!: string;
+
+  @IsOptional() @IsString() @MaxLength(500)
+  description?: string;
+
+  @IsOptional() @IsString()
+  image?: string;
+
+  @IsOptional() @IsInt() @Min(1) @Max(10)
+  nodes?: number;
+
+  @IsNumber() @Min(0.1) @Max(64)
+  cpus!: number;
+
+  @IsInt() @Min(128) @Max(262144)
+  memoryMb!: number;
+
+  @IsInt() @Min(64) @Max(1_000_000)
+  pidsLimit!: number;
+
+  @IsOptional() @IsInt() @Min(512)
+  diskMb?: number;
+
+  @IsInt() @Min(10) @Max(7 * 24 * 3600)
+  ttlSeconds!: number;
+
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true })
+  images?: string[];
+}
+
+export class TemplateFileDto {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => TemplateDefinitionDto)
+  templates!: TemplateDefinitionDto[];
+}

@@ -1,0 +1,28 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { LabStatus } from '@labfleet/contracts';
+import { LabHandle } from '@labfleet/domain';
+import { LabNodeEntity } from './lab-node.entity';
+import { TemplateEntity } from './template.entity';
+
+@Entity('labs')
+export class LabEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Index('idx_labs_template_id')
+  @Column({ name: 'template_id', type: 'uuid' }) templateId!: string;
+  @ManyToOne(() => TemplateEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'template_id' })
+  template?: TemplateEntity;
+  @Index('idx_labs_status')
+  @Column({ type: 'text' }) status!: LabStatus;
+  @Column({ name: 'failure_reason', type: 'text', nullable: true }) failureReason!: string | null;
+  @Column({ type: 'text' }) provider!: string;
+  @Column({ type: 'jsonb', nullable: true }) handle!: LabHandle | null;
+  @Index('idx_labs_created_at')
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ name: 'ready_at', type: 'timestamptz', nullable: true }) readyAt!: Date | null;
+  @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
+  @OneToMany(() => LabNodeEntity, (node) => node.lab)
+  nodes?: LabNodeEntity[];
+}

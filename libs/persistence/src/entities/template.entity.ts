@@ -1,0 +1,20 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { numericTransformer } from './numeric.transformer';
+
+@Entity('templates')
+export class TemplateEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ type: 'text', unique: true }) name!: string;
+  @Column({ type: 'text', default: '' }) description!: string;
+  /** Null means the platform's lab image (`LAB_IMAGE`). */
+  @Column({ type: 'text', nullable: true }) image!: string | null;
+  @Column({ type: 'int', default: 1 }) nodes!: number;
+  @Column({ type: 'numeric', precision: 6, scale: 2, transformer: numericTransformer }) cpus!: number;
+  @Column({ name: 'memory_mb', type: 'int' }) memoryMb!: number;
+  @Column({ name: 'pids_limit', type: 'int' }) pidsLimit!: number;
+  @Column({ name: 'disk_mb', type: 'int', nullable: true }) diskMb!: number | null;
+  @Column({ name: 'ttl_seconds', type: 'int' }) ttlSeconds!: number;
+  @Column({ type: 'jsonb', default: () => "'[]'" }) images!: string[];
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}

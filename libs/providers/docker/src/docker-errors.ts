@@ -1,0 +1,26 @@
+import { DependencyUnavailableError, ProviderError } from '@labfleet/domain';
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EACCES']);
+
+/** dockerode reports HTTP answers as `statusCode` and socket trouble as `code`. */
+export const statusOf = (e: unknown): number | undefined => (e as { statusCode?: number })?.statusCode;
+
+/** Turns an engine error into the domain's: engine unreachable → 503-class, 5xx → retryable. */
+export function toProviderError(e: unknown, what: string): Error {
+  if (e instanceof ProviderError || e instanceof DependencyUnavailableError) return e;
+  const code = (e as { code?: string })?.code;
+  const message = (e as { json?: { message?: string } })?.json?.message ?? (e instanceof Error ? e.message : String(e));
+  if (code && UNREACHABLE.has(code)) return new DependencyUnavailableError('docker', `${what}: ${message}`);
+  const status = statusOf(e);
+  return new ProviderError(`${what}: ${message}`, status === undefined || status >= 500);
+}
+
+/** Runs an engine call, treating the given HTTP statuses (404 gone, 304 already done, 409 exists) as fine. */
+export async function tolerate<T>(call: Promise<T>, statuses: number[]): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (e) {
+    if (statuses.includes(statusOf(e) ?? 0)) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,55 @@
+import type Docker from 'dockerode';
+import type { ExecResult } from '@labfleet/domain';
+import { BoundedBuffer } from './bounded-buffer';
+
+export interface ExecOptions {
+  readonly command: readonly string[];
+  readonly timeoutMs: number;
+  readonly outputLimitBytes: number;
+}
+
+/** Exit code `timeout --signal=KILL` reports when it had to kill the command. */
+const KILLED_BY_TIMEOUT = 137;
+
+/**
+ * Runs a command in a container and collects bounded stdout/stderr. The command runs under
+ * coreutils `timeout` so it dies inside the lab when time is up; the client-side timer is a
+ * backstop in case the engine stops answering.
+ */
+export async function runExec(container: Docker.Container, modem: Docker['modem'], options: ExecOptions): Promise<ExecResult> {
+  const started = Date.now();
+  const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
+  const exec = await container.exec({
+    Cmd: ['timeout', '--signal=KILL', String(seconds), ...options.command],
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const stdout = new BoundedBuffer(options.outputLimitBytes);
+  const stderr = new BoundedBuffer(options.outputLimitBytes);
+  modem.demuxStream(stream, stdout, stderr);
+  let backstop: NodeJS.Timeout | undefined;
+  const finished = await Promise.race([
+    new Promise<boolean>((resolve) => {
+      stream.on('end', () => resolve(true));
+      stream.on('close', () => resolve(true));
+      stream.on('error', () => resolve(true));
+    }),
+    new Promise<boolean>((resolve) => {
+      backstop = setTimeout(() => resolve(false), seconds * 1000 + 5000);
+    }),
+  ]);
+  clearTimeout(backstop);
+  if (!finished) stream.destroy();
+  const { ExitCode } = await exec.inspect();
+  const exitCode = finished && ExitCode !== null ? ExitCode : KILLED_BY_TIMEOUT;
+  const durationMs = Date.now() - started;
+  return {
+    exitCode,
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+    truncated: stdout.truncated || stderr.truncated,
+    timedOut: !finished || (exitCode === KILLED_BY_TIMEOUT && durationMs >= seconds * 1000),
+    durationMs,
+  };
+}

@@ -1,0 +1,195 @@
+import { Logger } from '@nestjs/common';
+import Docker from 'dockerode';
+import type { LabfleetConfig } from '@labfleet/config';
+import {
+  DependencyUnavailableError,
+  ExecRequest,
+  ExecResult,
+  LabHandle,
+  LabNodeHandle,
+  LabNodeSpec,
+  LabProvider,
+  LabRuntime,
+  LabSpec,
+  ProviderError,
+} from '@labfleet/domain';
+import { runExec } from './docker-exec';
+import { KeyedMutex } from './keyed-mutex';
+import { toProviderError, tolerate } from './docker-errors';
+import { buildLabContainer, buildLabNetwork, LabContainerContext } from './lab-container.builder';
+import { LABEL_LAB_ID, labContainerName, labFilter, labNetworkName } from './lab-resource-names';
+import { RegistryMirror } from './registry-mirror';
+
+type DockerProviderConfig = Pick<LabfleetConfig, 'instance' | 'provider' | 'registry'>;
+
+/** Labs as DinD containers on one Docker Engine, each lab on a bridge network of its own. */
+export class DockerProvider implements LabProvider {
+  readonly kind = 'docker';
+  private readonly logger = new Logger('DockerProvider');
+  private diskQuota: Promise<boolean> | null = null;
+  /** Provision and destroy of one lab never overlap in a process; BullMQ's job ids keep workers apart. */
+  private readonly perLab = new KeyedMutex();
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly config: DockerProviderConfig,
+    readonly mirror: RegistryMirror = new RegistryMirror(docker, config),
+  ) {}
+
+  async prepare(images: readonly string[]): Promise<string[]> {
+    return this.engine('preparing the image mirror', async () => {
+      await this.mirror.ensureRunning();
+      return this.mirror.ensureImages(images);
+    });
+  }
+
+  async provision(spec: LabSpec): Promise<LabHandle> {
+    return this.engine('provisioning the lab', () => this.perLab.run(spec.labId, async () => {
+      await this.mirror.ensureImages(spec.images);
+      const network = await this.ensureNetwork(spec.labId);
+      await this.mirror.connect(network);
+      const ctx: LabContainerContext = {
+        instance: this.config.instance,
+        securityProfile: this.config.provider.securityProfile,
+        registryMirror: this.mirror.mirrorUrl,
+        diskQuota: await this.supportsDiskQuota(),
+      };
+      const nodes = await Promise.all(spec.nodes.map((node) => this.startNode(spec, node, ctx)));
+      return { labId: spec.labId, provider: this.kind, network: labNetworkName(this.config.instance, spec.labId), nodes };
+    }));
+  }
+
+  async inspect(labId: string): Promise<LabRuntime> {
+    return this.engine('inspecting the lab', async () => {
+      const containers = await this.docker.listContainers({ all: true, filters: labFilter(this.config.instance, labId) });
+      if (containers.length === 0) return { state: 'gone' };
+      const down = containers.find((c) => c.State !== 'running');
+      if (!down) return { state: 'running' };
+      const details = await tolerate(this.docker.getContainer(down.Id).inspect(), [404]);
+      if (!details) return { state: 'gone' };
+      const why = details.State.OOMKilled ? 'it ran out of memory' : `exit code ${details.State.ExitCode}`;
+      return { state: 'stopped', reason: `lab node ${down.Labels['labfleet.node'] ?? down.Id} stopped (${why})` };
+    });
+  }
+
+  async destroy(labId: string): Promise<void> {
+    await this.engine('destroying the lab', () => this.perLab.run(labId, async () => {
+      const filters = labFilter(this.config.instance, labId);
+      const containers = await this.docker.listContainers({ all: true, filters });
+      await Promise.all(containers.map((c) => tolerate(this.docker.getContainer(c.Id).remove({ force: true, v: true }), [404, 409])));
+      const networks = await this.docker.listNetworks({ filters });
+      for (const n of networks) {
+        await this.mirror.disconnect(n.Id);
+        await tolerate(this.docker.getNetwork(n.Id).remove(), [404]);
+      }
+      const { Volumes } = await this.docker.listVolumes({ filters });
+      await Promise.all((Volumes ?? []).map((v) => tolerate(this.docker.getVolume(v.Name).remove({ force: true }), [404])));
+    }));
+  }
+
+  async listLabIds(): Promise<string[]> {
+    return this.engine('listing labs', async () => {
+      const filters = labFilter(this.config.instance);
+      const [containers, networks, volumes] = await Promise.all([
+        this.docker.listContainers({ all: true, filters }),
+        this.docker.listNetworks({ filters }),
+        this.docker.listVolumes({ filters }),
+      ]);
+      const ids = [...containers, ...networks, ...(volumes.Volumes ?? [])].map((r) => r.Labels?.[LABEL_LAB_ID]);
+      return [...new Set(ids.filter((id): id is string => Boolean(id)))];
+    });
+  }
+
+  async exec(labId: string, request: ExecRequest): Promise<ExecResult> {
+    return this.engine('running the command', async () => {
+      const container = this.docker.getContainer(labContainerName(this.config.instance, labId, request.node));
+      const state = await tolerate(container.inspect(), [404]);
+      if (!state?.State.Running) throw new ProviderError(`lab node ${request.node} is not running`, false);
+      return runExec(container, this.docker.modem, {
+        command: request.command,
+        timeoutMs: request.timeoutMs,
+        outputLimitBytes: this.config.provider.execOutputLimitBytes,
+      });
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.engine('pinging the engine', async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DependencyUnavailableError('docker', 'the engine did not answer within 1 s')), 1000);
+      });
+      await Promise.race([this.docker.ping(), timeout]).finally(() => clearTimeout(timer));
+    });
+  }
+
+  /**
+   * The engine does not make network names unique under concurrency (two creates can both win),
+   * so after creating, keep the oldest network of the lab and remove any twin. Returns its id.
+   */
+  private async ensureNetwork(labId: string): Promise<string> {
+    await tolerate(this.docker.createNetwork(buildLabNetwork(this.config.instance, labId)), [409]);
+    const name = labNetworkName(this.config.instance, labId);
+    const twins = (await this.docker.listNetworks({ filters: { name: [name] } }))
+      .filter((n) => n.Name === name)
+      .sort((a, b) => a.Created.localeCompare(b.Created) || a.Id.localeCompare(b.Id));
+    for (const extra of twins.slice(1)) await tolerate(this.docker.getNetwork(extra.Id).remove(), [404, 409]);
+    return twins[0].Id;
+  }
+
+  /** Creates (or adopts) one node's container, starts it and waits for its inner daemon. */
+  private async startNode(spec: LabSpec, node: LabNodeSpec, ctx: LabContainerContext): Promise<LabNodeHandle> {
+    const options = buildLabContainer(spec, node, ctx);
+    const container = this.docker.getContainer(options.name!);
+    let info = await tolerate(container.inspect(), [404]);
+    if (info && info.Config.Labels?.[LABEL_LAB_ID] !== spec.labId) {
+      throw new ProviderError(`container ${options.name} exists but belongs to another lab`, false);
+    }
+    if (!info) {
+      await tolerate(this.docker.createContainer(options), [409]);
+      info = await container.inspect();
+    }
+    if (!info.State.Running) {
+      await tolerate(container.start(), [304]);
+    }
+    await this.waitForDaemon(container, node.name);
+    const settled = await container.inspect();
+    const address = Object.values(settled.NetworkSettings.Networks ?? {})[0]?.IPAddress || undefined;
+    return { name: node.name, hostname: node.hostname, runtimeId: settled.Id, address };
+  }
+
+  /** Polls the inner `docker info` from inside the lab: one exec, so readiness costs no round trips. */
+  private async waitForDaemon(container: Docker.Container, node: string): Promise<void> {
+    const timeoutMs = this.config.provider.readyTimeoutSeconds * 1000;
+    const result = await runExec(container, this.docker.modem, {
+      command: ['sh', '-c', 'until docker info >/dev/null 2>&1; do sleep 0.05; done'],
+      timeoutMs,
+      outputLimitBytes: 4096,
+    });
+    if (result.exitCode === 0) return;
+    const state = await tolerate(container.inspect(), [404]);
+    if (!state?.State.Running) {
+      const logs = state ? (await container.logs({ stdout: true, stderr: true, tail: 5 })).toString('utf8').replace(/[^\x20-\x7e\n]/g, '') : '';
+      throw new ProviderError(`lab node ${node} stopped while starting: ${logs.trim().split('\n').pop() ?? 'no output'}`, true);
+    }
+    throw new ProviderError(`the Docker daemon of lab node ${node} did not answer within ${timeoutMs / 1000} s`, true);
+  }
+
+  private supportsDiskQuota(): Promise<boolean> {
+    this.diskQuota ??= this.docker.info().then((info: { Driver?: string; DriverStatus?: [string, string][] }) => {
+      const backing = info.DriverStatus?.find(([k]) => k === 'Backing Filesystem')?.[1];
+      const supported = info.Driver === 'overlay2' && backing === 'xfs';
+      if (!supported) this.logger.warn({ msg: 'disk limits are not enforced on this engine', driver: info.Driver, backing });
+      return supported;
+    });
+    return this.diskQuota;
+  }
+
+  private async engine<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw toProviderError(e, what);
+    }
+  }
+}

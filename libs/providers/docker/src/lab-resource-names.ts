@@ -1,0 +1,22 @@
+/** Names and labels of everything the Docker provider creates. Pure, so reconcile and tests agree. */
+export const LABEL_MANAGED = 'labfleet.managed';
+export const LABEL_INSTANCE = 'labfleet.instance';
+export const LABEL_LAB_ID = 'labfleet.lab-id';
+export const LABEL_NODE = 'labfleet.node';
+export const LABEL_ROLE = 'labfleet.role';
+export const LABEL_TEMPLATE = 'labfleet.template';
+
+export const labNetworkName = (instance: string, labId: string): string => `labfleet-${instance}-lab-${labId}`;
+export const labContainerName = (instance: string, labId: string, node: string): string => `labfleet-${instance}-lab-${labId}-${node}`;
+export const labVolumeName = (instance: string, labId: string, node: string): string => `labfleet-${instance}-lab-${labId}-${node}-docker`;
+
+export function labLabels(instance: string, labId: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { [LABEL_MANAGED]: 'true', [LABEL_INSTANCE]: instance, [LABEL_LAB_ID]: labId, [LABEL_ROLE]: 'lab', ...extra };
+}
+
+/** Label filter (Engine API `filters`) for every lab resource of one installation, or of one lab. */
+export function labFilter(instance: string, labId?: string): { label: string[] } {
+  const label = [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${instance}`, `${LABEL_ROLE}=lab`];
+  if (labId) label.push(`${LABEL_LAB_ID}=${labId}`);
+  return { label };
+}

@@ -1,0 +1,148 @@
+import { Logger } from '@nestjs/common';
+import type Docker from 'dockerode';
+import type { LabfleetConfig } from '@labfleet/config';
+import { parseHubReference } from './docker-hub-reference';
+import { toProviderError, tolerate } from './docker-errors';
+import { LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE } from './lab-resource-names';
+
+/** The name lab daemons reach the mirror by, on their own network. */
+export const MIRROR_ALIAS = 'labfleet-registry';
+const MIRROR_PORT = 5000;
+
+/**
+ * The registry that serves images to labs, which reach no public registry. Two containers share
+ * one volume: a read-only mirror that joins each lab's network (students can pull, never
+ * overwrite what other labs pull), and, in `push` mode, a writer published on the host's
+ * loopback only, through which the host engine fills the mirror. In `proxy` mode the mirror is a
+ * pull-through cache of Docker Hub instead.
+ */
+export class RegistryMirror {
+  private readonly logger = new Logger('RegistryMirror');
+  private ready: Promise<void> | null = null;
+  private readonly synced = new Set<string>();
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly config: Pick<LabfleetConfig, 'instance' | 'registry'>,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.registry.mode !== 'off';
+  }
+
+  /** `http://host:port` for the lab daemon's `--registry-mirror`, or null when there is none. */
+  get mirrorUrl(): string | null {
+    return this.enabled ? `http://${MIRROR_ALIAS}:${MIRROR_PORT}` : null;
+  }
+
+  private get names() {
+    const prefix = this.config.registry.name;
+    return { mirror: prefix, writer: `${prefix}-writer`, volume: `${prefix}-data`, network: `${prefix}-net` };
+  }
+
+  /** Makes sure the registry containers run. Cheap after the first call in a process. */
+  ensureRunning(): Promise<void> {
+    if (!this.enabled) return Promise.resolve();
+    this.ready ??= this.start().catch((e) => {
+      this.ready = null;
+      throw toProviderError(e, 'starting the image registry');
+    });
+    return this.ready;
+  }
+
+  /** Pushes the images a template needs from the host engine into the mirror (push mode), once per process. */
+  async ensureImages(images: readonly string[]): Promise<string[]> {
+    if (this.config.registry.mode !== 'push') return [];
+    await this.ensureRunning();
+    const problems: string[] = [];
+    for (const image of images) {
+      if (this.synced.has(image)) continue;
+      const problem = await this.push(image);
+      if (problem) problems.push(problem);
+      else this.synced.add(image);
+    }
+    for (const p of problems) this.logger.warn({ msg: 'image not served to labs', problem: p });
+    return problems;
+  }
+
+  async connect(network: string): Promise<void> {
+    if (!this.enabled) return;
+    await this.ensureRunning();
+    await tolerate(
+      this.docker.getNetwork(network).connect({ Container: this.names.mirror, EndpointConfig: { Aliases: [MIRROR_ALIAS] } }),
+      [403, 409],
+    ).catch((e) => {
+      if (!/already exists/.test(String(e))) throw e;
+    });
+  }
+
+  async disconnect(network: string): Promise<void> {
+    if (!this.enabled) return;
+    await tolerate(this.docker.getNetwork(network).disconnect({ Container: this.names.mirror, Force: true }), [404, 403, 409, 500]);
+  }
+
+  private async start(): Promise<void> {
+    const { mirror, writer, volume, network } = this.names;
+    const labels = { [LABEL_MANAGED]: 'true', [LABEL_INSTANCE]: this.config.instance, [LABEL_ROLE]: 'registry' };
+    await tolerate(this.docker.createVolume({ Name: volume, Labels: labels }), [409]);
+    // The mirror's own network is internal: the mirror lives on lab networks, nowhere else.
+    await tolerate(this.docker.createNetwork({ Name: network, Internal: true, CheckDuplicate: true, Labels: labels }), [409]);
+    const proxy = this.config.registry.mode === 'proxy';
+    const env = proxy
+      ? [`REGISTRY_PROXY_REMOTEURL=${this.config.registry.proxyUrl}`]
+      : ['REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled":true}'];
+    await this.ensureContainer(mirror, {
+      Image: this.config.registry.image,
+      Labels: labels,
+      Env: env,
+      HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/var/lib/registry' }], NetworkMode: network, RestartPolicy: { Name: 'unless-stopped' } },
+    });
+    if (!proxy) {
+      await this.ensureContainer(writer, {
+        Image: this.config.registry.image,
+        Labels: labels,
+        HostConfig: {
+          Mounts: [{ Type: 'volume', Source: volume, Target: '/var/lib/registry' }],
+          PortBindings: { [`${MIRROR_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(this.config.registry.hostPort) }] },
+          RestartPolicy: { Name: 'unless-stopped' },
+        },
+        ExposedPorts: { [`${MIRROR_PORT}/tcp`]: {} },
+      });
+    }
+  }
+
+  private async ensureContainer(name: string, options: Docker.ContainerCreateOptions): Promise<void> {
+    const existing = await tolerate(this.docker.getContainer(name).inspect(), [404]);
+    if (!existing) await tolerate(this.docker.createContainer({ ...options, name }), [409]);
+    if (!existing?.State.Running) await tolerate(this.docker.getContainer(name).start(), [304]);
+  }
+
+  /** Returns a problem in words, or null when the image is in the mirror. */
+  private async push(image: string): Promise<string | null> {
+    const ref = parseHubReference(image);
+    if (!ref) return `${image}: only Docker Hub images can be mirrored`;
+    const local = await tolerate(this.docker.getImage(image).inspect(), [404]);
+    if (!local) return `${image}: not on the host engine (pull or build it there first)`;
+    const target = `127.0.0.1:${this.config.registry.hostPort}/${ref.repository}`;
+    await this.docker.getImage(image).tag({ repo: target, tag: ref.tag });
+    let error: string | null = null;
+    // The writer may still be starting: a refused connection is worth a few quick retries.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      error = await this.pushOnce(`${target}:${ref.tag}`);
+      if (!error || !/connection refused|EOF|connection reset/i.test(error)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await tolerate(this.docker.getImage(`${target}:${ref.tag}`).remove({ noprune: true }), [404, 409]);
+    return error ? `${image}: push to the mirror failed: ${error}` : null;
+  }
+
+  private async pushOnce(reference: string): Promise<string | null> {
+    // The engine wants an auth header even for a registry that needs none.
+    const stream = await this.docker.getImage(reference).push({ authconfig: { serveraddress: reference.split('/')[0] } });
+    return new Promise<string | null>((resolve) =>
+      this.docker.modem.followProgress(stream, (err: Error | null, output: { error?: string }[]) =>
+        resolve(err?.message ?? output.find((o) => o.error)?.error ?? null),
+      ),
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import { LabStatus } from '@labfleet/contracts';
+
+export interface ApiResponse<T = any> {
+  readonly status: number;
+  readonly body: T;
+  readonly headers: Headers;
+}
+
+/** A small HTTP client for Labfleet's REST API, as any user's script would use it. */
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string | null,
+  ) {}
+
+  async request<T = any>(method: string, path: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      signal: AbortSignal.timeout(120_000),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  get<T = any>(path: string) {
+    return this.request<T>('GET', path);
+  }
+  post<T = any>(path: string, body?: unknown) {
+    return this.request<T>('POST', path, body);
+  }
+  delete<T = any>(path: string) {
+    return this.request<T>('DELETE', path);
+  }
+
+  /** Polls a lab until its status is one of `wanted`; returns the lab. */
+  async waitForLab(id: string, wanted: LabStatus[], timeoutMs = 60_000): Promise<any> {
+    const started = Date.now();
+    for (;;) {
+      const { status, body } = await this.get(`/api/v1/labs/${id}`);
+      if (status === 200 && wanted.includes(body.status)) return body;
+      if (Date.now() - started > timeoutMs) throw new Error(`lab ${id} is ${JSON.stringify(body)} after ${timeoutMs} ms, wanted ${wanted}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Runs a command in a lab and returns the exec result (fails the test on a non-200). */
+  async exec(id: string, command: string[], options: { node?: string; timeoutSeconds?: number } = {}): Promise<any> {
+    const res = await this.post(`/api/v1/labs/${id}/exec`, { command, ...options });
+    if (res.status !== 200) throw new Error(`exec ${command.join(' ')}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  sh(id: string, script: string, timeoutSeconds = 120, node?: string): Promise<any> {
+    return this.exec(id, ['sh', '-c', script], { timeoutSeconds, node });
+  }
+}

@@ -1,0 +1,6 @@
+export * from './api-client';
+export * from './labfleet-process';
+export * from './labfleet-stack';
+export * from './test-database';
+export * from './test-instance';
+export * from './lab-provider.contract';

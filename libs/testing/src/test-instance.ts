@@ -1,0 +1,74 @@
+import Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
+import IORedis from 'ioredis';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const TEST_LAB_IMAGE = 'labfleet/lab:latest';
+/** Test installations share one mirror, so the images are pushed once per machine, not per test. */
+export const TEST_REGISTRY = { name: 'labfleet-test-registry', hostPort: '5002' };
+
+export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+
+/**
+ * One isolated Labfleet installation for a test file: its own database, Redis key prefix and
+ * `LABFLEET_INSTANCE` label, so test files never see each other's labs, jobs or containers.
+ */
+export class TestInstance {
+  private constructor(
+    readonly instance: string,
+    readonly db: TestDatabase,
+  ) {}
+
+  static async create(): Promise<TestInstance> {
+    return new TestInstance(`t${randomBytes(4).toString('hex')}`, await createTestDatabase());
+  }
+
+  env(overrides: Record<string, string> = {}): Record<string, string> {
+    return {
+      DATABASE_URL: this.db.url,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: this.instance,
+      LABFLEET_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      LABFLEET_INSTANCE: this.instance,
+      LAB_IMAGE: TEST_LAB_IMAGE,
+      REGISTRY_NAME: TEST_REGISTRY.name,
+      REGISTRY_HOST_PORT: TEST_REGISTRY.hostPort,
+      TEMPLATES_FILE: 'deploy/templates.json',
+      JOB_BACKOFF_MS: '500',
+      JOB_LOCK_MS: '4000',
+      ...overrides,
+    };
+  }
+
+  /** Everything on the engine labelled as this installation's labs. */
+  async resources(labId?: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+    const label = [`labfleet.instance=${this.instance}`, 'labfleet.role=lab', ...(labId ? [`labfleet.lab-id=${labId}`] : [])];
+    const [containers, networks, volumes] = await Promise.all([
+      docker.listContainers({ all: true, filters: { label } }),
+      docker.listNetworks({ filters: { label } }),
+      docker.listVolumes({ filters: { label } }),
+    ]);
+    return {
+      containers: containers.map((c) => c.Names[0]),
+      networks: networks.map((n) => n.Name),
+      volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+    };
+  }
+
+  /** Removes what the test made, even when it failed half-way. */
+  async destroy(): Promise<void> {
+    const label = [`labfleet.instance=${this.instance}`, 'labfleet.role=lab'];
+    for (const c of await docker.listContainers({ all: true, filters: { label } })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    for (const n of await docker.listNetworks({ filters: { label } })) {
+      await docker.getNetwork(n.Id).disconnect({ Container: TEST_REGISTRY.name, Force: true }).catch(() => undefined);
+      await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    }
+    for (const v of (await docker.listVolumes({ filters: { label } })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+    const redis = new IORedis('redis://127.0.0.1:6379');
+    const keys = await redis.keys(`${this.instance}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    await this.db.drop();
+  }
+}

@@ -1,0 +1,438 @@
+/**
+ * Lab readiness benchmark: how long a student waits from "create lab" to a lab whose Docker
+ * daemon answers, through the real API + worker, against the bare minimum the engine needs.
+ *
+ *   npm run bench:ready          (build, then node dist/tools/bench/bench-ready.js)
+ *
+ * 1. one Labfleet stack (real compiled API + worker, WORKER_CONCURRENCY=10, isolated DB/Redis);
+ * 2. cold, one at a time: POST a `docker` lab, poll GET every 25 ms until ready, DELETE, wait
+ *    stopped, next (BENCH_SEQUENTIAL, default 10);
+ * 3. BENCH_CONCURRENT (default 10) labs POSTed at once, all waited for, then deleted;
+ * 4. bare: dockerode alone makes the same network + container the provider makes (same builder,
+ *    same context but no registry mirror), starts it and runs the one `until docker info` exec
+ *    (BENCH_BARE, default = BENCH_SEQUENTIAL);
+ * 5. a table with targets (cold p50 <= 1.5 s, cold/bare <= 1.5x, all concurrent ready <= 10 s).
+ *
+ * Exits non-zero only when something failed (a lab failed or timed out, an engine error), never
+ * for a missed target. Everything it made is removed in `finally`, also on Ctrl-C.
+ */
+import './register-paths';
+import Docker from 'dockerode';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { buildLabSpec, LabTemplate } from '@labfleet/domain';
+import type { ApiClient, TestInstance as TestInstanceType } from '@labfleet/testing';
+import { runExec } from '../../libs/providers/docker/src/docker-exec';
+import { buildLabContainer, buildLabNetwork, LabContainerContext } from '../../libs/providers/docker/src/lab-container.builder';
+import { labFilter } from '../../libs/providers/docker/src/lab-resource-names';
+import { loadTestingHarness } from './harness';
+import { repoRoot } from './register-paths';
+
+// The harness, from source (see harness.ts for why not from dist/).
+const { LabfleetStack, TestInstance, TEST_LAB_IMAGE, TEST_REGISTRY } = loadTestingHarness();
+
+const ROOT = repoRoot();
+const TEMPLATE = 'docker';
+const POLL_MS = 25;
+const LAB_TIMEOUT_MS = Number(process.env.BENCH_LAB_TIMEOUT_MS ?? 120_000);
+const READY_COMMAND = ['sh', '-c', 'until docker info >/dev/null 2>&1; do sleep 0.05; done'];
+
+const TARGET_COLD_P50_MS = 1500;
+const TARGET_RATIO = 1.5;
+const TARGET_CONCURRENT_MS = 10_000;
+
+function count(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0, got '${raw}'`);
+  return n;
+}
+
+const N_SEQUENTIAL = count('BENCH_SEQUENTIAL', 10);
+const N_CONCURRENT = count('BENCH_CONCURRENT', 10);
+const N_BARE = count('BENCH_BARE', N_SEQUENTIAL);
+
+const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const since = (t0: number) => performance.now() - t0;
+const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and formatting
+
+/** Nearest-rank percentile (with n = 10, p95 is the maximum). */
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+const s = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? '   n/a' : `${(ms / 1000).toFixed(3)} s`);
+const msf = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? 'n/a' : `${Math.round(ms)}`);
+const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS');
+
+// ---------------------------------------------------------------------------------------------
+// The stack
+
+/**
+ * LabfleetStack on a port the OS says is free. LabfleetStack picks 3100 + 20 × (JEST_WORKER_ID−1),
+ * i.e. 3100 outside Jest: the very port a concurrently running e2e suite's first stack uses.
+ */
+class BenchStack extends LabfleetStack {
+  override readonly port: number;
+
+  constructor(instance: TestInstanceType, overrides: Record<string, string>, port: number) {
+    super(instance, overrides);
+    this.port = port;
+  }
+
+  /** Same steps as LabfleetStack.start(). */
+  static async startOnFreePort(overrides: Record<string, string>): Promise<BenchStack> {
+    const stack = new BenchStack(await TestInstance.create(), overrides, await freePort());
+    try {
+      await stack.startApi();
+      await stack.startWorker();
+    } catch (e) {
+      await stack.stop().catch(() => undefined);
+      throw e;
+    }
+    return stack;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Lab containers on the engine that are not this run's: other activity that skews the timings. */
+async function foreignLabs(mine: string[]): Promise<number> {
+  const labs = await docker.listContainers({ filters: { label: ['labfleet.role=lab'] } });
+  return labs.filter((c) => !mine.includes(c.Labels['labfleet.instance'])).length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through the API
+
+interface LabSample {
+  readonly id?: string;
+  /** POST sent → `ready` first seen by a 25 ms poll (client clock). */
+  clientMs?: number;
+  /** readyAt − createdAt from the lab itself (server clocks). */
+  serverMs?: number;
+  /** POST round trip. */
+  postMs?: number;
+  /** createdAt → `provisioning` event: queue pickup + the worker's first reads/transaction. */
+  pickupMs?: number;
+  /** provider.provision + saveNodes as the worker measured it (the ready event's detail). */
+  provisionMs?: number;
+  /** DELETE sent → `stopped` seen. */
+  stopMs?: number;
+  error?: string;
+}
+
+async function waitForStatus(client: ApiClient, id: string, wanted: string, t0: number): Promise<{ body: any; at: number }> {
+  for (;;) {
+    const { status, body } = await client.get(`/api/v1/labs/${id}`);
+    const at = performance.now();
+    if (status === 200 && body.status === wanted) return { body, at };
+    if (status !== 200) throw new Error(`GET lab ${id}: HTTP ${status} ${JSON.stringify(body)}`);
+    if (body.status === 'failed') throw new Error(`lab ${id} failed: ${body.failureReason}`);
+    if (wanted === 'ready' && (body.status === 'stopping' || body.status === 'stopped')) throw new Error(`lab ${id} is ${body.status}`);
+    if (at - t0 > LAB_TIMEOUT_MS) throw new Error(`lab ${id} still ${body.status} after ${LAB_TIMEOUT_MS} ms (wanted ${wanted})`);
+    await sleep(POLL_MS);
+  }
+}
+
+/** POSTs one lab and polls it to `ready`; the lab is left running. Never throws. */
+async function createAndWait(client: ApiClient, created: Set<string>): Promise<LabSample> {
+  const t0 = performance.now();
+  let id: string | undefined;
+  try {
+    const res = await client.post('/api/v1/labs', { template: TEMPLATE });
+    const postMs = since(t0);
+    if (res.status !== 202) return { error: `POST /api/v1/labs: HTTP ${res.status} ${JSON.stringify(res.body)}` };
+    id = res.body.id as string;
+    created.add(id);
+    const { body, at } = await waitForStatus(client, id, 'ready', t0);
+    const sample: LabSample = { id, postMs, clientMs: at - t0, serverMs: Date.parse(body.readyAt) - Date.parse(body.createdAt) };
+    const events = await client.get(`/api/v1/labs/${id}/events`);
+    if (events.status === 200 && Array.isArray(events.body)) {
+      const provisioning = events.body.find((e: any) => e.to === 'provisioning');
+      const ready = events.body.find((e: any) => e.to === 'ready');
+      if (provisioning) sample.pickupMs = Date.parse(provisioning.at) - Date.parse(body.createdAt);
+      if (typeof ready?.detail?.provisionMs === 'number') sample.provisionMs = ready.detail.provisionMs;
+    }
+    return sample;
+  } catch (e) {
+    return { id, error: describe(e) };
+  }
+}
+
+/** DELETEs a lab and polls it to `stopped`; returns the time taken or throws. */
+async function stopAndWait(client: ApiClient, id: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await client.delete(`/api/v1/labs/${id}`);
+  if (res.status !== 202) throw new Error(`DELETE lab ${id}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  const { at } = await waitForStatus(client, id, 'stopped', t0);
+  return at - t0;
+}
+
+function printLabLine(label: string, x: LabSample): void {
+  if (x.error) {
+    console.log(`  ${label} ERROR ${x.error}`);
+    return;
+  }
+  const other = x.serverMs !== undefined && x.pickupMs !== undefined && x.provisionMs !== undefined ? x.serverMs - x.pickupMs - x.provisionMs : undefined;
+  console.log(
+    `  ${label} client ${s(x.clientMs)}  server ${s(x.serverMs)}  | POST ${msf(x.postMs)} ms, pickup ${msf(x.pickupMs)} ms, provision ${msf(x.provisionMs)} ms, ` +
+      `rest ${msf(other)} ms, client−server ${msf(x.clientMs !== undefined && x.serverMs !== undefined ? x.clientMs - x.serverMs : undefined)} ms` +
+      (x.stopMs !== undefined ? `  | stop ${msf(x.stopMs)} ms` : '') +
+      `  ${x.id}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bare: the engine calls alone
+
+interface BareSample {
+  totalMs?: number;
+  networkMs?: number;
+  createMs?: number;
+  startMs?: number;
+  daemonMs?: number;
+  error?: string;
+}
+
+function dockerTemplate(): LabTemplate {
+  const file = JSON.parse(readFileSync(join(ROOT, 'deploy/templates.json'), 'utf8')) as { templates: any[] };
+  const t = file.templates.find((x) => x.name === TEMPLATE);
+  if (!t) throw new Error(`template '${TEMPLATE}' not in deploy/templates.json`);
+  // The same defaults the template catalog applies when seeding.
+  return {
+    id: 'bench',
+    name: t.name,
+    description: t.description ?? '',
+    image: t.image ?? null,
+    nodes: t.nodes ?? 1,
+    cpus: t.cpus,
+    memoryMb: t.memoryMb,
+    pidsLimit: t.pidsLimit,
+    diskMb: t.diskMb ?? null,
+    ttlSeconds: t.ttlSeconds,
+    images: t.images ?? [],
+  };
+}
+
+/** As DockerProvider.supportsDiskQuota decides it. */
+async function engineSupportsDiskQuota(): Promise<boolean> {
+  const info = (await docker.info()) as { Driver?: string; DriverStatus?: [string, string][] };
+  const backing = info.DriverStatus?.find(([k]) => k === 'Backing Filesystem')?.[1];
+  return info.Driver === 'overlay2' && backing === 'xfs';
+}
+
+async function removeBare(instance: string, labId?: string): Promise<void> {
+  const filters = labFilter(instance, labId);
+  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+}
+
+/** Network + container create + start + one exec waiting for the inner `docker info`. Never throws. */
+async function bareOnce(template: LabTemplate, ctx: LabContainerContext): Promise<BareSample> {
+  const labId = randomUUID();
+  const spec = buildLabSpec(labId, template, TEST_LAB_IMAGE);
+  const x: BareSample = {};
+  try {
+    const t0 = performance.now();
+    await docker.createNetwork(buildLabNetwork(ctx.instance, labId));
+    x.networkMs = since(t0);
+    let t = performance.now();
+    const container = await docker.createContainer(buildLabContainer(spec, spec.nodes[0], ctx));
+    x.createMs = since(t);
+    t = performance.now();
+    await container.start();
+    x.startMs = since(t);
+    t = performance.now();
+    const result = await runExec(container, docker.modem, { command: READY_COMMAND, timeoutMs: 60_000, outputLimitBytes: 4096 });
+    x.daemonMs = since(t);
+    x.totalMs = since(t0);
+    if (result.exitCode !== 0) x.error = `inner docker info did not answer (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''})`;
+  } catch (e) {
+    x.error = describe(e);
+  } finally {
+    await removeBare(ctx.instance, labId).catch((e) => console.warn(`  bare clean-up of ${labId} failed: ${describe(e)}`));
+  }
+  return x;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function machineInfo(): Promise<string[]> {
+  const [version, info] = await Promise.all([docker.version(), docker.info() as Promise<any>]);
+  const image = await docker.getImage(TEST_LAB_IMAGE).inspect();
+  const backing = (info.DriverStatus as [string, string][] | undefined)?.find(([k]) => k === 'Backing Filesystem')?.[1];
+  return [
+    `host: nproc ${os.availableParallelism?.() ?? os.cpus().length} (${os.cpus()[0]?.model ?? '?'}), RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`,
+    `engine: Docker ${version.Version} (API ${version.ApiVersion}), kernel ${version.KernelVersion}, ${info.Driver}${backing ? ` on ${backing}` : ''}, cgroup v${info.CgroupVersion ?? '?'}, engine NCPU ${info.NCPU}`,
+    `lab image: ${TEST_LAB_IMAGE} ${image.Id.slice(7, 19)}`,
+  ];
+}
+
+async function main(): Promise<number> {
+  const errors: string[] = [];
+  const bareInstance = `bench-${randomBytes(4).toString('hex')}`;
+  const createdLabs = new Set<string>();
+  let stack: BenchStack | undefined;
+  let cleaned: Promise<void> | undefined;
+
+  let foreignMax = 0;
+  const noteForeign = async () => {
+    foreignMax = Math.max(foreignMax, await foreignLabs([bareInstance, stack?.instance.instance ?? '']).catch(() => 0));
+  };
+
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await stack?.stop().catch((e) => console.warn(`stack.stop failed: ${describe(e)}`));
+      await removeBare(bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: cleaning up...`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    await docker.getImage(TEST_LAB_IMAGE).inspect().catch(() => {
+      throw new Error(`${TEST_LAB_IMAGE} is not on the engine: run bash deploy/build-images.sh first`);
+    });
+    const machine = await machineInfo();
+    for (const line of machine) console.log(line);
+
+    // 1. the stack
+    let t = performance.now();
+    stack = await BenchStack.startOnFreePort({ WORKER_CONCURRENCY: '10' });
+    const client = stack.client;
+    console.log(`stack: instance ${stack.instance.instance}, API ${client.baseUrl}, started in ${s(since(t))} (logs: test-artifacts/${stack.instance.instance}-*.log)`);
+    console.log(`stack registry mirror: push mode (${TEST_REGISTRY.name}, connected to every lab network)`);
+
+    // 2. cold, one at a time
+    const sequential: LabSample[] = [];
+    console.log(`\ncold sequential (${N_SEQUENTIAL} labs, one at a time, poll ${POLL_MS} ms):`);
+    for (let i = 0; i < N_SEQUENTIAL; i++) {
+      await noteForeign();
+      const x = await createAndWait(client, createdLabs);
+      if (x.id && !x.error) {
+        try {
+          x.stopMs = await stopAndWait(client, x.id);
+        } catch (e) {
+          x.error = `stopping: ${describe(e)}`;
+        }
+      } else if (x.id) {
+        await stopAndWait(client, x.id).catch(() => undefined);
+      }
+      sequential.push(x);
+      printLabLine(`#${String(i + 1).padStart(2)}`, x);
+      if (x.error) errors.push(`sequential #${i + 1}: ${x.error}`);
+    }
+
+    // 3. all at once
+    console.log(`\nconcurrent (${N_CONCURRENT} labs POSTed at once):`);
+    await noteForeign();
+    t = performance.now();
+    const concurrent = await Promise.all(Array.from({ length: N_CONCURRENT }, () => createAndWait(client, createdLabs)));
+    const concurrentWallMs = since(t);
+    concurrent.forEach((x, i) => {
+      printLabLine(`#${String(i + 1).padStart(2)}`, x);
+      if (x.error) errors.push(`concurrent #${i + 1}: ${x.error}`);
+    });
+    t = performance.now();
+    const stops = await Promise.allSettled(concurrent.filter((x) => x.id).map((x) => stopAndWait(client, x.id!)));
+    stops.forEach((r) => r.status === 'rejected' && errors.push(`concurrent stop: ${describe(r.reason)}`));
+    console.log(`  wall time first POST → last ready ${s(concurrentWallMs)}; all stopped after ${s(since(t))}`);
+
+    // 4. bare engine calls
+    const template = dockerTemplate();
+    const ctx: LabContainerContext = { instance: bareInstance, securityProfile: 'privileged', registryMirror: null, diskQuota: await engineSupportsDiskQuota() };
+    console.log(
+      `\nbare (${N_BARE} × dockerode: create network + create + start container + one exec until inner docker info; ` +
+        `privileged, registry mirror: none, disk quota: ${ctx.diskQuota}):`,
+    );
+    const bare: BareSample[] = [];
+    for (let i = 0; i < N_BARE; i++) {
+      await noteForeign();
+      const x = await bareOnce(template, ctx);
+      bare.push(x);
+      console.log(
+        x.error
+          ? `  #${String(i + 1).padStart(2)} ERROR ${x.error}`
+          : `  #${String(i + 1).padStart(2)} total ${s(x.totalMs)}  | network ${msf(x.networkMs)} ms, create ${msf(x.createMs)} ms, start ${msf(x.startMs)} ms, inner docker info ${msf(x.daemonMs)} ms`,
+      );
+      if (x.error) errors.push(`bare #${i + 1}: ${x.error}`);
+    }
+
+    // 5. the table
+    const ok = <T extends { error?: string }>(xs: T[]) => xs.filter((x) => !x.error);
+    const seqOk = ok(sequential);
+    const conOk = ok(concurrent);
+    const bareOk = ok(bare);
+    const cold = seqOk.map((x) => x.clientMs!);
+    const coldServer = seqOk.map((x) => x.serverMs!);
+    const con = conOk.map((x) => x.clientMs!);
+    const bareTotal = bareOk.map((x) => x.totalMs!);
+    const coldP50 = percentile(cold, 50);
+    const bareP50 = percentile(bareTotal, 50);
+    const ratio = coldP50 / bareP50;
+    const conMax = con.length ? Math.max(...con) : NaN;
+    const allWithin = N_CONCURRENT === 0 ? undefined : conOk.length === concurrent.length && conMax <= TARGET_CONCURRENT_MS;
+    const has = (xs: number[]) => xs.length > 0;
+    const pad = (text: string, n: number) => text.padEnd(n);
+    const row = (label: string, p50: number, p95: number, max: number | undefined, target: string, result: string) =>
+      console.log(`${pad(label, 52)}${pad(s(p50), 10)}${pad(s(p95), 10)}${pad(max === undefined ? '' : s(max), 10)}${pad(target, 14)}${result}`);
+    const pick = <T>(xs: T[], f: (x: T) => number | undefined) => xs.map(f).filter((v): v is number => typeof v === 'number');
+
+    console.log(`\n${'='.repeat(110)}`);
+    console.log('Labfleet lab readiness (template docker)   percentiles: nearest rank; client = POST sent → ready seen by 25 ms poll');
+    for (const line of machine) console.log(line);
+    console.log('-'.repeat(110));
+    console.log(`${pad('', 52)}${pad('p50', 10)}${pad('p95', 10)}${pad('max', 10)}${pad('target', 14)}result`);
+    row(`cold sequential request→ready, client (n=${cold.length})`, coldP50, percentile(cold, 95), has(cold) ? Math.max(...cold) : undefined, '≤ 1.500 s', has(cold) ? verdict(coldP50 <= TARGET_COLD_P50_MS) : 'n/a');
+    row(`cold sequential readyAt−createdAt, server (n=${coldServer.length})`, percentile(coldServer, 50), percentile(coldServer, 95), has(coldServer) ? Math.max(...coldServer) : undefined, '', '');
+    row(`  of which: queue pickup → provisioning`, percentile(pick(seqOk, (x) => x.pickupMs), 50), percentile(pick(seqOk, (x) => x.pickupMs), 95), undefined, '', '');
+    row(`  of which: provider.provision + saveNodes`, percentile(pick(seqOk, (x) => x.provisionMs), 50), percentile(pick(seqOk, (x) => x.provisionMs), 95), undefined, '', '');
+    row(`concurrent request→ready, client (n=${con.length}/${N_CONCURRENT})`, percentile(con, 50), percentile(con, 95), has(con) ? conMax : undefined, '≤ 10.000 s', `all ready within 10 s: ${allWithin === undefined ? 'n/a' : allWithin ? 'yes' : 'no'}  ${verdict(allWithin)}`);
+    row(`bare network+create+start+docker info (n=${bareTotal.length})`, bareP50, percentile(bareTotal, 95), has(bareTotal) ? Math.max(...bareTotal) : undefined, '', 'no registry mirror');
+    row(`  of which: inner docker info (exec)`, percentile(pick(bareOk, (x) => x.daemonMs), 50), percentile(pick(bareOk, (x) => x.daemonMs), 95), undefined, '', '');
+    const ratioText = Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a';
+    console.log(`${pad('ratio cold p50 / bare p50', 52)}${pad(ratioText, 30)}${pad('≤ 1.50×', 14)}${Number.isFinite(ratio) ? verdict(ratio <= TARGET_RATIO) : 'n/a'}`);
+    console.log('-'.repeat(110));
+    await noteForeign();
+    console.log(
+      foreignMax
+        ? `WARNING: up to ${foreignMax} lab container(s) of other installations were running on this engine during the run: timings are skewed`
+        : 'no other Labfleet labs were running on this engine during the run',
+    );
+    console.log(errors.length ? `ERRORS (${errors.length}):\n  ${errors.join('\n  ')}` : 'errors: none');
+    return errors.length ? 1 : 0;
+  } catch (e) {
+    console.error(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  } finally {
+    console.log(`cleaning up: stack ${stack?.instance.instance ?? '(none)'} (${createdLabs.size} labs made), bare instance ${bareInstance}`);
+    await cleanup();
+  }
+}
+
+void main().then((code) => process.exit(code));
