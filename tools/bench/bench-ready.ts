@@ -29,6 +29,7 @@ import type { ApiClient, TestInstance as TestInstanceType } from '@labfleet/test
 import { runExec } from '../../libs/providers/docker/src/docker-exec';
 import { buildLabContainer, buildLabNetwork, LabContainerContext } from '../../libs/providers/docker/src/lab-container.builder';
 import { labFilter } from '../../libs/providers/docker/src/lab-resource-names';
+import { MIRROR_ALIAS } from '../../libs/providers/docker/src/registry-mirror';
 import { loadTestingHarness } from './harness';
 import { repoRoot } from './register-paths';
 
@@ -56,6 +57,13 @@ function count(name: string, fallback: number): number {
 const N_SEQUENTIAL = count('BENCH_SEQUENTIAL', 10);
 const N_CONCURRENT = count('BENCH_CONCURRENT', 10);
 const N_BARE = count('BENCH_BARE', N_SEQUENTIAL);
+/** BENCH_INTERLEAVE=1: one bare run right after each cold lab, so both see the same background load. */
+const INTERLEAVE = process.env.BENCH_INTERLEAVE === '1';
+/**
+ * BENCH_BARE_MIRROR=1: the bare runs also do what the provider does for the image mirror: connect
+ * the (test) registry container to the lab network and pass LABFLEET_REGISTRY_MIRROR to the lab.
+ */
+const BARE_MIRROR = process.env.BENCH_BARE_MIRROR === '1';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -75,6 +83,88 @@ function percentile(values: readonly number[], p: number): number {
 const s = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? '   n/a' : `${(ms / 1000).toFixed(3)} s`);
 const msf = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? 'n/a' : `${Math.round(ms)}`);
 const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS');
+
+// ---------------------------------------------------------------------------------------------
+// Engine timeline: when the engine itself saw each step of a lab, from its event stream
+
+type Step = 'network' | 'create' | 'start' | 'exec_start' | 'exec_die';
+const STEPS: readonly Step[] = ['network', 'create', 'start', 'exec_start', 'exec_die'];
+
+/** Where the time of one lab went, in ms, from t0 (the lab's createdAt, or the bare run's start) to ready. */
+interface Phases {
+  /** t0 → network created (API labs: queue pickup, provisioning transition, mirror check, the create call). */
+  beforeNetwork: number;
+  /** network created → container created (API labs: + mirror connect, an inspect). */
+  toCreate: number;
+  /** container created → started. */
+  start: number;
+  /** started → readiness exec started. */
+  toExec: number;
+  /** the readiness exec: the inner dockerd starting until `docker info` answers. */
+  innerDaemon: number;
+  /** exec finished → ready (API labs: inspect, saveNodes, the ready transition). */
+  afterExec: number;
+}
+
+class EngineTimeline {
+  private readonly seen = new Map<string, Partial<Record<Step, number>>>();
+  private stream?: NodeJS.ReadableStream & { destroy?: () => void };
+
+  async start(): Promise<void> {
+    this.stream = await docker.getEvents({ filters: { type: ['container', 'network'] } });
+    let buffered = '';
+    this.stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line) this.note(line);
+      }
+    });
+    this.stream.on('error', () => undefined);
+  }
+
+  stop(): void {
+    this.stream?.destroy?.();
+  }
+
+  private note(line: string): void {
+    let e: { Type?: string; Action?: string; Actor?: { Attributes?: Record<string, string> }; timeNano?: number };
+    try {
+      e = JSON.parse(line);
+    } catch {
+      return;
+    }
+    const labId = /-lab-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/.exec(e.Actor?.Attributes?.name ?? '')?.[1];
+    if (!labId || !e.timeNano) return;
+    const action = (e.Action ?? '').split(':')[0];
+    let step: Step | undefined;
+    if (e.Type === 'network' && action === 'create') step = 'network';
+    else if (e.Type === 'container' && ['create', 'start', 'exec_start', 'exec_die'].includes(action)) step = action as Step;
+    if (!step) return;
+    const steps = this.seen.get(labId) ?? {};
+    steps[step] ??= e.timeNano / 1e6;
+    this.seen.set(labId, steps);
+  }
+
+  /** The lab's phases, or undefined when an event is missing. `t0` and `ready` are epoch ms. */
+  async phases(labId: string, t0: number, ready: number): Promise<Phases | undefined> {
+    for (let i = 0; i < 20 && !this.seen.get(labId)?.exec_die; i++) await sleep(25); // events trail a little
+    const e = this.seen.get(labId);
+    if (!e || STEPS.some((k) => e[k] === undefined)) return undefined;
+    return {
+      beforeNetwork: e.network! - t0,
+      toCreate: e.create! - e.network!,
+      start: e.start! - e.create!,
+      toExec: e.exec_start! - e.start!,
+      innerDaemon: e.exec_die! - e.exec_start!,
+      afterExec: ready - e.exec_die!,
+    };
+  }
+}
+
+const timeline = new EngineTimeline();
 
 // ---------------------------------------------------------------------------------------------
 // The stack
@@ -139,6 +229,7 @@ interface LabSample {
   provisionMs?: number;
   /** DELETE sent → `stopped` seen. */
   stopMs?: number;
+  phases?: Phases;
   error?: string;
 }
 
@@ -174,6 +265,7 @@ async function createAndWait(client: ApiClient, created: Set<string>): Promise<L
       if (provisioning) sample.pickupMs = Date.parse(provisioning.at) - Date.parse(body.createdAt);
       if (typeof ready?.detail?.provisionMs === 'number') sample.provisionMs = ready.detail.provisionMs;
     }
+    sample.phases = await timeline.phases(id, Date.parse(body.createdAt), Date.parse(body.readyAt));
     return sample;
   } catch (e) {
     return { id, error: describe(e) };
@@ -212,6 +304,7 @@ interface BareSample {
   createMs?: number;
   startMs?: number;
   daemonMs?: number;
+  phases?: Phases;
   error?: string;
 }
 
@@ -245,7 +338,10 @@ async function engineSupportsDiskQuota(): Promise<boolean> {
 async function removeBare(instance: string, labId?: string): Promise<void> {
   const filters = labFilter(instance, labId);
   for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  for (const n of await docker.listNetworks({ filters })) {
+    if (BARE_MIRROR) await docker.getNetwork(n.Id).disconnect({ Container: TEST_REGISTRY.name, Force: true }).catch(() => undefined);
+    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  }
   for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
 }
 
@@ -255,8 +351,10 @@ async function bareOnce(template: LabTemplate, ctx: LabContainerContext): Promis
   const spec = buildLabSpec(labId, template, TEST_LAB_IMAGE);
   const x: BareSample = {};
   try {
+    const wall0 = Date.now();
     const t0 = performance.now();
-    await docker.createNetwork(buildLabNetwork(ctx.instance, labId));
+    const network = await docker.createNetwork(buildLabNetwork(ctx.instance, labId));
+    if (BARE_MIRROR) await network.connect({ Container: TEST_REGISTRY.name, EndpointConfig: { Aliases: [MIRROR_ALIAS] } });
     x.networkMs = since(t0);
     let t = performance.now();
     const container = await docker.createContainer(buildLabContainer(spec, spec.nodes[0], ctx));
@@ -268,6 +366,7 @@ async function bareOnce(template: LabTemplate, ctx: LabContainerContext): Promis
     const result = await runExec(container, docker.modem, { command: READY_COMMAND, timeoutMs: 60_000, outputLimitBytes: 4096 });
     x.daemonMs = since(t);
     x.totalMs = since(t0);
+    x.phases = await timeline.phases(labId, wall0, wall0 + x.totalMs);
     if (result.exitCode !== 0) x.error = `inner docker info did not answer (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''})`;
   } catch (e) {
     x.error = describe(e);
@@ -275,6 +374,25 @@ async function bareOnce(template: LabTemplate, ctx: LabContainerContext): Promis
     await removeBare(ctx.instance, labId).catch((e) => console.warn(`  bare clean-up of ${labId} failed: ${describe(e)}`));
   }
   return x;
+}
+
+/** p50 of each phase, from the engine's own event times: where the time goes. */
+function printPhases(groups: [string, Phases[]][]): void {
+  const columns: [keyof Phases, string][] = [
+    ['beforeNetwork', 't0→network'],
+    ['toCreate', 'network→create'],
+    ['start', 'create→start'],
+    ['toExec', 'start→exec'],
+    ['innerDaemon', 'inner dockerd'],
+    ['afterExec', 'exec→ready'],
+  ];
+  console.log(`where the time goes (engine events; p50 ms per phase, n = labs with every event)`);
+  console.log(`${''.padEnd(40)}${columns.map(([, title]) => title.padStart(15)).join('')}${'sum'.padStart(8)}`);
+  for (const [label, phases] of groups) {
+    if (phases.length === 0) continue;
+    const p50s = columns.map(([key]) => percentile(phases.map((p) => p[key]), 50));
+    console.log(`${`${label} n=${phases.length}`.padEnd(40)}${p50s.map((v) => String(Math.round(v)).padStart(15)).join('')}${String(Math.round(p50s.reduce((a, b) => a + b, 0))).padStart(8)}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,6 +422,7 @@ async function main(): Promise<number> {
 
   const cleanup = () =>
     (cleaned ??= (async () => {
+      timeline.stop();
       await stack?.stop().catch((e) => console.warn(`stack.stop failed: ${describe(e)}`));
       await removeBare(bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
     })());
@@ -328,9 +447,34 @@ async function main(): Promise<number> {
     console.log(`stack: instance ${stack.instance.instance}, API ${client.baseUrl}, started in ${s(since(t))} (logs: test-artifacts/${stack.instance.instance}-*.log)`);
     console.log(`stack registry mirror: push mode (${TEST_REGISTRY.name}, connected to every lab network)`);
 
+    await timeline.start();
+    const template = dockerTemplate();
+    const ctx: LabContainerContext = {
+      instance: bareInstance,
+      securityProfile: 'privileged',
+      registryMirror: BARE_MIRROR ? `http://${MIRROR_ALIAS}:5000` : null,
+      diskQuota: await engineSupportsDiskQuota(),
+    };
+    const bare: BareSample[] = [];
+    const runBare = async () => {
+      await noteForeign();
+      const x = await bareOnce(template, ctx);
+      bare.push(x);
+      const label = `bare #${String(bare.length).padStart(2)}`;
+      console.log(
+        x.error
+          ? `  ${label} ERROR ${x.error}`
+          : `  ${label} total ${s(x.totalMs)}  | network ${msf(x.networkMs)} ms, create ${msf(x.createMs)} ms, start ${msf(x.startMs)} ms, inner docker info ${msf(x.daemonMs)} ms`,
+      );
+      if (x.error) errors.push(`bare #${bare.length}: ${x.error}`);
+    };
+    const bareTitle =
+      `bare (${N_BARE} × dockerode: create network + create + start container + one exec until inner docker info; ` +
+      `same builder, privileged, registry mirror: ${BARE_MIRROR ? `${TEST_REGISTRY.name} connected as ${ctx.registryMirror}` : 'none'}, disk quota: ${ctx.diskQuota})`;
+
     // 2. cold, one at a time
     const sequential: LabSample[] = [];
-    console.log(`\ncold sequential (${N_SEQUENTIAL} labs, one at a time, poll ${POLL_MS} ms):`);
+    console.log(`\ncold sequential (${N_SEQUENTIAL} labs, one at a time, poll ${POLL_MS} ms)${INTERLEAVE ? `, interleaved with ${bareTitle}` : ''}:`);
     for (let i = 0; i < N_SEQUENTIAL; i++) {
       await noteForeign();
       const x = await createAndWait(client, createdLabs);
@@ -344,8 +488,9 @@ async function main(): Promise<number> {
         await stopAndWait(client, x.id).catch(() => undefined);
       }
       sequential.push(x);
-      printLabLine(`#${String(i + 1).padStart(2)}`, x);
+      printLabLine(`lab  #${String(i + 1).padStart(2)}`, x);
       if (x.error) errors.push(`sequential #${i + 1}: ${x.error}`);
+      if (INTERLEAVE && bare.length < N_BARE) await runBare();
     }
 
     // 3. all at once
@@ -355,33 +500,17 @@ async function main(): Promise<number> {
     const concurrent = await Promise.all(Array.from({ length: N_CONCURRENT }, () => createAndWait(client, createdLabs)));
     const concurrentWallMs = since(t);
     concurrent.forEach((x, i) => {
-      printLabLine(`#${String(i + 1).padStart(2)}`, x);
+      printLabLine(`lab  #${String(i + 1).padStart(2)}`, x);
       if (x.error) errors.push(`concurrent #${i + 1}: ${x.error}`);
     });
     t = performance.now();
     const stops = await Promise.allSettled(concurrent.filter((x) => x.id).map((x) => stopAndWait(client, x.id!)));
     stops.forEach((r) => r.status === 'rejected' && errors.push(`concurrent stop: ${describe(r.reason)}`));
-    console.log(`  wall time first POST → last ready ${s(concurrentWallMs)}; all stopped after ${s(since(t))}`);
+    if (N_CONCURRENT) console.log(`  wall time first POST → last ready ${s(concurrentWallMs)}; all stopped after ${s(since(t))}`);
 
-    // 4. bare engine calls
-    const template = dockerTemplate();
-    const ctx: LabContainerContext = { instance: bareInstance, securityProfile: 'privileged', registryMirror: null, diskQuota: await engineSupportsDiskQuota() };
-    console.log(
-      `\nbare (${N_BARE} × dockerode: create network + create + start container + one exec until inner docker info; ` +
-        `privileged, registry mirror: none, disk quota: ${ctx.diskQuota}):`,
-    );
-    const bare: BareSample[] = [];
-    for (let i = 0; i < N_BARE; i++) {
-      await noteForeign();
-      const x = await bareOnce(template, ctx);
-      bare.push(x);
-      console.log(
-        x.error
-          ? `  #${String(i + 1).padStart(2)} ERROR ${x.error}`
-          : `  #${String(i + 1).padStart(2)} total ${s(x.totalMs)}  | network ${msf(x.networkMs)} ms, create ${msf(x.createMs)} ms, start ${msf(x.startMs)} ms, inner docker info ${msf(x.daemonMs)} ms`,
-      );
-      if (x.error) errors.push(`bare #${i + 1}: ${x.error}`);
-    }
+    // 4. bare engine calls (those not interleaved above)
+    if (bare.length < N_BARE) console.log(`\n${bareTitle}:`);
+    while (bare.length < N_BARE) await runBare();
 
     // 5. the table
     const ok = <T extends { error?: string }>(xs: T[]) => xs.filter((x) => !x.error);
@@ -401,7 +530,7 @@ async function main(): Promise<number> {
     const pad = (text: string, n: number) => text.padEnd(n);
     const row = (label: string, p50: number, p95: number, max: number | undefined, target: string, result: string) =>
       console.log(`${pad(label, 52)}${pad(s(p50), 10)}${pad(s(p95), 10)}${pad(max === undefined ? '' : s(max), 10)}${pad(target, 14)}${result}`);
-    const pick = <T>(xs: T[], f: (x: T) => number | undefined) => xs.map(f).filter((v): v is number => typeof v === 'number');
+    const pick = <T, V>(xs: T[], f: (x: T) => V | undefined) => xs.map(f).filter((v): v is V => v !== undefined);
 
     console.log(`\n${'='.repeat(110)}`);
     console.log('Labfleet lab readiness (template docker)   percentiles: nearest rank; client = POST sent → ready seen by 25 ms poll');
@@ -413,10 +542,23 @@ async function main(): Promise<number> {
     row(`  of which: queue pickup → provisioning`, percentile(pick(seqOk, (x) => x.pickupMs), 50), percentile(pick(seqOk, (x) => x.pickupMs), 95), undefined, '', '');
     row(`  of which: provider.provision + saveNodes`, percentile(pick(seqOk, (x) => x.provisionMs), 50), percentile(pick(seqOk, (x) => x.provisionMs), 95), undefined, '', '');
     row(`concurrent request→ready, client (n=${con.length}/${N_CONCURRENT})`, percentile(con, 50), percentile(con, 95), has(con) ? conMax : undefined, '≤ 10.000 s', `all ready within 10 s: ${allWithin === undefined ? 'n/a' : allWithin ? 'yes' : 'no'}  ${verdict(allWithin)}`);
-    row(`bare network+create+start+docker info (n=${bareTotal.length})`, bareP50, percentile(bareTotal, 95), has(bareTotal) ? Math.max(...bareTotal) : undefined, '', 'no registry mirror');
+    row(`bare network+create+start+docker info (n=${bareTotal.length})`, bareP50, percentile(bareTotal, 95), has(bareTotal) ? Math.max(...bareTotal) : undefined, '', BARE_MIRROR ? 'with registry mirror' : 'no registry mirror');
     row(`  of which: inner docker info (exec)`, percentile(pick(bareOk, (x) => x.daemonMs), 50), percentile(pick(bareOk, (x) => x.daemonMs), 95), undefined, '', '');
     const ratioText = Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a';
     console.log(`${pad('ratio cold p50 / bare p50', 52)}${pad(ratioText, 30)}${pad('≤ 1.50×', 14)}${Number.isFinite(ratio) ? verdict(ratio <= TARGET_RATIO) : 'n/a'}`);
+    console.log('-'.repeat(110));
+    printPhases([
+      ['cold sequential (t0 = createdAt)', pick(seqOk, (x) => x.phases)],
+      ['concurrent (t0 = createdAt)', pick(conOk, (x) => x.phases)],
+      ['bare (t0 = before network create)', pick(bareOk, (x) => x.phases)],
+    ]);
+    const skipped = stack.workers.flatMap((w) => w.logs.split('\n')).filter((l) => l.includes('"provision skipped"') && l.includes('"missing"')).length;
+    if (skipped) {
+      console.log(
+        `FINDING: ${skipped} provision job(s) ran before the lab's row was committed (worker log "provision skipped", status "missing"); ` +
+          'such a lab stays pending until reconcile re-queues it (30-60 s)',
+      );
+    }
     console.log('-'.repeat(110));
     await noteForeign();
     console.log(

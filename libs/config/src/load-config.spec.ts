@@ -15,6 +15,10 @@ describe('loadConfig', () => {
     expect(config.instance).toBe('default');
   });
 
+  it('treats an empty value as unset, as .env files mean it', () => {
+    expect(loadConfig({ ...base, LOG_FORMAT: '', REDIS_KEY_PREFIX: '', PORT: '' })).toMatchObject({ logFormat: 'json', port: 3000, redis: { keyPrefix: 'labfleet' } });
+  });
+
   it('parses numbers', () => {
     expect(loadConfig({ ...base, PORT: '8080', WORKER_CONCURRENCY: '3' })).toMatchObject({ port: 8080, jobs: { concurrency: 3 } });
   });

@@ -17,7 +17,9 @@ const describe = (errors: ValidationError[]): string[] =>
 
 /** Reads and validates the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetConfig {
-  const env = plainToInstance(EnvironmentDto, { ...source });
+  // `X=` in a .env file means "not set", as in Compose.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(EnvironmentDto, present);
   const errors = validateSync(env, { forbidUnknownValues: true });
   if (errors.length > 0) throw new ConfigError(describe(errors));
   return {

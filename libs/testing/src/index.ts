@@ -4,3 +4,4 @@ export * from './labfleet-stack';
 export * from './test-database';
 export * from './test-instance';
 export * from './lab-provider.contract';
+export * from './cuttable-proxy';

@@ -45,9 +45,8 @@ export class DockerProvider implements LabProvider {
 
   async provision(spec: LabSpec): Promise<LabHandle> {
     return this.engine('provisioning the lab', () => this.perLab.run(spec.labId, async () => {
-      await this.mirror.ensureImages(spec.images);
       const network = await this.ensureNetwork(spec.labId);
-      await this.mirror.connect(network);
+      await this.connectMirror(network, spec);
       const ctx: LabContainerContext = {
         instance: this.config.instance,
         securityProfile: this.config.provider.securityProfile,
@@ -121,6 +120,19 @@ export class DockerProvider implements LabProvider {
       });
       await Promise.race([this.docker.ping(), timeout]).finally(() => clearTimeout(timer));
     });
+  }
+
+  /**
+   * A lab without the mirror still works (its daemon falls back to Docker Hub, reachable on a
+   * connected host): a broken mirror is logged, never a failed lab.
+   */
+  private async connectMirror(network: string, spec: LabSpec): Promise<void> {
+    try {
+      await this.mirror.ensureImages(spec.images);
+      await this.mirror.connect(network);
+    } catch (e) {
+      this.logger.warn({ msg: 'lab starts without the image mirror', labId: spec.labId, error: toProviderError(e, 'image mirror').message });
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DockerProvider, labFilter } from '@labfleet/provider-docker';
-import { docker, labProviderContract, TEST_LAB_IMAGE, TEST_REGISTRY } from '@labfleet/testing';
+import { docker, labProviderContract, TEST_LAB_IMAGE, TEST_REGISTRY } from '../src';
 
 const instance = `t${randomBytes(4).toString('hex')}`;
 const provider = new DockerProvider(docker, {

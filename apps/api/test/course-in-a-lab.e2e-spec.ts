@@ -1,0 +1,71 @@
+import { LabStatus } from '@labfleet/contracts';
+import { LabfleetStack } from '@labfleet/testing';
+
+jest.setTimeout(180_000);
+
+/** The first half of the course (../shared/seed), typed into one lab through the exec API, offline. */
+describe('the course inside a lab (images served by the platform mirror, no internet)', () => {
+  let stack: LabfleetStack;
+  let lab: string;
+  const sh = (script: string, timeout = 120) => stack.client.sh(lab, script, timeout);
+
+  beforeAll(async () => {
+    stack = await LabfleetStack.start();
+    lab = (await stack.client.post('/api/v1/labs', { template: 'docker' })).body.id;
+    await stack.client.waitForLab(lab, [LabStatus.Ready]);
+  });
+  afterAll(() => stack?.stop());
+
+  it('pulls course images from the mirror: docker pull nginx, debian:bookworm-slim', async () => {
+    const pull = await sh('docker pull nginx && docker pull debian:bookworm-slim && docker images --format "{{.Repository}}:{{.Tag}}"');
+    expect(pull.exitCode).toBe(0);
+    expect(pull.stdout).toMatch(/nginx:latest/);
+    expect(pull.stdout).toMatch(/debian:bookworm-slim/);
+  });
+
+  it('docker run -d -p 8080:80 nginx serves its page on the lab', async () => {
+    const run = await sh('docker run -d --name web -p 8080:80 nginx && for i in $(seq 50); do curl -sf localhost:8080 && exit 0; sleep 0.1; done; exit 1');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/Welcome to nginx/);
+  });
+
+  it('a named volume outlives the container that wrote it', async () => {
+    const r = await sh(
+      'docker volume create data && docker run --rm -v data:/data debian:bookworm-slim sh -c "echo kept > /data/f" && docker run --rm -v data:/data debian:bookworm-slim cat /data/f',
+    );
+    expect(r).toMatchObject({ exitCode: 0 });
+    expect(r.stdout.trim().split('\n').pop()).toBe('kept');
+  });
+
+  it('containers on a user-defined network reach each other by name', async () => {
+    const r = await sh('docker network create course && docker run -d --name srv --network course nginx && sleep 0.5 && docker run --rm --network course nginx curl -sf http://srv/');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/Welcome to nginx/);
+  });
+
+  it('docker build makes an image from a Dockerfile', async () => {
+    const r = await sh(
+      'mkdir -p /root/app && cd /root/app && printf "hello from the image\\n" > msg && printf "FROM debian:bookworm-slim\\nCOPY msg /msg\\nCMD [\\"cat\\", \\"/msg\\"]\\n" > Dockerfile && docker build -q -t course/app:1 . && docker run --rm course/app:1',
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/hello from the image/);
+  });
+
+  it('docker compose up runs a two-service stack whose services talk by name', async () => {
+    const compose = ['services:', '  web:', '    image: nginx', '    ports: ["8081:80"]', '  cache:', '    image: redis:7-alpine'].join('\\n');
+    const r = await sh(
+      `mkdir -p /root/stack && cd /root/stack && printf '${compose}\\n' > docker-compose.yml && docker compose up -d && sleep 1 && docker compose exec -T web sh -c 'getent hosts cache' && curl -sf localhost:8081 | head -c 200 && docker compose ps`,
+      180,
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/cache/);
+    expect(r.stdout).toMatch(/Welcome to nginx/);
+  });
+
+  it('docker swarm init makes the lab a one-node swarm that runs a service', async () => {
+    const r = await sh('docker swarm init >/dev/null && docker node ls --format "{{.Status}} {{.ManagerStatus}}" && docker service create -q --name s --replicas 1 nginx >/dev/null && docker service ls --format "{{.Name}} {{.Replicas}}"', 120);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/Ready Leader/);
+    expect(r.stdout).toMatch(/s 1\/1/);
+  });
+});
