@@ -20,7 +20,14 @@ build() { # build TAG DOCKERFILE CONTEXT
   echo "build-images.sh: built $1 ($(docker image inspect -f '{{.Id}}' "$1" | cut -c8-19))"
 }
 
-# The lab image: a private Docker daemon (Docker-in-Docker) with the tools the course uses.
-build labfleet/lab:latest deploy/lab/Dockerfile deploy/lab
-# The application image: API, worker and migrations (context: the repo root, see .dockerignore).
-build labfleet/labfleet:latest deploy/Dockerfile .
+# Usage: build-images.sh [lab|app]... (default: both)
+[ $# -gt 0 ] || set -- lab app
+for image in "$@"; do
+  case "$image" in
+    # The lab image: a private Docker daemon (Docker-in-Docker) with the tools the course uses.
+    lab) build labfleet/lab:latest deploy/lab/Dockerfile deploy/lab ;;
+    # The application image: API, worker and migrations (context: the repo root, see .dockerignore).
+    app) build labfleet/labfleet:latest deploy/Dockerfile . ;;
+    *) echo "build-images.sh: unknown image '$image' (lab, app)" >&2; exit 2 ;;
+  esac
+done

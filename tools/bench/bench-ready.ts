@@ -4,14 +4,21 @@
  *
  *   npm run bench:ready          (build, then node dist/tools/bench/bench-ready.js)
  *
- * 1. one Labfleet stack (real compiled API + worker, WORKER_CONCURRENCY=10, isolated DB/Redis);
+ * 1. one Labfleet stack (real compiled API + worker, WORKER_CONCURRENCY=10, own DB, Redis prefix,
+ *    instance label; the API on a free port);
  * 2. cold, one at a time: POST a `docker` lab, poll GET every 25 ms until ready, DELETE, wait
  *    stopped, next (BENCH_SEQUENTIAL, default 10);
  * 3. BENCH_CONCURRENT (default 10) labs POSTed at once, all waited for, then deleted;
- * 4. bare: dockerode alone makes the same network + container the provider makes (same builder,
+ * 4. bare: dockerode alone creates the network and container the provider creates (same builder,
  *    same context but no registry mirror), starts it and runs the one `until docker info` exec
- *    (BENCH_BARE, default = BENCH_SEQUENTIAL);
- * 5. a table with targets (cold p50 <= 1.5 s, cold/bare <= 1.5x, all concurrent ready <= 10 s).
+ *    (BENCH_BARE, default = BENCH_SEQUENTIAL); bare time = network + create + start + docker info;
+ * 5. a table with targets (cold p50 <= 1.5 s, cold/bare <= 1.5x, all concurrent ready <= 10 s),
+ *    and where the time goes, per phase, from the engine's own event timestamps.
+ *
+ * Options: BENCH_INTERLEAVE=1 runs one bare lab after each cold lab instead of all bare labs at
+ * the end (both then see the same background load: a fairer ratio on a busy machine);
+ * BENCH_BARE_MIRROR=1 gives the bare labs the registry mirror too (connect + env), as the
+ * provider does; BENCH_LAB_TIMEOUT_MS (default 120000) bounds each wait.
  *
  * Exits non-zero only when something failed (a lab failed or timed out, an engine error), never
  * for a missed target. Everything it made is removed in `finally`, also on Ctrl-C.
@@ -26,10 +33,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildLabSpec, LabTemplate } from '@labfleet/domain';
 import type { ApiClient, TestInstance as TestInstanceType } from '@labfleet/testing';
-import { runExec } from '../../libs/providers/docker/src/docker-exec';
-import { buildLabContainer, buildLabNetwork, LabContainerContext } from '../../libs/providers/docker/src/lab-container.builder';
-import { labFilter } from '../../libs/providers/docker/src/lab-resource-names';
-import { MIRROR_ALIAS } from '../../libs/providers/docker/src/registry-mirror';
+import { buildLabContainer, buildLabNetwork, LabContainerContext, labFilter, MIRROR_ALIAS, runExec } from '@labfleet/provider-docker';
 import { loadTestingHarness } from './harness';
 import { repoRoot } from './register-paths';
 
@@ -87,14 +91,17 @@ const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'P
 // ---------------------------------------------------------------------------------------------
 // Engine timeline: when the engine itself saw each step of a lab, from its event stream
 
-type Step = 'network' | 'create' | 'start' | 'exec_start' | 'exec_die';
+type Step = 'network' | 'mirror' | 'create' | 'start' | 'exec_start' | 'exec_die';
+/** Steps every lab has; `mirror` (the registry joining the lab network) only when there is a mirror. */
 const STEPS: readonly Step[] = ['network', 'create', 'start', 'exec_start', 'exec_die'];
 
 /** Where the time of one lab went, in ms, from t0 (the lab's createdAt, or the bare run's start) to ready. */
 interface Phases {
   /** t0 → network created (API labs: queue pickup, provisioning transition, mirror check, the create call). */
   beforeNetwork: number;
-  /** network created → container created (API labs: + mirror connect, an inspect). */
+  /** network created → registry mirror connected to it (only with a mirror). */
+  mirror?: number;
+  /** network created (or mirror connected) → container created (API labs: + an inspect). */
   toCreate: number;
   /** container created → started. */
   start: number;
@@ -109,8 +116,11 @@ interface Phases {
 class EngineTimeline {
   private readonly seen = new Map<string, Partial<Record<Step, number>>>();
   private stream?: NodeJS.ReadableStream & { destroy?: () => void };
+  private mirrorId?: string;
 
-  async start(): Promise<void> {
+  /** `mirrorContainer`: name of the registry container the provider connects to lab networks. */
+  async start(mirrorContainer?: string): Promise<void> {
+    if (mirrorContainer) this.mirrorId = (await docker.getContainer(mirrorContainer).inspect().catch(() => undefined))?.Id;
     this.stream = await docker.getEvents({ filters: { type: ['container', 'network'] } });
     let buffered = '';
     this.stream.on('data', (chunk: Buffer) => {
@@ -141,6 +151,7 @@ class EngineTimeline {
     const action = (e.Action ?? '').split(':')[0];
     let step: Step | undefined;
     if (e.Type === 'network' && action === 'create') step = 'network';
+    else if (e.Type === 'network' && action === 'connect' && this.mirrorId && e.Actor?.Attributes?.container === this.mirrorId) step = 'mirror';
     else if (e.Type === 'container' && ['create', 'start', 'exec_start', 'exec_die'].includes(action)) step = action as Step;
     if (!step) return;
     const steps = this.seen.get(labId) ?? {};
@@ -153,9 +164,11 @@ class EngineTimeline {
     for (let i = 0; i < 20 && !this.seen.get(labId)?.exec_die; i++) await sleep(25); // events trail a little
     const e = this.seen.get(labId);
     if (!e || STEPS.some((k) => e[k] === undefined)) return undefined;
+    const mirrored = e.mirror !== undefined && e.mirror <= e.create!;
     return {
       beforeNetwork: e.network! - t0,
-      toCreate: e.create! - e.network!,
+      mirror: mirrored ? e.mirror! - e.network! : undefined,
+      toCreate: e.create! - (mirrored ? e.mirror! : e.network!),
       start: e.start! - e.create!,
       toExec: e.exec_start! - e.start!,
       innerDaemon: e.exec_die! - e.exec_start!,
@@ -380,7 +393,8 @@ async function bareOnce(template: LabTemplate, ctx: LabContainerContext): Promis
 function printPhases(groups: [string, Phases[]][]): void {
   const columns: [keyof Phases, string][] = [
     ['beforeNetwork', 't0→network'],
-    ['toCreate', 'network→create'],
+    ['mirror', '→mirror conn.'],
+    ['toCreate', '→create'],
     ['start', 'create→start'],
     ['toExec', 'start→exec'],
     ['innerDaemon', 'inner dockerd'],
@@ -390,8 +404,10 @@ function printPhases(groups: [string, Phases[]][]): void {
   console.log(`${''.padEnd(40)}${columns.map(([, title]) => title.padStart(15)).join('')}${'sum'.padStart(8)}`);
   for (const [label, phases] of groups) {
     if (phases.length === 0) continue;
-    const p50s = columns.map(([key]) => percentile(phases.map((p) => p[key]), 50));
-    console.log(`${`${label} n=${phases.length}`.padEnd(40)}${p50s.map((v) => String(Math.round(v)).padStart(15)).join('')}${String(Math.round(p50s.reduce((a, b) => a + b, 0))).padStart(8)}`);
+    const p50s = columns.map(([key]) => percentile(phases.map((p) => p[key]).filter((v): v is number => v !== undefined), 50));
+    const cell = (v: number) => (Number.isNaN(v) ? '-' : String(Math.round(v))).padStart(15);
+    const sum = p50s.filter((v) => !Number.isNaN(v)).reduce((a, b) => a + b, 0);
+    console.log(`${`${label} n=${phases.length}`.padEnd(40)}${p50s.map(cell).join('')}${String(Math.round(sum)).padStart(8)}`);
   }
 }
 
@@ -447,7 +463,7 @@ async function main(): Promise<number> {
     console.log(`stack: instance ${stack.instance.instance}, API ${client.baseUrl}, started in ${s(since(t))} (logs: test-artifacts/${stack.instance.instance}-*.log)`);
     console.log(`stack registry mirror: push mode (${TEST_REGISTRY.name}, connected to every lab network)`);
 
-    await timeline.start();
+    await timeline.start(TEST_REGISTRY.name);
     const template = dockerTemplate();
     const ctx: LabContainerContext = {
       instance: bareInstance,
@@ -534,6 +550,7 @@ async function main(): Promise<number> {
 
     console.log(`\n${'='.repeat(110)}`);
     console.log('Labfleet lab readiness (template docker)   percentiles: nearest rank; client = POST sent → ready seen by 25 ms poll');
+    console.log(`order: ${INTERLEAVE ? 'cold and bare interleaved' : 'cold sequential, then concurrent, then bare'}; bare registry mirror: ${BARE_MIRROR ? 'yes' : 'none'}`);
     for (const line of machine) console.log(line);
     console.log('-'.repeat(110));
     console.log(`${pad('', 52)}${pad('p50', 10)}${pad('p95', 10)}${pad('max', 10)}${pad('target', 14)}result`);

@@ -46,14 +46,17 @@ export class DockerProvider implements LabProvider {
   async provision(spec: LabSpec): Promise<LabHandle> {
     return this.engine('provisioning the lab', () => this.perLab.run(spec.labId, async () => {
       const network = await this.ensureNetwork(spec.labId);
-      await this.connectMirror(network, spec);
       const ctx: LabContainerContext = {
         instance: this.config.instance,
         securityProfile: this.config.provider.securityProfile,
         registryMirror: this.mirror.mirrorUrl,
         diskQuota: await this.supportsDiskQuota(),
       };
-      const nodes = await Promise.all(spec.nodes.map((node) => this.startNode(spec, node, ctx)));
+      // The lab daemon needs the mirror only when someone pulls: join it while the nodes start.
+      const [nodes] = await Promise.all([
+        Promise.all(spec.nodes.map((node) => this.startNode(spec, node, ctx))),
+        this.connectMirror(network, spec),
+      ]);
       return { labId: spec.labId, provider: this.kind, network: labNetworkName(this.config.instance, spec.labId), nodes };
     }));
   }
