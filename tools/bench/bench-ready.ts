@@ -32,13 +32,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildLabSpec, LabTemplate } from '@labfleet/domain';
-import type { ApiClient, TestInstance as TestInstanceType } from '@labfleet/testing';
+import { ApiClient, LabfleetStack, TestInstance, TEST_LAB_IMAGE, TEST_REGISTRY } from '@labfleet/testing';
+import { parseTemplateFile } from '@labfleet/lab-lifecycle';
 import { buildLabContainer, buildLabNetwork, LabContainerContext, labFilter, MIRROR_ALIAS, runExec } from '@labfleet/provider-docker';
-import { loadTestingHarness } from './harness';
 import { repoRoot } from './register-paths';
 
-// The harness, from source (see harness.ts for why not from dist/).
-const { LabfleetStack, TestInstance, TEST_LAB_IMAGE, TEST_REGISTRY } = loadTestingHarness();
 
 const ROOT = repoRoot();
 const TEMPLATE = 'docker';
@@ -189,7 +187,7 @@ const timeline = new EngineTimeline();
 class BenchStack extends LabfleetStack {
   override readonly port: number;
 
-  constructor(instance: TestInstanceType, overrides: Record<string, string>, port: number) {
+  constructor(instance: TestInstance, overrides: Record<string, string>, port: number) {
     super(instance, overrides);
     this.port = port;
   }
@@ -322,23 +320,11 @@ interface BareSample {
 }
 
 function dockerTemplate(): LabTemplate {
-  const file = JSON.parse(readFileSync(join(ROOT, 'deploy/templates.json'), 'utf8')) as { templates: any[] };
-  const t = file.templates.find((x) => x.name === TEMPLATE);
+  const path = join(ROOT, 'deploy/templates.json');
+  // The same parsing and defaults the template catalog applies when seeding.
+  const t = parseTemplateFile(readFileSync(path, 'utf8'), path).find((x) => x.name === TEMPLATE);
   if (!t) throw new Error(`template '${TEMPLATE}' not in deploy/templates.json`);
-  // The same defaults the template catalog applies when seeding.
-  return {
-    id: 'bench',
-    name: t.name,
-    description: t.description ?? '',
-    image: t.image ?? null,
-    nodes: t.nodes ?? 1,
-    cpus: t.cpus,
-    memoryMb: t.memoryMb,
-    pidsLimit: t.pidsLimit,
-    diskMb: t.diskMb ?? null,
-    ttlSeconds: t.ttlSeconds,
-    images: t.images ?? [],
-  };
+  return { id: 'bench', ...t };
 }
 
 /** As DockerProvider.supportsDiskQuota decides it. */
