@@ -27,14 +27,13 @@ import './register-paths';
 import Docker from 'dockerode';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildLabSpec, LabTemplate } from '@labfleet/domain';
-import { ApiClient, LabfleetStack, TestInstance, TEST_LAB_IMAGE, TEST_REGISTRY } from '@labfleet/testing';
+import { ApiClient, LabfleetStack, removeLabResources, TEST_LAB_IMAGE, TEST_REGISTRY } from '@labfleet/testing';
 import { parseTemplateFile } from '@labfleet/lab-lifecycle';
-import { buildLabContainer, buildLabNetwork, LabContainerContext, labFilter, MIRROR_ALIAS, runExec } from '@labfleet/provider-docker';
+import { buildLabContainer, buildLabNetwork, engineSupportsDiskQuota, LabContainerContext, MIRROR_ALIAS, runExec } from '@labfleet/provider-docker';
 import { repoRoot } from './register-paths';
 
 
@@ -180,43 +179,6 @@ const timeline = new EngineTimeline();
 // ---------------------------------------------------------------------------------------------
 // The stack
 
-/**
- * LabfleetStack on a port the OS says is free. LabfleetStack picks 3100 + 20 × (JEST_WORKER_ID−1),
- * i.e. 3100 outside Jest: the very port a concurrently running e2e suite's first stack uses.
- */
-class BenchStack extends LabfleetStack {
-  override readonly port: number;
-
-  constructor(instance: TestInstance, overrides: Record<string, string>, port: number) {
-    super(instance, overrides);
-    this.port = port;
-  }
-
-  /** Same steps as LabfleetStack.start(). */
-  static async startOnFreePort(overrides: Record<string, string>): Promise<BenchStack> {
-    const stack = new BenchStack(await TestInstance.create(), overrides, await freePort());
-    try {
-      await stack.startApi();
-      await stack.startWorker();
-    } catch (e) {
-      await stack.stop().catch(() => undefined);
-      throw e;
-    }
-    return stack;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Lab containers on the engine that are not this run's: other activity that skews the timings. */
 async function foreignLabs(mine: string[]): Promise<number> {
   const labs = await docker.listContainers({ filters: { label: ['labfleet.role=lab'] } });
@@ -327,23 +289,6 @@ function dockerTemplate(): LabTemplate {
   return { id: 'bench', ...t };
 }
 
-/** As DockerProvider.supportsDiskQuota decides it. */
-async function engineSupportsDiskQuota(): Promise<boolean> {
-  const info = (await docker.info()) as { Driver?: string; DriverStatus?: [string, string][] };
-  const backing = info.DriverStatus?.find(([k]) => k === 'Backing Filesystem')?.[1];
-  return info.Driver === 'overlay2' && backing === 'xfs';
-}
-
-async function removeBare(instance: string, labId?: string): Promise<void> {
-  const filters = labFilter(instance, labId);
-  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-  for (const n of await docker.listNetworks({ filters })) {
-    if (BARE_MIRROR) await docker.getNetwork(n.Id).disconnect({ Container: TEST_REGISTRY.name, Force: true }).catch(() => undefined);
-    await docker.getNetwork(n.Id).remove().catch(() => undefined);
-  }
-  for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
-}
-
 /** Network + container create + start + one exec waiting for the inner `docker info`. Never throws. */
 async function bareOnce(template: LabTemplate, ctx: LabContainerContext): Promise<BareSample> {
   const labId = randomUUID();
@@ -370,7 +315,7 @@ async function bareOnce(template: LabTemplate, ctx: LabContainerContext): Promis
   } catch (e) {
     x.error = describe(e);
   } finally {
-    await removeBare(ctx.instance, labId).catch((e) => console.warn(`  bare clean-up of ${labId} failed: ${describe(e)}`));
+    await removeLabResources(ctx.instance, labId).catch((e) => console.warn(`  bare clean-up of ${labId} failed: ${describe(e)}`));
   }
   return x;
 }
@@ -414,7 +359,7 @@ async function main(): Promise<number> {
   const errors: string[] = [];
   const bareInstance = `bench-${randomBytes(4).toString('hex')}`;
   const createdLabs = new Set<string>();
-  let stack: BenchStack | undefined;
+  let stack: LabfleetStack | undefined;
   let cleaned: Promise<void> | undefined;
 
   let foreignMax = 0;
@@ -426,7 +371,7 @@ async function main(): Promise<number> {
     (cleaned ??= (async () => {
       timeline.stop();
       await stack?.stop().catch((e) => console.warn(`stack.stop failed: ${describe(e)}`));
-      await removeBare(bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
+      await removeLabResources(bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
     })());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -444,7 +389,7 @@ async function main(): Promise<number> {
 
     // 1. the stack
     let t = performance.now();
-    stack = await BenchStack.startOnFreePort({ WORKER_CONCURRENCY: '10' });
+    stack = await LabfleetStack.start({ WORKER_CONCURRENCY: '10' });
     const client = stack.client;
     console.log(`stack: instance ${stack.instance.instance}, API ${client.baseUrl}, started in ${s(since(t))} (logs: test-artifacts/${stack.instance.instance}-*.log)`);
     console.log(`stack registry mirror: push mode (${TEST_REGISTRY.name}, connected to every lab network)`);
@@ -455,7 +400,7 @@ async function main(): Promise<number> {
       instance: bareInstance,
       securityProfile: 'privileged',
       registryMirror: BARE_MIRROR ? `http://${MIRROR_ALIAS}:5000` : null,
-      diskQuota: await engineSupportsDiskQuota(),
+      diskQuota: engineSupportsDiskQuota(await docker.info()),
     };
     const bare: BareSample[] = [];
     const runBare = async () => {

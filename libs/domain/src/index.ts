@@ -4,3 +4,4 @@ export * from './lab-spec.builder';
 export * from './lab-state-machine';
 export * from './lab-template';
 export * from './reconcile-plan';
+export * from './with-timeout';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { LAB_PROVIDER, LabProvider } from '@labfleet/domain';
+import { LAB_PROVIDER, LabProvider, withTimeout } from '@labfleet/domain';
 import { LabJobsService } from '@labfleet/queue';
 
 export interface CheckResult {
@@ -19,19 +19,11 @@ const TIMEOUT_MS = 1000;
 
 async function timed(fn: () => Promise<unknown>): Promise<CheckResult> {
   const started = Date.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-      }),
-    ]);
+    await withTimeout(fn(), TIMEOUT_MS);
     return { ok: true, latencyMs: Date.now() - started };
   } catch (e) {
     return { ok: false, latencyMs: Date.now() - started, error: e instanceof Error ? e.message : String(e) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

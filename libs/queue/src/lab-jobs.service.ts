@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { LabfleetConfig } from '@labfleet/config';
-import { DependencyUnavailableError } from '@labfleet/domain';
+import { DependencyUnavailableError, withTimeout } from '@labfleet/domain';
 import { JobName, JOB_QUEUE } from './job-name.enum';
 import { labJobOptions } from './job-options';
 import { QUEUES, QueueSet } from './queue.tokens';
@@ -59,12 +59,4 @@ export class LabJobsService implements OnModuleDestroy {
       throw new DependencyUnavailableError('redis', e instanceof Error ? e.message : String(e));
     }
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

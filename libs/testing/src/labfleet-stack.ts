@@ -1,25 +1,42 @@
+import { AddressInfo, createServer } from 'node:net';
 import { ApiClient } from './api-client';
 import { LabfleetProcess } from './labfleet-process';
 import { TEST_ADMIN_TOKEN, TestInstance } from './test-instance';
 
-let nextPort = 3100 + (Number(process.env.JEST_WORKER_ID ?? 1) - 1) * 20;
+/** A port nobody listens on now: stacks of parallel test files, benchmarks and dev servers never clash. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** An API and a worker of one test installation, started as real processes. */
 export class LabfleetStack {
   readonly workers: LabfleetProcess[] = [];
   api!: LabfleetProcess;
   client!: ApiClient;
-  readonly port = nextPort++;
 
   constructor(
     readonly instance: TestInstance,
+    readonly port: number,
     readonly overrides: Record<string, string> = {},
   ) {}
 
+  /** Starts an API and `workers` workers; on a failure half-way, removes what it made. */
   static async start(overrides: Record<string, string> = {}, workers = 1): Promise<LabfleetStack> {
-    const stack = new LabfleetStack(await TestInstance.create(), overrides);
-    await stack.startApi();
-    for (let i = 0; i < workers; i++) await stack.startWorker();
+    const stack = new LabfleetStack(await TestInstance.create(), await freePort(), overrides);
+    try {
+      await stack.startApi();
+      for (let i = 0; i < workers; i++) await stack.startWorker();
+    } catch (e) {
+      await stack.stop().catch(() => undefined);
+      throw e;
+    }
     return stack;
   }
 

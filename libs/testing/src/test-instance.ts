@@ -58,17 +58,26 @@ export class TestInstance {
 
   /** Removes what the test made, even when it failed half-way. */
   async destroy(): Promise<void> {
-    const label = [`labfleet.instance=${this.instance}`, 'labfleet.role=lab'];
-    for (const c of await docker.listContainers({ all: true, filters: { label } })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-    for (const n of await docker.listNetworks({ filters: { label } })) {
-      await docker.getNetwork(n.Id).disconnect({ Container: TEST_REGISTRY.name, Force: true }).catch(() => undefined);
-      await docker.getNetwork(n.Id).remove().catch(() => undefined);
-    }
-    for (const v of (await docker.listVolumes({ filters: { label } })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+    await removeLabResources(this.instance);
     const redis = new IORedis('redis://127.0.0.1:6379');
     const keys = await redis.keys(`${this.instance}:*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();
     await this.db.drop();
+  }
+}
+
+/** Removes every lab resource labelled with `instance` (and `labId`), disconnecting the shared test mirror first. */
+export async function removeLabResources(instance: string, labId?: string): Promise<void> {
+  const label = [`labfleet.instance=${instance}`, 'labfleet.role=lab', ...(labId ? [`labfleet.lab-id=${labId}`] : [])];
+  for (const c of await docker.listContainers({ all: true, filters: { label } })) {
+    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+  }
+  for (const n of await docker.listNetworks({ filters: { label } })) {
+    await docker.getNetwork(n.Id).disconnect({ Container: TEST_REGISTRY.name, Force: true }).catch(() => undefined);
+    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  }
+  for (const v of (await docker.listVolumes({ filters: { label } })).Volumes ?? []) {
+    await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
   }
 }

@@ -12,8 +12,10 @@ import {
   LabRuntime,
   LabSpec,
   ProviderError,
+  withTimeout,
 } from '@labfleet/domain';
 import { runExec } from './docker-exec';
+import { EngineInfo, engineSupportsDiskQuota } from './engine-capabilities';
 import { KeyedMutex } from './keyed-mutex';
 import { toProviderError, tolerate } from './docker-errors';
 import { buildLabContainer, buildLabNetwork, LabContainerContext } from './lab-container.builder';
@@ -116,13 +118,11 @@ export class DockerProvider implements LabProvider {
   }
 
   async ping(): Promise<void> {
-    await this.engine('pinging the engine', async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new DependencyUnavailableError('docker', 'the engine did not answer within 1 s')), 1000);
-      });
-      await Promise.race([this.docker.ping(), timeout]).finally(() => clearTimeout(timer));
-    });
+    try {
+      await withTimeout(this.docker.ping(), 1000);
+    } catch (e) {
+      throw new DependencyUnavailableError('docker', `pinging the engine: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /**
@@ -191,10 +191,9 @@ export class DockerProvider implements LabProvider {
   }
 
   private supportsDiskQuota(): Promise<boolean> {
-    this.diskQuota ??= this.docker.info().then((info: { Driver?: string; DriverStatus?: [string, string][] }) => {
-      const backing = info.DriverStatus?.find(([k]) => k === 'Backing Filesystem')?.[1];
-      const supported = info.Driver === 'overlay2' && backing === 'xfs';
-      if (!supported) this.logger.warn({ msg: 'disk limits are not enforced on this engine', driver: info.Driver, backing });
+    this.diskQuota ??= this.docker.info().then((info: EngineInfo) => {
+      const supported = engineSupportsDiskQuota(info);
+      if (!supported) this.logger.warn({ msg: 'disk limits are not enforced on this engine', driver: info.Driver, status: info.DriverStatus });
       return supported;
     });
     return this.diskQuota;

@@ -4,3 +4,4 @@ export * from './lab-resource-names';
 export * from './registry-mirror';
 export * from './docker-exec';
 export * from './lab-container.builder';
+export * from './engine-capabilities';
