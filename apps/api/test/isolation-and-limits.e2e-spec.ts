@@ -1,7 +1,20 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { LabStatus } from '@labfleet/contracts';
 import { docker, LabfleetStack } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
+
+/** The lab container's pids cgroup on the host (cgroup v1 with the cgroupfs driver, or v2 with systemd). */
+function pidsCgroup(containerId: string): string {
+  const candidates = [`/sys/fs/cgroup/pids/docker/${containerId}`, `/sys/fs/cgroup/system.slice/docker-${containerId}.scope`];
+  const found = candidates.find((dir) => existsSync(join(dir, 'pids.events')));
+  if (!found) throw new Error(`no pids cgroup for ${containerId} among ${candidates.join(', ')}`);
+  return found;
+}
+const pidsRefusals = async (id: string) => Number(/max (\d+)/.exec(await readFile(join(pidsCgroup(id), 'pids.events'), 'utf8'))?.[1] ?? 0);
+const pidsCurrent = async (id: string) => Number(await readFile(join(pidsCgroup(id), 'pids.current'), 'utf8'));
 
 describe('labs are isolated from each other and held to their limits', () => {
   let stack: LabfleetStack;
@@ -43,15 +56,16 @@ describe('labs are isolated from each other and held to their limits', () => {
   });
 
   it('a fork bomb in one lab stops at its pids limit; the host and the other lab carry on', async () => {
-    const bomb = stack.client.sh(a.id, 'bomb() { bomb | bomb & }; bomb; sleep 30', 35);
-    const container = docker.getContainer((await stack.instance.resources(a.id)).containers[0].slice(1));
-    // Watch the lab's pids until the bomb has hit the ceiling (how fast depends on the machine's load).
-    let peak = 0;
-    for (const started = Date.now(); peak < 1900 && Date.now() - started < 25_000; ) {
-      peak = Math.max(peak, Number((await container.stats({ stream: false })).pids_stats?.current ?? 0));
+    // Every bomb waits for its children, so processes pile up until the kernel refuses forks.
+    const bomb = stack.client.sh(a.id, 'bomb() { bomb & bomb & wait; }; bomb', 20);
+    const { Id } = await docker.getContainer((await stack.instance.resources(a.id)).containers[0].slice(1)).inspect();
+    let refused = 0;
+    for (const started = Date.now(); refused === 0 && Date.now() - started < 15_000; await new Promise((r) => setTimeout(r, 200))) {
+      refused = await pidsRefusals(Id);
     }
-    expect(peak).toBeGreaterThanOrEqual(1900);
-    expect(peak).toBeLessThanOrEqual(2048);
+    // The pids cgroup counts forks it refused at the limit: the bomb hit the ceiling and stopped there.
+    expect(refused).toBeGreaterThan(0);
+    expect(await pidsCurrent(Id)).toBeLessThanOrEqual(2048);
     const other = await stack.client.sh(b.id, 'docker run --rm debian:bookworm-slim echo still-fine');
     expect(other).toMatchObject({ exitCode: 0 });
     expect(other.stdout).toMatch(/still-fine/);
