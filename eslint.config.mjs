@@ -2,6 +2,16 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+const depConstraints = [
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:contracts'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts'] },
+  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config'] },
+  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:infra', 'type:domain', 'type:contracts', 'type:config'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:application', 'type:infra', 'type:domain', 'type:contracts', 'type:config', 'type:testing'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:application', 'type:infra', 'type:domain', 'type:contracts', 'type:config'] },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', '.nx/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
@@ -15,22 +25,13 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': ['error', { patterns: [{ group: ['../../*', '../../../*'], message: 'import another project through its @labfleet/* alias' }] }],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config'] },
-            { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:infra', 'type:domain', 'type:contracts', 'type:config'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:application', 'type:infra', 'type:domain', 'type:contracts', 'type:config', 'type:testing'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:application', 'type:infra', 'type:domain', 'type:contracts', 'type:config'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', { allow: [], depConstraints }],
     },
+  },
+  {
+    // A lib's own test folder may run the shared test harness (the LabProvider contract suite).
+    files: ['libs/**/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', { allow: ['@labfleet/testing'], depConstraints }] },
   },
   {
     // Config is validated once, in the config lib: nothing else reads the environment.

@@ -19,7 +19,12 @@ const transform = {
     },
   ],
 };
-const common = { rootDir: __dirname, moduleNameMapper, transform, testEnvironment: 'node' };
+// @kubernetes/client-node 1.x and the OIDC packages it imports are ESM-only. Node runs them
+// through require(esm) at run time, but Jest's module loader cannot: SWC turns them into CommonJS.
+const esmPackages = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose'];
+transform['^.+\\.js$'] = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const transformIgnorePatterns = [`/node_modules/(?!(${esmPackages.join('|')})/)`];
+const common = { rootDir: __dirname, moduleNameMapper, transform, transformIgnorePatterns, testEnvironment: 'node' };
 
 module.exports = {
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],

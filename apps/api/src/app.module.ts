@@ -1,11 +1,22 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AccountsModule } from '@labfleet/accounts';
 import { ConfigModule, LabfleetConfig } from '@labfleet/config';
 import { LabLifecycleModule } from '@labfleet/lab-lifecycle';
-import { AdminTokenGuard } from './auth/admin-token.guard';
+import { SchoolsController } from './accounts/schools.controller';
+import { UsersController } from './accounts/users.controller';
+import { AuditController } from './audit/audit.controller';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { CourseMembersController } from './courses/course-members.controller';
+import { CoursesController } from './courses/courses.controller';
+import { TimetableController } from './courses/timetable.controller';
 import { DomainExceptionFilter } from './errors/domain-exception.filter';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './health/metrics.controller';
 import { LabsController } from './labs/labs.controller';
+import { MeController } from './me/me.controller';
+import { PoolsController } from './pools/pools.controller';
 import { TemplateSeeder } from './templates/template.seeder';
 import { TemplatesController } from './templates/templates.controller';
 
@@ -14,10 +25,24 @@ export class AppModule {
   static forRoot(config: LabfleetConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LabLifecycleModule],
-      controllers: [LabsController, TemplatesController, HealthController],
+      imports: [ConfigModule.forRoot(config), LabLifecycleModule, AccountsModule],
+      controllers: [
+        AuthController,
+        MeController,
+        SchoolsController,
+        UsersController,
+        CoursesController,
+        CourseMembersController,
+        TimetableController,
+        PoolsController,
+        AuditController,
+        LabsController,
+        TemplatesController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [
-        { provide: APP_GUARD, useClass: AdminTokenGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         TemplateSeeder,
       ],

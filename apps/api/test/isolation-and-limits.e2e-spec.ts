@@ -57,10 +57,10 @@ describe('labs are isolated from each other and held to their limits', () => {
 
   it('a fork bomb in one lab stops at its pids limit; the host and the other lab carry on', async () => {
     // Every bomb waits for its children, so processes pile up until the kernel refuses forks.
-    const bomb = stack.client.sh(a.id, 'bomb() { bomb & bomb & wait; }; bomb', 20);
+    const bomb = stack.client.sh(a.id, 'bomb() { bomb & bomb & wait; }; bomb', 45);
     const { Id } = await docker.getContainer((await stack.instance.resources(a.id)).containers[0].slice(1)).inspect();
     let refused = 0;
-    for (const started = Date.now(); refused === 0 && Date.now() - started < 15_000; await new Promise((r) => setTimeout(r, 200))) {
+    for (const started = Date.now(); refused === 0 && Date.now() - started < 40_000; await new Promise((r) => setTimeout(r, 200))) {
       refused = await pidsRefusals(Id);
     }
     // The pids cgroup counts forks it refused at the limit: the bomb hit the ceiling and stopped there.

@@ -1,5 +1,5 @@
 import { Job, UnrecoverableError } from 'bullmq';
-import { LabFailedError, LabLifecycleService, ReconcilerService } from '@labfleet/lab-lifecycle';
+import { AdmissionService, LabFailedError, LabLifecycleService, PoolService, ReconcilerService } from '@labfleet/lab-lifecycle';
 import { JobName, JobPayloads } from '@labfleet/queue';
 
 export type JobHandler<N extends JobName> = (payload: JobPayloads[N], job: Job) => Promise<unknown>;
@@ -9,7 +9,14 @@ export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
 const isFinalAttempt = (job: Job): boolean => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
-export function jobHandlers(lifecycle: LabLifecycleService, reconciler: ReconcilerService): JobHandlers {
+export interface JobServices {
+  readonly lifecycle: LabLifecycleService;
+  readonly reconciler: ReconcilerService;
+  readonly pools: PoolService;
+  readonly admission: AdmissionService;
+}
+
+export function jobHandlers({ lifecycle, reconciler, pools, admission }: JobServices): JobHandlers {
   return {
     [JobName.ProvisionLab]: async ({ labId }, job) => {
       try {
@@ -23,5 +30,7 @@ export function jobHandlers(lifecycle: LabLifecycleService, reconciler: Reconcil
     [JobName.DestroyLab]: ({ labId }) => lifecycle.destroy(labId),
     [JobName.ExpireLab]: ({ labId }) => lifecycle.expire(labId),
     [JobName.Reconcile]: () => reconciler.run(),
+    [JobName.RefillPools]: () => pools.refill(),
+    [JobName.AdmitWaiting]: () => admission.admitWaiting(),
   };
 }

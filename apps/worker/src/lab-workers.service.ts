@@ -3,9 +3,9 @@ import { Job, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import { LabfleetConfig } from '@labfleet/config';
 import { LAB_PROVIDER, LabProvider } from '@labfleet/domain';
-import { LabLifecycleService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
+import { AdmissionService, LabLifecycleService, PoolService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
 import { TemplateRepository } from '@labfleet/persistence';
-import { createRedisConnection, JobName, QueueName, QUEUES, QueueSet } from '@labfleet/queue';
+import { createRedisConnection, JOB_QUEUE, JobName, QueueName, QUEUES, QueueSet } from '@labfleet/queue';
 import { JobHandler, jobHandlers, JobHandlers } from './job-handlers';
 
 /** Starts one BullMQ worker per queue, after checking Redis, seeding templates and a first reconcile. */
@@ -24,8 +24,10 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     @Inject(QUEUES) private readonly queues: QueueSet,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
     lifecycle: LabLifecycleService,
+    pools: PoolService,
+    admission: AdmissionService,
   ) {
-    this.handlers = jobHandlers(lifecycle, reconciler);
+    this.handlers = jobHandlers({ lifecycle, reconciler, pools, admission });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,16 +40,17 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     this.logger.log({ msg: 'lab images prepared', images: images.length, problems });
     const summary = await this.reconciler.run();
     this.logger.log({ msg: 'startup reconcile done', ...summary });
-    await this.queues.byName.get(QueueName.Maintenance)!.upsertJobScheduler(
-      JobName.Reconcile,
-      { every: this.config.jobs.reconcileIntervalSeconds * 1000 },
-      { name: JobName.Reconcile, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
-    );
+    await this.schedule(JobName.Reconcile, this.config.jobs.reconcileIntervalSeconds);
+    // The pool tick: timetables move targets with the clock, and capacity frees up as labs end.
+    await this.schedule(JobName.RefillPools, this.config.pool.tickSeconds);
+    await this.schedule(JobName.AdmitWaiting, this.config.pool.tickSeconds);
+    // Across every worker process: a classroom rush does not make more labs at once than this.
+    await this.queues.byName.get(QueueName.LabProvision)!.setGlobalConcurrency(this.config.pool.provisionConcurrency);
     for (const name of Object.values(QueueName)) {
       const worker = new Worker(name, (job) => this.dispatch(job), {
         connection: this.connection,
         prefix: this.config.redis.keyPrefix,
-        concurrency: name === QueueName.Maintenance ? 1 : this.config.jobs.concurrency,
+        concurrency: this.concurrencyOf(name),
         lockDuration: this.config.jobs.lockMs,
         stalledInterval: this.config.jobs.lockMs,
         maxStalledCount: 3,
@@ -62,6 +65,21 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
     await this.connection?.quit().catch(() => undefined);
+  }
+
+  private concurrencyOf(queue: QueueName): number {
+    switch (queue) {
+      case QueueName.Maintenance:
+        return 1;
+      case QueueName.LabProvision:
+        return this.config.pool.provisionConcurrency;
+      case QueueName.LabLifecycle:
+        return this.config.jobs.concurrency;
+    }
+  }
+
+  private async schedule(job: JobName.Reconcile | JobName.RefillPools | JobName.AdmitWaiting, everySeconds: number): Promise<void> {
+    await this.queues.byName.get(JOB_QUEUE[job])!.upsertJobScheduler(job, { every: everySeconds * 1000 }, { name: job, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
   }
 
   private dispatch(job: Job): Promise<unknown> {

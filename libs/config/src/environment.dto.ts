@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsEnum, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { ProviderKind } from '@labfleet/contracts';
 
+const onKubernetes = (env: { LAB_PROVIDER?: ProviderKind }) => env.LAB_PROVIDER === ProviderKind.Kubernetes;
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /** Every environment variable Labfleet reads, validated once at boot (see README "Configuration"). */
@@ -17,6 +18,57 @@ export class EnvironmentDto {
 
   @IsString() @MinLength(16, { message: 'LABFLEET_ADMIN_TOKEN must be at least 16 characters' })
   LABFLEET_ADMIN_TOKEN!: string;
+
+  @IsString() @MinLength(32, { message: 'LABFLEET_JWT_SECRET must be at least 32 characters' })
+  LABFLEET_JWT_SECRET!: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(30) @Max(86400)
+  ACCESS_TOKEN_TTL_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(365 * 86400)
+  REFRESH_TOKEN_TTL_SECONDS?: number;
+
+  @IsOptional() @Matches(/^https?:\/\/[^/]+$/, { message: 'PUBLIC_URL must be an http(s) origin without a path, e.g. https://labs.example.edu' })
+  PUBLIC_URL?: string;
+
+  @IsOptional() @Matches(/^(false|true|loopback|\d{1,2}|[0-9a-f.:/, ]+)$/i, { message: 'TRUST_PROXY must be false, true, loopback, a hop count or addresses' })
+  TRUST_PROXY?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  LOGIN_LOCK_AFTER_FAILURES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(7 * 86400)
+  POOL_IDLE_TTL_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(24 * 60)
+  POOL_LEAD_MINUTES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  POOL_TICK_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  PROVISION_CONCURRENCY?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(100000)
+  ADMISSION_QUEUE_MAX?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  CAPACITY_CPUS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(256) @Max(1 << 30)
+  CAPACITY_MEMORY_MB?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  RATE_LIMIT_LOGIN_PER_MINUTE?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  RATE_LIMIT_LOGIN_PER_ADDRESS_PER_MINUTE?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  RATE_LIMIT_LABS_PER_MINUTE?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  RATE_LIMIT_LABS_PER_ADDRESS_PER_MINUTE?: number;
 
   @IsOptional() @Matches(/^[a-z0-9][a-z0-9:_-]{0,40}$/, { message: 'REDIS_KEY_PREFIX must be letters, digits, colons, dashes or underscores' })
   REDIS_KEY_PREFIX?: string;
@@ -39,6 +91,12 @@ export class EnvironmentDto {
   @IsOptional() @Transform(toInt) @IsInt() @Min(5) @Max(600)
   LAB_READY_TIMEOUT_SECONDS?: number;
 
+  @IsOptional() @Matches(/^\d{1,3}(\.\d{1,3}){3}\/(8|9|1\d|2[0-4])$/, { message: 'LAB_SUBNET_POOL must be an IPv4 CIDR from /8 to /24, e.g. 10.213.0.0/16' })
+  LAB_SUBNET_POOL?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(25) @Max(29)
+  LAB_SUBNET_PREFIX?: number;
+
   @IsOptional() @IsString() @IsNotEmpty()
   TEMPLATES_FILE?: string;
 
@@ -58,6 +116,29 @@ export class EnvironmentDto {
   @ValidateIf((env: EnvironmentDto) => env.REGISTRY_MODE === 'proxy')
   @Matches(/^https?:\/\//, { message: 'REGISTRY_PROXY_URL must be an http(s) URL when REGISTRY_MODE=proxy' })
   REGISTRY_PROXY_URL?: string;
+
+  // Kubernetes: read only with LAB_PROVIDER=kubernetes (README "Kubernetes").
+  @ValidateIf(onKubernetes) @IsOptional() @IsString() @IsNotEmpty()
+  KUBECONFIG?: string;
+
+  @ValidateIf(onKubernetes) @IsOptional() @IsIn(['lab', 'course'], { message: 'KUBE_NAMESPACE_MODE must be lab or course' })
+  KUBE_NAMESPACE_MODE?: 'lab' | 'course';
+
+  // Namespace names are <prefix>-<uuid> or <prefix>-course-<uuid>, and must fit in 63 characters.
+  @ValidateIf(onKubernetes) @IsOptional() @Matches(/^[a-z]([a-z0-9-]{0,17}[a-z0-9])?$/, { message: 'KUBE_NAMESPACE_PREFIX must be a DNS label of at most 19 characters' })
+  KUBE_NAMESPACE_PREFIX?: string;
+
+  @ValidateIf(onKubernetes) @IsOptional() @Matches(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'KUBE_PLATFORM_NAMESPACE must be a namespace name' })
+  KUBE_PLATFORM_NAMESPACE?: string;
+
+  @ValidateIf(onKubernetes) @IsOptional() @Matches(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, { message: 'KUBE_RUNTIME_CLASS must be a RuntimeClass name' })
+  KUBE_RUNTIME_CLASS?: string;
+
+  @ValidateIf(onKubernetes) @IsOptional() @Matches(/^https?:\/\/[^/]+$/, { message: 'KUBE_REGISTRY_MIRROR_URL must be an http(s) URL without a path' })
+  KUBE_REGISTRY_MIRROR_URL?: string;
+
+  @ValidateIf(onKubernetes) @IsOptional() @Matches(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, { message: 'KUBE_CLUSTER_DOMAIN must be a DNS name' })
+  KUBE_CLUSTER_DOMAIN?: string;
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100)
   WORKER_CONCURRENCY?: number;

@@ -2,6 +2,7 @@ import { ProviderKind } from '@labfleet/contracts';
 
 export type LabSecurityProfile = 'privileged' | 'capabilities';
 export type RegistryMode = 'push' | 'proxy' | 'off';
+export type KubeNamespaceMode = 'lab' | 'course';
 
 /** The validated, typed configuration. Also the Nest injection token for it. */
 export abstract class LabfleetConfig {
@@ -20,6 +21,9 @@ export abstract class LabfleetConfig {
     readonly securityProfile: LabSecurityProfile;
     readonly readyTimeoutSeconds: number;
     readonly execOutputLimitBytes: number;
+    /** Range lab networks get their subnets from, in blocks of `subnetPrefix` (Docker provider). */
+    readonly subnetPool: string;
+    readonly subnetPrefix: number;
   };
   abstract readonly registry: {
     readonly mode: RegistryMode;
@@ -29,6 +33,21 @@ export abstract class LabfleetConfig {
     readonly hostPort: number;
     readonly proxyUrl?: string;
   };
+  /** Used only with `LAB_PROVIDER=kubernetes`. */
+  abstract readonly kubernetes: {
+    /** Kubeconfig file; unset: `~/.kube/config`, else the in-cluster service account. */
+    readonly kubeconfig?: string;
+    /** A namespace per lab, or one per course shared by its labs. */
+    readonly namespaceMode: KubeNamespaceMode;
+    readonly namespacePrefix: string;
+    /** Where Labfleet runs; labs may reach its pods labelled `labfleet.io/lab-access=true` (the mirror). */
+    readonly platformNamespace: string;
+    /** RuntimeClass of lab pods (e.g. `sysbox-runc`); null: privileged pods. */
+    readonly runtimeClass: string | null;
+    /** `http://host:port` of an in-cluster registry the lab daemons use as their Docker Hub mirror. */
+    readonly registryMirrorUrl: string | null;
+    readonly clusterDomain: string;
+  };
   abstract readonly jobs: {
     readonly concurrency: number;
     readonly attempts: number;
@@ -37,4 +56,37 @@ export abstract class LabfleetConfig {
     readonly reconcileIntervalSeconds: number;
   };
   abstract readonly templatesFile: string;
+  abstract readonly auth: {
+    readonly jwtSecret: string;
+    readonly accessTtlSeconds: number;
+    readonly refreshTtlSeconds: number;
+    /** Origin users reach the API at; OpenID Connect redirects come back here. */
+    readonly publicUrl: string;
+    /** Express `trust proxy`: which `X-Forwarded-For` to believe for the client address. */
+    readonly trustProxy: boolean | number | string;
+    /** Failed logins in a row before each further attempt waits (doubling, up to 15 min). */
+    readonly lockAfterFailures: number;
+  };
+  /** Warm pools and admission (how many labs run at once). */
+  abstract readonly pool: {
+    /** Idle pool labs end after this and are replaced by fresh ones. */
+    readonly idleTtlSeconds: number;
+    /** How early before a timetabled session its labs are warmed. */
+    readonly leadMinutes: number;
+    readonly tickSeconds: number;
+    /** Provisions running at once across all workers, so a rush does not thrash the host. */
+    readonly provisionConcurrency: number;
+    /** Lab requests that may wait for capacity; beyond it, 429. */
+    readonly admissionQueueMax: number;
+    /** Capacity to admit against; unset: what the backend reports (engine CPUs and memory). */
+    readonly capacityCpus: number | null;
+    readonly capacityMemoryMb: number | null;
+  };
+  /** Requests per minute, per account and per client address. */
+  abstract readonly rateLimits: {
+    readonly loginPerAccount: number;
+    readonly loginPerAddress: number;
+    readonly labsPerAccount: number;
+    readonly labsPerAddress: number;
+  };
 }

@@ -4,6 +4,7 @@ const base = {
   DATABASE_URL: 'postgres://localhost/test',
   REDIS_URL: 'redis://localhost:6379',
   LABFLEET_ADMIN_TOKEN: 'a-long-enough-admin-token',
+  LABFLEET_JWT_SECRET: 'a-jwt-secret-of-at-least-32-characters',
 };
 
 describe('loadConfig', () => {

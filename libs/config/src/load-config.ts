@@ -15,6 +15,12 @@ export class ConfigError extends Error {
 const describe = (errors: ValidationError[]): string[] =>
   errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`)));
 
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** Reads and validates the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetConfig {
   // `X=` in a .env file means "not set", as in Compose.
@@ -36,6 +42,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       securityProfile: env.LAB_SECURITY_PROFILE ?? 'privileged',
       readyTimeoutSeconds: env.LAB_READY_TIMEOUT_SECONDS ?? 60,
       execOutputLimitBytes: env.EXEC_OUTPUT_LIMIT_BYTES ?? 1024 * 1024,
+      subnetPool: env.LAB_SUBNET_POOL ?? '10.213.0.0/16',
+      subnetPrefix: env.LAB_SUBNET_PREFIX ?? 27,
     },
     registry: {
       mode: env.REGISTRY_MODE ?? 'push',
@@ -43,6 +51,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       name: env.REGISTRY_NAME ?? `labfleet-${env.LABFLEET_INSTANCE ?? 'default'}-registry`,
       hostPort: env.REGISTRY_HOST_PORT ?? 5001,
       proxyUrl: env.REGISTRY_PROXY_URL,
+    },
+    kubernetes: {
+      kubeconfig: env.KUBECONFIG,
+      namespaceMode: env.KUBE_NAMESPACE_MODE ?? 'lab',
+      namespacePrefix: env.KUBE_NAMESPACE_PREFIX ?? 'labfleet',
+      platformNamespace: env.KUBE_PLATFORM_NAMESPACE ?? 'labfleet',
+      runtimeClass: env.KUBE_RUNTIME_CLASS ?? null,
+      registryMirrorUrl: env.KUBE_REGISTRY_MIRROR_URL ?? null,
+      clusterDomain: env.KUBE_CLUSTER_DOMAIN ?? 'cluster.local',
     },
     jobs: {
       concurrency: env.WORKER_CONCURRENCY ?? 10,
@@ -52,5 +69,28 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       reconcileIntervalSeconds: env.RECONCILE_INTERVAL_SECONDS ?? 30,
     },
     templatesFile: env.TEMPLATES_FILE ?? 'deploy/templates.json',
+    auth: {
+      jwtSecret: env.LABFLEET_JWT_SECRET,
+      accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS ?? 900,
+      refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS ?? 30 * 86400,
+      publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT ?? 3000}`,
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
+      lockAfterFailures: env.LOGIN_LOCK_AFTER_FAILURES ?? 5,
+    },
+    pool: {
+      idleTtlSeconds: env.POOL_IDLE_TTL_SECONDS ?? 6 * 3600,
+      leadMinutes: env.POOL_LEAD_MINUTES ?? 10,
+      tickSeconds: env.POOL_TICK_SECONDS ?? 5,
+      provisionConcurrency: env.PROVISION_CONCURRENCY ?? 4,
+      admissionQueueMax: env.ADMISSION_QUEUE_MAX ?? 200,
+      capacityCpus: env.CAPACITY_CPUS ?? null,
+      capacityMemoryMb: env.CAPACITY_MEMORY_MB ?? null,
+    },
+    rateLimits: {
+      loginPerAccount: env.RATE_LIMIT_LOGIN_PER_MINUTE ?? 10,
+      loginPerAddress: env.RATE_LIMIT_LOGIN_PER_ADDRESS_PER_MINUTE ?? 60,
+      labsPerAccount: env.RATE_LIMIT_LABS_PER_MINUTE ?? 10,
+      labsPerAddress: env.RATE_LIMIT_LABS_PER_ADDRESS_PER_MINUTE ?? 120,
+    },
   };
 }

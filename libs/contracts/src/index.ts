@@ -1,2 +1,3 @@
 export * from './lab-status';
 export * from './provider-kind';
+export * from './role';

@@ -1,3 +1,4 @@
+export * from './bounded-buffer';
 export * from './errors';
 export * from './lab-provider.port';
 export * from './lab-spec.builder';
@@ -5,3 +6,11 @@ export * from './lab-state-machine';
 export * from './lab-template';
 export * from './reconcile-plan';
 export * from './with-timeout';
+export * from './access-policy';
+export * from './course-policy';
+export * from './lab-usage';
+export * from './principal';
+export * from './quota';
+export * from './capacity';
+export * from './pool-plan';
+export * from './timetable';

@@ -1,3 +1,5 @@
+import type { Resources } from './capacity';
+
 /** One node of a lab: a Docker host of its own, reachable as `hostname` by the lab's other nodes. */
 export interface LabNodeSpec {
   readonly name: string;
@@ -22,6 +24,8 @@ export interface LabSpec {
   readonly limits: LabLimits;
   /** Images the template needs; the provider makes sure the lab can pull them offline. */
   readonly images: readonly string[];
+  /** Who the lab is for; providers label what they create with it (absent for unowned labs). */
+  readonly owner?: { readonly schoolId: string; readonly courseId: string; readonly userId: string | null };
 }
 
 /** Small JSON value a provider returns from `provision`, stored on the lab row. */
@@ -88,6 +92,11 @@ export interface LabProvider {
   listLabIds(): Promise<string[]>;
   /** Runs a command on one node, with bounded output and a timeout. */
   exec(labId: string, request: ExecRequest): Promise<ExecResult>;
+  /**
+   * CPUs and memory the backend offers labs (an engine's, or the sum of schedulable nodes'), for
+   * admission. Optional: without it, only `CAPACITY_CPUS`/`CAPACITY_MEMORY_MB` bound admission.
+   */
+  capacity?(): Promise<Resources>;
   /** Cheap liveness check of the backend; rejects with `DependencyUnavailableError`. */
   ping(): Promise<void>;
 }

@@ -5,8 +5,9 @@ import { LabTemplate } from './lab-template';
 export const labNodeNames = (count: number): string[] => Array.from({ length: count }, (_, i) => `node${i + 1}`);
 
 /** The provider-neutral description of a lab; `defaultImage` applies when the template names none. */
-export function buildLabSpec(labId: string, template: LabTemplate, defaultImage: string): LabSpec {
+export function buildLabSpec(labId: string, template: LabTemplate, defaultImage: string, owner?: LabSpec['owner']): LabSpec {
   return {
+    ...(owner ? { owner } : {}),
     labId,
     templateName: template.name,
     image: template.image ?? defaultImage,

@@ -11,4 +11,7 @@ export interface LabTemplate {
   readonly diskMb: number | null;
   readonly ttlSeconds: number;
   readonly images: readonly string[];
+  /** What a running lab is counted as using when admitting more (see `fitsCapacity`). */
+  readonly reservedCpus: number;
+  readonly reservedMemoryMb: number;
 }

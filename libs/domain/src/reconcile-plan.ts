@@ -7,6 +7,8 @@ export interface ReconcileLab {
   readonly status: LabStatus;
   /** When the lab last changed state: young pending/provisioning labs are left to their job. */
   readonly updatedAt: Date;
+  /** Set while the lab waits for capacity: it has no job to re-queue yet. */
+  readonly queuedAt?: Date | null;
 }
 
 export type ReconcileAction =
@@ -45,7 +47,7 @@ export function planReconcile(
         break;
       case LabStatus.Pending:
       case LabStatus.Provisioning:
-        if (settled) actions.push({ kind: 'requeue-provision', labId: lab.id });
+        if (settled && !lab.queuedAt) actions.push({ kind: 'requeue-provision', labId: lab.id });
         break;
       case LabStatus.Stopping:
         if (settled) actions.push({ kind: 'requeue-destroy', labId: lab.id });

@@ -3,10 +3,14 @@ import { LabfleetConfig } from '@labfleet/config';
 import { LAB_PROVIDER } from '@labfleet/domain';
 import { PersistenceModule } from '@labfleet/persistence';
 import { QueueModule } from '@labfleet/queue';
+import { AdmissionService } from './admission.service';
+import { CapacityService } from './capacity.service';
 import { HealthService } from './health.service';
 import { LabLifecycleService } from './lab-lifecycle.service';
 import { createLabProvider } from './lab-provider.factory';
 import { LabsService } from './labs.service';
+import { MetricsService } from './metrics.service';
+import { PoolService } from './pool.service';
 import { ReconcilerService } from './reconciler.service';
 import { TemplateCatalogService } from './template-catalog.service';
 
@@ -15,11 +19,15 @@ import { TemplateCatalogService } from './template-catalog.service';
   providers: [
     { provide: LAB_PROVIDER, inject: [LabfleetConfig], useFactory: createLabProvider },
     LabsService,
+    CapacityService,
+    AdmissionService,
+    PoolService,
+    MetricsService,
     LabLifecycleService,
     ReconcilerService,
     TemplateCatalogService,
     HealthService,
   ],
-  exports: [LAB_PROVIDER, LabsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, PersistenceModule, QueueModule],
+  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, PersistenceModule, QueueModule],
 })
 export class LabLifecycleModule {}

@@ -3,7 +3,7 @@ import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
 import { buildLabSpec, isLive, LAB_PROVIDER, LabProvider, ProviderError } from '@labfleet/domain';
 import { LabEntity, LabRepository } from '@labfleet/persistence';
-import { LabJobsService } from '@labfleet/queue';
+import { JobName, LabJobsService } from '@labfleet/queue';
 
 export interface Attempt {
   /** True when this is the job's last try: a failure now fails the lab. */
@@ -34,6 +34,10 @@ export class LabLifecycleService {
 
   async provision(labId: string, attempt: Attempt): Promise<void> {
     let lab = await this.labs.findById(labId);
+    if (lab?.queuedAt) {
+      this.logger.log({ msg: 'provision skipped: waiting for capacity', labId });
+      return;
+    }
     if (lab?.status === LabStatus.Pending) {
       await this.labs.transition(labId, { to: LabStatus.Provisioning, actor: 'worker' });
       lab = await this.labs.findById(labId);
@@ -44,7 +48,8 @@ export class LabLifecycleService {
     }
     const started = Date.now();
     try {
-      const handle = await this.provider.provision(buildLabSpec(labId, this.templateOf(lab), this.config.provider.labImage));
+      const owner = lab.schoolId && lab.courseId ? { schoolId: lab.schoolId, courseId: lab.courseId, userId: lab.ownerId } : undefined;
+      const handle = await this.provider.provision(buildLabSpec(labId, this.templateOf(lab), this.config.provider.labImage, owner));
       await this.labs.saveNodes(labId, handle.nodes);
       const moved = await this.labs.transition(labId, {
         to: LabStatus.Ready,
@@ -71,7 +76,10 @@ export class LabLifecycleService {
   async destroy(labId: string): Promise<void> {
     await this.provider.destroy(labId);
     const moved = await this.labs.transition(labId, { to: LabStatus.Stopped, actor: 'worker', patch: { endedAt: new Date() } });
-    if (moved) this.logger.log({ msg: 'lab stopped', labId });
+    if (moved) {
+      this.logger.log({ msg: 'lab stopped', labId });
+      await this.freedCapacity();
+    }
   }
 
   async expire(labId: string): Promise<void> {
@@ -91,8 +99,17 @@ export class LabLifecycleService {
   /** Marks a lab failed with a reason a person can read, and removes whatever it had. */
   async fail(labId: string, reason: string, actor = 'worker'): Promise<void> {
     const moved = await this.labs.transition(labId, { to: LabStatus.Failed, actor, patch: { failureReason: reason, endedAt: new Date() } });
-    if (moved) this.logger.warn({ msg: 'lab failed', labId, reason });
+    if (moved) {
+      this.logger.warn({ msg: 'lab failed', labId, reason });
+      await this.freedCapacity();
+    }
     await this.provider.destroy(labId).catch((e) => this.logger.warn({ msg: 'clean-up of failed lab deferred to reconcile', labId, error: describe(e) }));
+  }
+
+  /** Room was freed: let waiting labs through and top the pools up (best effort; the tick catches up). */
+  private async freedCapacity(): Promise<void> {
+    await this.jobs.platform(JobName.AdmitWaiting).catch(() => undefined);
+    await this.jobs.platform(JobName.RefillPools).catch(() => undefined);
   }
 
   private templateOf(lab: LabEntity) {

@@ -1,9 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { LabStatus } from '@labfleet/contracts';
-import { ConflictError, expiresAt, InvalidInputError, isLive, LAB_PROVIDER, LabProvider, NotFoundError, ExecResult } from '@labfleet/domain';
-import { LabEntity, LabEventEntity, LabPage, LabRepository, TemplateRepository } from '@labfleet/persistence';
-import { LabJobsService } from '@labfleet/queue';
+import { LabfleetConfig } from '@labfleet/config';
+import { LabStatus, Role } from '@labfleet/contracts';
+import {
+  actsForSomeoneElse,
+  admitLab,
+  Caller,
+  canManageCourse,
+  canSeeLab,
+  canUseCourse,
+  ConflictError,
+  Decision,
+  ExecResult,
+  extendLab,
+  InvalidInputError,
+  isLive,
+  LAB_PROVIDER,
+  LabProvider,
+  labScopeOf,
+  NotFoundError,
+  QuotaExceededError,
+} from '@labfleet/domain';
+import { AdmissionRepository, AuditRepository, CourseEntity, CourseRepository, DEFAULT_COURSE_ID, LabEntity, LabEventEntity, LabPage, LabRepository, TemplateRepository } from '@labfleet/persistence';
+import { JobName, LabJobsService, RateLimiter } from '@labfleet/queue';
+import { CapacityService } from './capacity.service';
 
 export interface ExecCommand {
   readonly command: readonly string[];
@@ -11,80 +31,167 @@ export interface ExecCommand {
   readonly timeoutSeconds?: number;
 }
 
+export interface LabRequest {
+  readonly template: string;
+  /** Required for everyone but platform admins, whose labs default to the default course. */
+  readonly course?: string;
+  readonly ttlSeconds?: number;
+}
+
+export interface LabListFilter {
+  readonly statuses?: LabStatus[];
+  readonly courseId?: string;
+  readonly ownerId?: string;
+  readonly limit: number;
+  readonly offset: number;
+}
+
 export const DEFAULT_EXEC_TIMEOUT_SECONDS = 30;
+
+const decided = <T>(decision: Decision<T>): T => {
+  if (!decision.ok) throw new QuotaExceededError(decision.refusal);
+  return decision.value;
+};
 
 /**
  * What the API does with labs: it records intent and enqueues; only the worker creates or
- * destroys. Reads through the provider (exec) happen after the lab is found, never before.
+ * destroys. Every method takes the caller and answers "not found" for labs outside their reach.
+ * Reads through the provider (exec) happen after that check, never before.
  */
 @Injectable()
 export class LabsService {
   constructor(
     private readonly labs: LabRepository,
+    private readonly admission: AdmissionRepository,
+    private readonly capacity: CapacityService,
     private readonly templates: TemplateRepository,
+    private readonly courses: CourseRepository,
     private readonly jobs: LabJobsService,
+    private readonly limiter: RateLimiter,
+    private readonly audit: AuditRepository,
+    private readonly config: LabfleetConfig,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
-  async create(templateName: string, actor: string): Promise<LabEntity> {
-    const template = await this.templates.findByName(templateName);
+  async create(caller: Caller, request: LabRequest): Promise<LabEntity> {
+    const { principal } = caller;
+    const limits = this.config.rateLimits;
+    await this.limiter.consume(`labs:address:${caller.ip}`, limits.labsPerAddress, 'lab requests from this address');
+    await this.limiter.consume(`labs:account:${principal.userId ?? principal.label}`, limits.labsPerAccount, 'lab requests for this account');
+    const course = await this.courseFor(caller, request.course);
+    const template = await this.templates.findByName(request.template);
     if (!template) {
       const known = (await this.templates.list()).map((t) => t.name).join(', ');
-      throw new InvalidInputError(`unknown template '${templateName}' (known: ${known})`);
+      throw new InvalidInputError(`unknown template '${request.template}' (known: ${known})`);
     }
     // A lab accepted while the engine is down would only fail later: say so now.
     await this.provider.ping();
-    const now = new Date();
-    const lab = await this.labs.create(
-      { id: randomUUID(), templateId: template.id, provider: this.provider.kind, createdAt: now, expiresAt: expiresAt(now, template.ttlSeconds) },
-      actor,
+    const createdAt = new Date();
+    const { lab, via } = await this.admission.createOwned(
+      {
+        id: randomUUID(),
+        templateId: template.id,
+        provider: this.provider.kind,
+        createdAt,
+        schoolId: course.schoolId,
+        courseId: course.id,
+        ownerId: principal.userId,
+        reserve: { cpus: template.reservedCpus, memoryMb: template.reservedMemoryMb },
+      },
+      principal.label,
+      (state) => new Date(createdAt.getTime() + decided(admitLab(course, { template: template.name, templateTtlSeconds: template.ttlSeconds, ttlSeconds: request.ttlSeconds }, state)) * 1000),
+      { capacity: await this.capacity.current(), queueMax: this.config.pool.admissionQueueMax },
     );
     try {
-      await this.jobs.provision(lab.id);
+      if (via === 'provision') await this.jobs.provision(lab.id);
+      // A claimed lab's idle expiry is replaced by the student's; the pool makes a new one.
       await this.jobs.expireAt(lab.id, lab.expiresAt);
+      if (via === 'pool') await this.jobs.platform(JobName.RefillPools);
     } catch (e) {
       // The caller hears 503 and that nothing happened; a job already queued finds no row and stops.
+      // (A claimed lab's container is then an orphan, which reconcile removes.)
       await this.labs.discard(lab.id);
       throw e;
     }
     return lab;
   }
 
-  async get(id: string): Promise<LabEntity> {
+  /** The lab's place among those waiting for capacity, or null. */
+  queuePosition(lab: LabEntity): Promise<number | null> {
+    return this.admission.queuePosition(lab);
+  }
+
+  async get(caller: Caller, id: string): Promise<LabEntity> {
     const lab = await this.labs.findById(id);
-    if (!lab) throw new NotFoundError('lab', id);
+    if (!lab || !canSeeLab(caller.principal, lab)) throw new NotFoundError('lab', id);
     return lab;
   }
 
-  list(filter: { statuses?: LabStatus[]; limit: number; offset: number }): Promise<LabPage> {
-    return this.labs.list(filter);
+  list(caller: Caller, filter: LabListFilter): Promise<LabPage> {
+    return this.labs.list({ ...filter, scope: labScopeOf(caller.principal) });
   }
 
-  async events(id: string): Promise<LabEventEntity[]> {
-    await this.get(id);
+  async events(caller: Caller, id: string): Promise<LabEventEntity[]> {
+    await this.get(caller, id);
     return this.labs.events(id);
   }
 
   /** Asks for the lab to end. Idempotent: a lab already ending or ended is returned as it is. */
-  async stop(id: string, actor: string): Promise<LabEntity> {
-    const lab = await this.get(id);
+  async stop(caller: Caller, id: string): Promise<LabEntity> {
+    const lab = await this.get(caller, id);
     if (isLive(lab.status)) {
       // Fail before changing anything when the queue is down. Past this point a lost enqueue is
       // caught up by reconcile, which re-queues labs left in `stopping`.
       await this.jobs.ping();
-      if (await this.labs.transition(id, { to: LabStatus.Stopping, actor })) await this.jobs.destroy(id);
+      if (await this.labs.transition(id, { to: LabStatus.Stopping, actor: caller.principal.label })) {
+        await this.jobs.destroy(id);
+        await this.auditOnBehalf(caller, lab, 'lab.stopped');
+      }
     }
-    return this.get(id);
+    return this.get(caller, id);
   }
 
-  async exec(id: string, request: ExecCommand): Promise<ExecResult> {
-    const lab = await this.get(id);
+  /** Moves the lab's end later: within the course's limits for its owner, freely for its teachers. */
+  async extend(caller: Caller, id: string, seconds: number): Promise<LabEntity> {
+    const lab = await this.get(caller, id);
+    if (!isLive(lab.status)) throw new ConflictError(`lab ${id} is ${lab.status}; only a running lab can be extended`);
+    const course = lab.courseId ? await this.courses.findById(lab.courseId) : null;
+    if (!course) throw new ConflictError(`lab ${id} belongs to no course`);
+    const manager = canManageCourse(caller.principal, course);
+    await this.jobs.ping();
+    const next = await this.labs.extendWithinQuota(lab, caller.principal.label, (state) => decided(extendLab(course, lab, seconds, state, new Date(), manager)));
+    if (!next) throw new ConflictError(`lab ${id} ended meanwhile`);
+    await this.jobs.expireAt(id, next);
+    await this.auditOnBehalf(caller, lab, 'lab.extended', { seconds, expiresAt: next.toISOString() });
+    return this.get(caller, id);
+  }
+
+  async exec(caller: Caller, id: string, request: ExecCommand): Promise<ExecResult> {
+    const lab = await this.get(caller, id);
     if (lab.status !== LabStatus.Ready) throw new ConflictError(`lab ${id} is ${lab.status}; commands run only in a ready lab`);
     const node = request.node ?? lab.nodes?.[0]?.name ?? 'node1';
     if (!lab.nodes?.some((n) => n.name === node)) {
       throw new InvalidInputError(`node '${node}' is not a node of this lab (nodes: ${lab.nodes?.map((n) => n.name).join(', ')})`);
     }
+    await this.auditOnBehalf(caller, lab, 'lab.exec', { node, command: request.command });
     const timeoutMs = (request.timeoutSeconds ?? DEFAULT_EXEC_TIMEOUT_SECONDS) * 1000;
     return this.provider.exec(id, { node, command: request.command, timeoutMs });
+  }
+
+  /** The course a new lab goes to; a course the caller cannot use does not exist for them. */
+  private async courseFor(caller: Caller, courseId: string | undefined): Promise<CourseEntity> {
+    if (courseId === undefined) {
+      if (caller.principal.role !== Role.PlatformAdmin) throw new InvalidInputError('course is required: the id of one of your courses');
+      courseId = DEFAULT_COURSE_ID;
+    }
+    const course = await this.courses.findById(courseId);
+    if (!course || !canUseCourse(caller.principal, course)) throw new NotFoundError('course', courseId);
+    return course;
+  }
+
+  /** Teachers and admins acting on someone else's lab leave a trace. */
+  private async auditOnBehalf(caller: Caller, lab: LabEntity, action: string, detail: Record<string, unknown> = {}): Promise<void> {
+    if (!actsForSomeoneElse(caller.principal, lab)) return;
+    await this.audit.log(caller, action, { type: 'lab', id: lab.id, schoolId: lab.schoolId }, { ownerId: lab.ownerId, ...detail });
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LabStatus } from '@labfleet/contracts';
 import { LAB_PROVIDER, LabProvider, LabRuntime, planReconcile, ReconcileAction } from '@labfleet/domain';
 import { LabRepository } from '@labfleet/persistence';
-import { LabJobsService } from '@labfleet/queue';
+import { CounterStore, LabJobsService } from '@labfleet/queue';
 import { LabLifecycleService } from './lab-lifecycle.service';
 
 export type ReconcileSummary = Record<ReconcileAction['kind'], number>;
@@ -19,6 +19,7 @@ export class ReconcilerService {
     private readonly labs: LabRepository,
     private readonly jobs: LabJobsService,
     private readonly lifecycle: LabLifecycleService,
+    private readonly counters: CounterStore,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
@@ -41,6 +42,7 @@ export class ReconcilerService {
         this.logger.warn({ msg: 'reconcile action failed', labId: action.labId, action: action.kind, error: String(e) });
       }
     }
+    await this.counters.add({ 'reconcile-runs': 1, ...Object.fromEntries(Object.entries(summary).map(([k, n]) => [`reconcile-${k}`, n])) }).catch(() => undefined);
     const changed = actions.some((a) => a.kind !== 'adopt');
     if (changed) this.logger.log({ msg: 'reconciled', ...summary });
     return summary;

@@ -34,6 +34,8 @@ export function parseTemplateFile(text: string, source: string): TemplateFields[
     diskMb: t.diskMb ?? null,
     ttlSeconds: t.ttlSeconds,
     images: t.images ?? [],
+    reservedCpus: t.reservedCpus ?? 0.05,
+    reservedMemoryMb: t.reservedMemoryMb ?? 128,
   }));
 }
 

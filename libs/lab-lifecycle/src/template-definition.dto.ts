@@ -32,6 +32,13 @@ export class TemplateDefinitionDto {
 
   @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true })
   images?: string[];
+
+  /** What admission reserves per running lab (default 0.05 CPU, 128 MB): expected use, not the cap. */
+  @IsOptional() @IsNumber() @Min(0) @Max(64)
+  reservedCpus?: number;
+
+  @IsOptional() @IsInt() @Min(0) @Max(262144)
+  reservedMemoryMb?: number;
 }
 
 export class TemplateFileDto {

@@ -2,8 +2,29 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LabfleetConfig } from '@labfleet/config';
 import { dataSourceOptions } from './data-source-options';
+import { AdmissionRepository } from './repositories/admission.repository';
+import { AuditRepository } from './repositories/audit.repository';
+import { CourseRepository } from './repositories/course.repository';
+import { LabStatsRepository } from './repositories/lab-stats.repository';
 import { LabRepository } from './repositories/lab.repository';
+import { PoolRepository } from './repositories/pool.repository';
+import { SchoolRepository } from './repositories/school.repository';
 import { TemplateRepository } from './repositories/template.repository';
+import { TokenRepository } from './repositories/token.repository';
+import { UserRepository } from './repositories/user.repository';
+
+const REPOSITORIES = [
+  LabRepository,
+  LabStatsRepository,
+  AdmissionRepository,
+  PoolRepository,
+  TemplateRepository,
+  SchoolRepository,
+  UserRepository,
+  CourseRepository,
+  TokenRepository,
+  AuditRepository,
+];
 
 @Module({
   imports: [
@@ -12,7 +33,7 @@ import { TemplateRepository } from './repositories/template.repository';
       useFactory: (config: LabfleetConfig) => ({ ...dataSourceOptions(config.database.url), retryAttempts: 30, retryDelay: 1000 }),
     }),
   ],
-  providers: [LabRepository, TemplateRepository],
-  exports: [LabRepository, TemplateRepository],
+  providers: REPOSITORIES,
+  exports: REPOSITORIES,
 })
 export class PersistenceModule {}

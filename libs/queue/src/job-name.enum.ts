@@ -6,6 +6,10 @@ export enum JobName {
   DestroyLab = 'destroy-lab',
   ExpireLab = 'expire-lab',
   Reconcile = 'reconcile',
+  /** Tops every template's warm pool up to its target (and trims it when the target shrank). */
+  RefillPools = 'refill-pools',
+  /** Lets labs waiting for capacity through, in order, while they fit. */
+  AdmitWaiting = 'admit-waiting',
 }
 
 export interface LabJobPayload {
@@ -17,11 +21,15 @@ export type JobPayloads = {
   [JobName.DestroyLab]: LabJobPayload;
   [JobName.ExpireLab]: LabJobPayload;
   [JobName.Reconcile]: Record<string, never>;
+  [JobName.RefillPools]: Record<string, never>;
+  [JobName.AdmitWaiting]: Record<string, never>;
 };
 
 export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
-  [JobName.ProvisionLab]: QueueName.LabLifecycle,
+  [JobName.ProvisionLab]: QueueName.LabProvision,
   [JobName.DestroyLab]: QueueName.LabLifecycle,
   [JobName.ExpireLab]: QueueName.LabLifecycle,
   [JobName.Reconcile]: QueueName.Maintenance,
+  [JobName.RefillPools]: QueueName.Maintenance,
+  [JobName.AdmitWaiting]: QueueName.Maintenance,
 };

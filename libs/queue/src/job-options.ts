@@ -1,6 +1,17 @@
 import { JobsOptions } from 'bullmq';
 import { JobName } from './job-name.enum';
 
+/** BullMQ priorities (lower runs first): someone waiting for a lab goes before a pool refill. */
+export enum JobPriority {
+  Student = 1,
+  Pool = 10,
+}
+
+/** Jobs on the whole platform rather than one lab: one at a time, a request while queued is merged. */
+export function platformJobOptions(job: JobName): JobsOptions {
+  return { jobId: job, removeOnComplete: true, removeOnFail: 100 };
+}
+
 export interface RetryPolicy {
   readonly attempts: number;
   readonly backoffMs: number;
@@ -10,9 +21,10 @@ export interface RetryPolicy {
  * All job options in one place. `jobId` = `<job>-<labId>` de-duplicates: the same lab never has
  * two provision jobs queued. Finished jobs are dropped so a later re-queue (reconcile) is accepted.
  */
-export function labJobOptions(job: JobName, labId: string, retry: RetryPolicy, delayMs = 0): JobsOptions {
+export function labJobOptions(job: JobName, labId: string, retry: RetryPolicy, delayMs = 0, priority?: JobPriority): JobsOptions {
   return {
     jobId: `${job}-${labId}`,
+    ...(priority ? { priority } : {}),
     attempts: retry.attempts,
     backoff: { type: 'exponential', delay: retry.backoffMs },
     delay: Math.max(0, delayMs),

@@ -1,10 +1,10 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { LabfleetConfig } from '@labfleet/config';
-import { DependencyUnavailableError, withTimeout } from '@labfleet/domain';
 import { JobName, JOB_QUEUE } from './job-name.enum';
-import { labJobOptions } from './job-options';
+import { JobPriority, labJobOptions, platformJobOptions } from './job-options';
 import { QUEUES, QueueSet } from './queue.tokens';
+import { redisCall } from './redis-guard';
 
 /** Enqueues lab jobs. Any Redis failure surfaces as `DependencyUnavailableError('redis')`. */
 @Injectable()
@@ -14,8 +14,17 @@ export class LabJobsService implements OnModuleDestroy {
     private readonly config: LabfleetConfig,
   ) {}
 
-  provision(labId: string): Promise<void> {
-    return this.add(JobName.ProvisionLab, labId);
+  provision(labId: string, priority: JobPriority = JobPriority.Student): Promise<void> {
+    return this.guard(async () => {
+      await this.queueOf(JobName.ProvisionLab).add(JobName.ProvisionLab, { labId }, labJobOptions(JobName.ProvisionLab, labId, this.config.jobs, 0, priority));
+    });
+  }
+
+  /** Asks for a platform-wide pass (pool refill, admission); one already queued covers it. */
+  platform(job: JobName.RefillPools | JobName.AdmitWaiting): Promise<void> {
+    return this.guard(async () => {
+      await this.queueOf(job).add(job, {}, platformJobOptions(job));
+    });
   }
 
   destroy(labId: string): Promise<void> {
@@ -52,11 +61,7 @@ export class LabJobsService implements OnModuleDestroy {
     return this.queues.byName.get(JOB_QUEUE[job])!;
   }
 
-  private async guard(fn: () => Promise<void>): Promise<void> {
-    try {
-      await withTimeout(fn(), 1000);
-    } catch (e) {
-      throw new DependencyUnavailableError('redis', e instanceof Error ? e.message : String(e));
-    }
+  private guard(fn: () => Promise<void>): Promise<void> {
+    return redisCall(fn);
   }
 }

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { LabfleetConfig } from '@labfleet/config';
+import { CounterStore } from './counter-store';
+import { EphemeralStore } from './ephemeral-store';
 import { LabJobsService } from './lab-jobs.service';
+import { RateLimiter } from './rate-limiter';
 import { QueueName } from './queue-name.enum';
 import { QUEUES, QueueSet } from './queue.tokens';
 import { createRedisConnection } from './redis-connection';
 
-/** Producer side of the queues (the API and the worker's own follow-up jobs). */
+/** Producer side of the queues (the API and the worker's own follow-up jobs), and what else the API keeps in Redis. */
 @Module({
   providers: [
     {
@@ -19,7 +22,10 @@ import { createRedisConnection } from './redis-connection';
       },
     },
     LabJobsService,
+    RateLimiter,
+    EphemeralStore,
+    CounterStore,
   ],
-  exports: [LabJobsService, QUEUES],
+  exports: [LabJobsService, RateLimiter, EphemeralStore, CounterStore, QUEUES],
 })
 export class QueueModule {}

@@ -13,10 +13,10 @@ export class ApiClient {
     private readonly token: string | null,
   ) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> {
+  async request<T = any>(method: string, path: string, body?: unknown, raw?: string, contentType = 'application/json'): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined || raw !== undefined) headers['content-type'] = contentType;
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers,
@@ -41,6 +41,12 @@ export class ApiClient {
   }
   delete<T = any>(path: string) {
     return this.request<T>('DELETE', path);
+  }
+  patch<T = any>(path: string, body: unknown) {
+    return this.request<T>('PATCH', path, body);
+  }
+  csv<T = any>(path: string, text: string) {
+    return this.request<T>('POST', path, undefined, text, 'text/csv');
   }
 
   /** Polls a lab until its status is one of `wanted`; returns the lab. */

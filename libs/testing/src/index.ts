@@ -5,3 +5,5 @@ export * from './test-database';
 export * from './test-instance';
 export * from './lab-provider.contract';
 export * from './cuttable-proxy';
+export * from './tenants';
+export * from './oidc';

@@ -25,6 +25,8 @@ export function labSpec(image: string, nodes = 1): LabSpec {
  * Call inside a `describe`; `harness()` is read after the caller's beforeAll has run.
  */
 export function labProviderContract(harness: () => ContractHarness, image: string): void {
+  // Real backends: a multi-node lab on a loaded 2-core machine takes more than Jest's default 5 s.
+  jest.setTimeout(60_000);
   const made: string[] = [];
   const spec = (nodes = 1) => {
     const s = labSpec(image, nodes);

@@ -27,9 +27,13 @@ export class LabfleetStack {
     readonly overrides: Record<string, string> = {},
   ) {}
 
-  /** Starts an API and `workers` workers; on a failure half-way, removes what it made. */
-  static async start(overrides: Record<string, string> = {}, workers = 1): Promise<LabfleetStack> {
-    const stack = new LabfleetStack(await TestInstance.create(), await freePort(), overrides);
+  /**
+   * Starts an API and `workers` workers; on a failure half-way, removes what it made. `overrides`
+   * may be a function of the API's port, for settings that name it (e.g. PUBLIC_URL).
+   */
+  static async start(overrides: Record<string, string> | ((port: number) => Record<string, string>) = {}, workers = 1): Promise<LabfleetStack> {
+    const port = await freePort();
+    const stack = new LabfleetStack(await TestInstance.create(), port, typeof overrides === 'function' ? overrides(port) : overrides);
     try {
       await stack.startApi();
       for (let i = 0; i < workers; i++) await stack.startWorker();

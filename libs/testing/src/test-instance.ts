@@ -4,6 +4,7 @@ import IORedis from 'ioredis';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789-0123456789';
 export const TEST_LAB_IMAGE = 'labfleet/lab:latest';
 /** Test installations share one mirror, so the images are pushed once per machine, not per test. */
 export const TEST_REGISTRY = { name: 'labfleet-test-registry', hostPort: '5002' };
@@ -30,6 +31,7 @@ export class TestInstance {
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: this.instance,
       LABFLEET_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      LABFLEET_JWT_SECRET: TEST_JWT_SECRET,
       LABFLEET_INSTANCE: this.instance,
       LAB_IMAGE: TEST_LAB_IMAGE,
       REGISTRY_NAME: TEST_REGISTRY.name,
@@ -37,6 +39,10 @@ export class TestInstance {
       TEMPLATES_FILE: 'deploy/templates.json',
       JOB_BACKOFF_MS: '500',
       JOB_LOCK_MS: '4000',
+      // Tests make many requests from one address; the abuse-limit test sets its own.
+      RATE_LIMIT_LOGIN_PER_ADDRESS_PER_MINUTE: '10000',
+      RATE_LIMIT_LABS_PER_MINUTE: '10000',
+      RATE_LIMIT_LABS_PER_ADDRESS_PER_MINUTE: '10000',
       ...overrides,
     };
   }

@@ -5,7 +5,7 @@ import { docker, labProviderContract, TEST_LAB_IMAGE, TEST_REGISTRY } from '../s
 const instance = `t${randomBytes(4).toString('hex')}`;
 const provider = new DockerProvider(docker, {
   instance,
-  provider: { kind: 'docker' as never, dockerHost: 'unix:///var/run/docker.sock', labImage: TEST_LAB_IMAGE, securityProfile: 'privileged', readyTimeoutSeconds: 60, execOutputLimitBytes: 1024 * 1024 },
+  provider: { kind: 'docker' as never, dockerHost: 'unix:///var/run/docker.sock', labImage: TEST_LAB_IMAGE, securityProfile: 'privileged', readyTimeoutSeconds: 60, execOutputLimitBytes: 1024 * 1024, subnetPool: '10.213.0.0/16', subnetPrefix: 27 },
   registry: { mode: 'push', image: 'registry:2', name: TEST_REGISTRY.name, hostPort: Number(TEST_REGISTRY.hostPort) },
 });
 
@@ -33,7 +33,7 @@ describe('DockerProvider on the real engine (LabProvider contract)', () => {
     const { createDockerClient } = await import('@labfleet/provider-docker');
     const offline = new DockerProvider(createDockerClient('unix:///tmp/no-such-docker.sock'), {
       instance,
-      provider: { kind: 'docker' as never, dockerHost: 'unix:///tmp/no-such-docker.sock', labImage: TEST_LAB_IMAGE, securityProfile: 'privileged', readyTimeoutSeconds: 5, execOutputLimitBytes: 1024 },
+      provider: { kind: 'docker' as never, dockerHost: 'unix:///tmp/no-such-docker.sock', labImage: TEST_LAB_IMAGE, securityProfile: 'privileged', readyTimeoutSeconds: 5, execOutputLimitBytes: 1024, subnetPool: '10.213.0.0/16', subnetPrefix: 27 },
       registry: { mode: 'off', image: 'registry:2', name: 'unused', hostPort: 1 },
     });
     await expect(offline.ping()).rejects.toMatchObject({ name: 'DependencyUnavailableError', dependency: 'docker' });

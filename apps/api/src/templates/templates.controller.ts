@@ -13,10 +13,12 @@ export class TemplateView {
   @ApiPropertyOptional({ nullable: true }) diskMb!: number | null;
   @ApiProperty() ttlSeconds!: number;
   @ApiProperty({ type: [String], description: 'Images served to the lab by the platform registry' }) images!: string[];
+  @ApiProperty({ description: 'CPUs admission counts a running lab as using' }) reservedCpus!: number;
+  @ApiProperty({ description: 'Memory admission counts a running lab as using' }) reservedMemoryMb!: number;
 
   static of(t: TemplateEntity): TemplateView {
-    const { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images } = t;
-    return { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images };
+    const { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images, reservedCpus, reservedMemoryMb } = t;
+    return { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images, reservedCpus, reservedMemoryMb };
   }
 }
 

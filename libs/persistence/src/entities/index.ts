@@ -1,7 +1,50 @@
+import { ApiTokenEntity } from './api-token.entity';
+import { AuditEventEntity } from './audit-event.entity';
+import { CourseEntity } from './course.entity';
+import { IdentityEntity } from './identity.entity';
 import { LabEventEntity } from './lab-event.entity';
 import { LabNodeEntity } from './lab-node.entity';
 import { LabEntity } from './lab.entity';
+import { MembershipEntity } from './membership.entity';
+import { MinuteGrantEntity } from './minute-grant.entity';
+import { PoolEntity } from './pool.entity';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { SchoolEntity } from './school.entity';
 import { TemplateEntity } from './template.entity';
+import { TimetableSlotEntity } from './timetable-slot.entity';
+import { UserEntity } from './user.entity';
 
-export { LabEventEntity, LabNodeEntity, LabEntity, TemplateEntity };
-export const ENTITIES = [TemplateEntity, LabEntity, LabNodeEntity, LabEventEntity];
+export {
+  ApiTokenEntity,
+  AuditEventEntity,
+  CourseEntity,
+  IdentityEntity,
+  LabEventEntity,
+  LabNodeEntity,
+  LabEntity,
+  MembershipEntity,
+  MinuteGrantEntity,
+  PoolEntity,
+  RefreshTokenEntity,
+  SchoolEntity,
+  TemplateEntity,
+  TimetableSlotEntity,
+  UserEntity,
+};
+export const ENTITIES = [
+  SchoolEntity,
+  UserEntity,
+  IdentityEntity,
+  CourseEntity,
+  MembershipEntity,
+  MinuteGrantEntity,
+  RefreshTokenEntity,
+  ApiTokenEntity,
+  AuditEventEntity,
+  TemplateEntity,
+  PoolEntity,
+  TimetableSlotEntity,
+  LabEntity,
+  LabNodeEntity,
+  LabEventEntity,
+];

@@ -3,6 +3,7 @@ import { LabStatus } from '@labfleet/contracts';
 import { LabHandle } from '@labfleet/domain';
 import { LabNodeEntity } from './lab-node.entity';
 import { TemplateEntity } from './template.entity';
+import { UserEntity } from './user.entity';
 
 @Entity('labs')
 export class LabEntity {
@@ -23,6 +24,17 @@ export class LabEntity {
   @Column({ name: 'ready_at', type: 'timestamptz', nullable: true }) readyAt!: Date | null;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
+  /** Null only for a pool lab nobody has claimed yet. */
+  @Column({ name: 'school_id', type: 'uuid', nullable: true }) schoolId!: string | null;
+  @Column({ name: 'course_id', type: 'uuid', nullable: true }) courseId!: string | null;
+  @Column({ name: 'owner_id', type: 'uuid', nullable: true }) ownerId!: string | null;
+  /** When a student took it from the warm pool. */
+  @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true }) claimedAt!: Date | null;
+  /** Set while the lab waits for capacity (admission queue); cleared when it is let through. */
+  @Column({ name: 'queued_at', type: 'timestamptz', nullable: true }) queuedAt!: Date | null;
+  @ManyToOne(() => UserEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'owner_id' })
+  owner?: UserEntity | null;
   @OneToMany(() => LabNodeEntity, (node) => node.lab)
   nodes?: LabNodeEntity[];
 }

@@ -15,6 +15,9 @@ export class TemplateEntity {
   @Column({ name: 'disk_mb', type: 'int', nullable: true }) diskMb!: number | null;
   @Column({ name: 'ttl_seconds', type: 'int' }) ttlSeconds!: number;
   @Column({ type: 'jsonb', default: () => "'[]'" }) images!: string[];
+  /** What admission counts a running lab as using (its limits are caps, far above what an idle lab uses). */
+  @Column({ name: 'reserved_cpus', type: 'numeric', precision: 6, scale: 3, default: 0.05, transformer: numericTransformer }) reservedCpus!: number;
+  @Column({ name: 'reserved_memory_mb', type: 'int', default: 128 }) reservedMemoryMb!: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
-import { LabHandle, LabNodeHandle, LIVE_STATUSES, sourcesOf } from '@labfleet/domain';
+import { LabHandle, LabNodeHandle, LabScope, LIVE_STATUSES, QuotaState, sourcesOf, StatusChange, weekOf } from '@labfleet/domain';
 import { LabEntity, LabEventEntity, LabNodeEntity } from '../entities';
+import { quotaState, statusChanges } from './lab-usage.queries';
+import { appendLabEvent, insertLab, lockCourse } from './lab-writes';
 
 export interface NewLab {
   readonly id: string;
@@ -11,7 +13,22 @@ export interface NewLab {
   readonly provider: string;
   readonly createdAt: Date;
   readonly expiresAt: Date;
+  readonly schoolId: string | null;
+  readonly courseId: string | null;
+  readonly ownerId: string | null;
 }
+
+export interface LabFilter {
+  readonly scope: LabScope;
+  readonly statuses?: LabStatus[];
+  readonly courseId?: string;
+  readonly ownerId?: string;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** Given what counts against the course now, returns when the lab must end, or throws a refusal. */
+export type Admit = (state: QuotaState) => Date;
 
 export interface TransitionPatch {
   readonly failureReason?: string;
@@ -49,12 +66,32 @@ export class LabRepository {
    * worker must never pick up a job for a row it cannot see yet.
    */
   async create(lab: NewLab, actor: string): Promise<LabEntity> {
+    return this.db.transaction((em) => insertLab(em, lab, actor));
+  }
+
+  /** Moves a live lab's end, under the same lock and checks as its creation. Null if the lab is no longer live. */
+  async extendWithinQuota(lab: LabEntity, actor: string, decide: Admit): Promise<Date | null> {
     return this.db.transaction(async (em) => {
-      await em.insert(LabEntity, em.create(LabEntity, { ...lab, status: LabStatus.Pending, failureReason: null, handle: null }));
-      await this.appendEvent(em, lab.id, null, LabStatus.Pending, actor);
-      return em.findOneOrFail(LabEntity, { where: { id: lab.id }, relations: { template: true, nodes: true } });
+      if (lab.courseId) await lockCourse(em, lab.courseId);
+      const now = new Date();
+      const next = decide(await quotaState(em, lab.courseId!, lab.ownerId, weekOf(now), now));
+      const { records } = await em.queryRunner!.query(
+        `UPDATE labs SET expires_at = $2, updated_at = now() WHERE id = $1 AND status = ANY($3) RETURNING status`,
+        [lab.id, next, LIVE_STATUSES],
+        true,
+      );
+      const rows = records as { status: LabStatus }[];
+      if (rows.length === 0) return null;
+      await appendLabEvent(em, lab.id, rows[0].status, rows[0].status, actor, { action: 'extended', from: lab.expiresAt.toISOString(), to: next.toISOString() });
+      return next;
     });
   }
+
+  /** Every state change of the course's labs that may overlap `period`, with the lab's owner. */
+  usageChanges(courseId: string, period: { start: Date; end: Date }): Promise<(StatusChange & { ownerId: string | null })[]> {
+    return statusChanges(this.db.manager, { courseId, period });
+  }
+
 
   /** Undoes `create` when its job could not be queued: the caller answered that nothing happened. */
   async discard(labId: string): Promise<void> {
@@ -87,7 +124,7 @@ export class LabRepository {
       const rows = records as { from_status: LabStatus }[];
       if (rows.length === 0) return null;
       const from = rows[0].from_status;
-      await this.appendEvent(em, labId, from, request.to, request.actor, request.detail);
+      await appendLabEvent(em, labId, from, request.to, request.actor, request.detail);
       return from;
     });
   }
@@ -95,19 +132,24 @@ export class LabRepository {
   async findById(id: string): Promise<LabEntity | null> {
     return this.db.getRepository(LabEntity).findOne({
       where: { id },
-      relations: { template: true, nodes: true },
+      relations: { template: true, nodes: true, owner: true },
       order: { nodes: { name: 'ASC' } },
     });
   }
 
-  async list(filter: { statuses?: LabStatus[]; limit: number; offset: number }): Promise<LabPage> {
-    const [items, total] = await this.db.getRepository(LabEntity).findAndCount({
-      where: filter.statuses?.length ? { status: In(filter.statuses) } : {},
-      relations: { template: true, nodes: true },
-      order: { createdAt: 'DESC', id: 'ASC' },
-      take: filter.limit,
-      skip: filter.offset,
-    });
+  /** Labs within the caller's scope, newest first. */
+  async list(filter: LabFilter): Promise<LabPage> {
+    const query = this.db
+      .getRepository(LabEntity)
+      .createQueryBuilder('lab')
+      .leftJoinAndSelect('lab.template', 'template')
+      .leftJoinAndSelect('lab.nodes', 'nodes')
+      .leftJoinAndSelect('lab.owner', 'owner');
+    whereInScope(query, filter.scope);
+    if (filter.statuses?.length) query.andWhere('lab.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.courseId) query.andWhere('lab.course_id = :courseId', { courseId: filter.courseId });
+    if (filter.ownerId) query.andWhere('lab.owner_id = :ownerId', { ownerId: filter.ownerId });
+    const [items, total] = await query.orderBy('lab.createdAt', 'DESC').addOrderBy('lab.id', 'ASC').addOrderBy('nodes.name', 'ASC').take(filter.limit).skip(filter.offset).getManyAndCount();
     return { items, total };
   }
 
@@ -137,14 +179,18 @@ export class LabRepository {
     return this.db.getRepository(LabEventEntity).find({ where: { labId }, order: { createdAt: 'ASC' } });
   }
 
-  private async appendEvent(
-    em: EntityManager,
-    labId: string,
-    from: LabStatus | null,
-    to: LabStatus,
-    actor: string,
-    detail?: Record<string, unknown>,
-  ): Promise<void> {
-    await em.insert(LabEventEntity, { labId, fromStatus: from, toStatus: to, actor, detail: (detail ?? null) as LabEventEntity['detail'] & object });
-  }
+}
+
+/** The same rule as `inLabScope`, as SQL. */
+function whereInScope(query: SelectQueryBuilder<LabEntity>, scope: LabScope): void {
+  if (scope.all) return;
+  const alternatives: string[] = [];
+  if (scope.schoolId) alternatives.push('lab.school_id = :scopeSchool');
+  if (scope.courseIds?.length) alternatives.push('lab.course_id IN (:...scopeCourses)');
+  if (scope.ownerId) alternatives.push('lab.owner_id = :scopeOwner');
+  query.andWhere(alternatives.length ? `(${alternatives.join(' OR ')})` : 'false', {
+    scopeSchool: scope.schoolId,
+    scopeCourses: scope.courseIds,
+    scopeOwner: scope.ownerId,
+  });
 }

@@ -1,4 +1,4 @@
-import { DependencyUnavailableError, ProviderError } from '@labfleet/domain';
+import { DependencyUnavailableError, ProviderError, tolerateStatuses } from '@labfleet/domain';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EACCES']);
 
@@ -16,11 +16,5 @@ export function toProviderError(e: unknown, what: string): Error {
 }
 
 /** Runs an engine call, treating the given HTTP statuses (404 gone, 304 already done, 409 exists) as fine. */
-export async function tolerate<T>(call: Promise<T>, statuses: number[]): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (e) {
-    if (statuses.includes(statusOf(e) ?? 0)) return undefined;
-    throw e;
-  }
-}
+/** An engine call where these HTTP statuses (404 gone, 304 already done, 409 exists) are fine. */
+export const tolerate = <T>(call: Promise<T>, statuses: number[]): Promise<T | undefined> => tolerateStatuses(call, statuses, statusOf);

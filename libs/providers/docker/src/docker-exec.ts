@@ -1,6 +1,5 @@
 import type Docker from 'dockerode';
-import type { ExecResult } from '@labfleet/domain';
-import { BoundedBuffer } from './bounded-buffer';
+import { BoundedBuffer, endsWithin, type ExecResult } from '@labfleet/domain';
 
 export interface ExecOptions {
   readonly command: readonly string[];
@@ -28,18 +27,7 @@ export async function runExec(container: Docker.Container, modem: Docker['modem'
   const stdout = new BoundedBuffer(options.outputLimitBytes);
   const stderr = new BoundedBuffer(options.outputLimitBytes);
   modem.demuxStream(stream, stdout, stderr);
-  let backstop: NodeJS.Timeout | undefined;
-  const finished = await Promise.race([
-    new Promise<boolean>((resolve) => {
-      stream.on('end', () => resolve(true));
-      stream.on('close', () => resolve(true));
-      stream.on('error', () => resolve(true));
-    }),
-    new Promise<boolean>((resolve) => {
-      backstop = setTimeout(() => resolve(false), seconds * 1000 + 5000);
-    }),
-  ]);
-  clearTimeout(backstop);
+  const finished = await endsWithin(stream, ['end', 'close', 'error'], seconds * 1000 + 5000);
   if (!finished) stream.destroy();
   const { ExitCode } = await exec.inspect();
   const exitCode = finished && ExitCode !== null ? ExitCode : KILLED_BY_TIMEOUT;

@@ -12,11 +12,13 @@ import {
   LabRuntime,
   LabSpec,
   ProviderError,
+  Resources,
   withTimeout,
 } from '@labfleet/domain';
 import { runExec } from './docker-exec';
 import { EngineInfo, engineSupportsDiskQuota } from './engine-capabilities';
 import { KeyedMutex } from './keyed-mutex';
+import { block, freeBlocks, parseCidr } from './lab-subnets';
 import { toProviderError, tolerate } from './docker-errors';
 import { buildLabContainer, buildLabNetwork, LabContainerContext } from './lab-container.builder';
 import { LABEL_LAB_ID, labContainerName, labFilter, labNetworkName } from './lab-resource-names';
@@ -31,6 +33,8 @@ export class DockerProvider implements LabProvider {
   private diskQuota: Promise<boolean> | null = null;
   /** Provision and destroy of one lab never overlap in a process; BullMQ's job ids keep workers apart. */
   private readonly perLab = new KeyedMutex();
+  /** One allocation at a time in this process, so two labs starting together pick different blocks. */
+  private readonly subnets = new KeyedMutex();
 
   constructor(
     private readonly docker: Docker,
@@ -117,12 +121,14 @@ export class DockerProvider implements LabProvider {
     });
   }
 
+  /** The engine's CPUs and memory: what labs on this host share. */
+  async capacity(): Promise<Resources> {
+    const info = await engineCall('reading engine info', () => withTimeout(this.docker.info() as Promise<{ NCPU: number; MemTotal: number }>, 2000));
+    return { cpus: info.NCPU, memoryMb: Math.floor(info.MemTotal / 1024 / 1024) };
+  }
+
   async ping(): Promise<void> {
-    try {
-      await withTimeout(this.docker.ping(), 1000);
-    } catch (e) {
-      throw new DependencyUnavailableError('docker', `pinging the engine: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    await engineCall('pinging the engine', () => withTimeout(this.docker.ping(), 1000));
   }
 
   /**
@@ -143,13 +149,38 @@ export class DockerProvider implements LabProvider {
    * so after creating, keep the oldest network of the lab and remove any twin. Returns its id.
    */
   private async ensureNetwork(labId: string): Promise<string> {
-    await tolerate(this.docker.createNetwork(buildLabNetwork(this.config.instance, labId)), [409]);
     const name = labNetworkName(this.config.instance, labId);
-    const twins = (await this.docker.listNetworks({ filters: { name: [name] } }))
-      .filter((n) => n.Name === name)
-      .sort((a, b) => a.Created.localeCompare(b.Created) || a.Id.localeCompare(b.Id));
+    const existing = await this.networksNamed(name);
+    if (existing.length === 0) await this.subnets.run('allocate', () => this.createNetwork(labId));
+    const twins = await this.networksNamed(name);
     for (const extra of twins.slice(1)) await tolerate(this.docker.getNetwork(extra.Id).remove(), [404, 409]);
     return twins[0].Id;
+  }
+
+  private async networksNamed(name: string): Promise<Docker.NetworkInspectInfo[]> {
+    return (await this.docker.listNetworks({ filters: { name: [name] } }))
+      .filter((n) => n.Name === name)
+      .sort((a, b) => a.Created.localeCompare(b.Created) || a.Id.localeCompare(b.Id));
+  }
+
+  /**
+   * Creates the lab network in the first free block of `LAB_SUBNET_POOL`. Another process may take
+   * the same block at the same moment: the engine refuses the overlap and the next block is tried.
+   */
+  private async createNetwork(labId: string): Promise<void> {
+    const pool = parseCidr(this.config.provider.subnetPool);
+    const prefix = this.config.provider.subnetPrefix;
+    const used = (await this.docker.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet?.includes('.') ? [parseCidr(c.Subnet)] : [])));
+    for (const index of freeBlocks(pool, prefix, used, 10)) {
+      try {
+        await this.docker.createNetwork(buildLabNetwork(this.config.instance, labId, block(pool, prefix, index)));
+        return;
+      } catch (e) {
+        if ((e as { statusCode?: number }).statusCode === 409) return;
+        if (!/overlap/i.test(String((e as Error).message))) throw e;
+      }
+    }
+    throw new ProviderError(`no free /${prefix} block left in LAB_SUBNET_POOL ${this.config.provider.subnetPool} for a lab network`, true);
   }
 
   /** Creates (or adopts) one node's container, starts it and waits for its inner daemon. */
@@ -205,5 +236,14 @@ export class DockerProvider implements LabProvider {
     } catch (e) {
       throw toProviderError(e, what);
     }
+  }
+}
+
+/** An engine that does not answer is a dependency outage (503), not a lab failure. */
+async function engineCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw new DependencyUnavailableError('docker', `${what}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -25,6 +25,16 @@ describe('buildLabContainer', () => {
     expect(options.HostConfig?.Mounts?.[0].VolumeOptions?.Labels).toEqual(options.Labels);
   });
 
+  it("labels an owned lab with its school, course and owner, so an admin can find a student's containers", () => {
+    const owner = { schoolId: 'school-1', courseId: 'course-1', userId: 'user-1' };
+    expect(buildLabContainer({ ...spec, owner }, spec.nodes[0], ctx).Labels).toMatchObject({
+      'labfleet.school': 'school-1',
+      'labfleet.course': 'course-1',
+      'labfleet.owner': 'user-1',
+    });
+    expect(options.Labels).not.toHaveProperty('labfleet.owner');
+  });
+
   it('applies CPU, memory (no swap beyond it) and pids limits', () => {
     expect(options.HostConfig).toMatchObject({ NanoCpus: 1_500_000_000, Memory: 2048 * 1024 * 1024, MemorySwap: 2048 * 1024 * 1024, PidsLimit: 1024 });
   });

@@ -1,7 +1,7 @@
 import type { ContainerCreateOptions, NetworkCreateOptions } from 'dockerode';
 import type { LabSecurityProfile } from '@labfleet/config';
 import type { LabNodeSpec, LabSpec } from '@labfleet/domain';
-import { LABEL_NODE, LABEL_TEMPLATE, labContainerName, labLabels, labNetworkName, labVolumeName } from './lab-resource-names';
+import { LABEL_COURSE, LABEL_NODE, LABEL_OWNER, LABEL_SCHOOL, LABEL_TEMPLATE, labContainerName, labLabels, labNetworkName, labVolumeName } from './lab-resource-names';
 
 export interface LabContainerContext {
   readonly instance: string;
@@ -30,17 +30,19 @@ function securityOptions(profile: LabSecurityProfile): ContainerCreateOptions['H
   };
 }
 
-export function buildLabNetwork(instance: string, labId: string): NetworkCreateOptions {
+export function buildLabNetwork(instance: string, labId: string, block?: { subnet: string; gateway: string }): NetworkCreateOptions {
   return {
     Name: labNetworkName(instance, labId),
     Driver: 'bridge',
     CheckDuplicate: true,
     Labels: labLabels(instance, labId),
+    ...(block ? { IPAM: { Driver: 'default', Config: [{ Subnet: block.subnet, Gateway: block.gateway }] } } : {}),
   };
 }
 
 export function buildLabContainer(spec: LabSpec, node: LabNodeSpec, ctx: LabContainerContext): ContainerCreateOptions {
-  const labels = labLabels(ctx.instance, spec.labId, { [LABEL_NODE]: node.name, [LABEL_TEMPLATE]: spec.templateName });
+  const owner = spec.owner ? { [LABEL_SCHOOL]: spec.owner.schoolId, [LABEL_COURSE]: spec.owner.courseId, ...(spec.owner.userId ? { [LABEL_OWNER]: spec.owner.userId } : {}) } : {};
+  const labels = labLabels(ctx.instance, spec.labId, { [LABEL_NODE]: node.name, [LABEL_TEMPLATE]: spec.templateName, ...owner });
   const network = labNetworkName(ctx.instance, spec.labId);
   const memory = spec.limits.memoryMb * MIB;
   return {

@@ -5,6 +5,9 @@ export const LABEL_LAB_ID = 'labfleet.lab-id';
 export const LABEL_NODE = 'labfleet.node';
 export const LABEL_ROLE = 'labfleet.role';
 export const LABEL_TEMPLATE = 'labfleet.template';
+export const LABEL_SCHOOL = 'labfleet.school';
+export const LABEL_COURSE = 'labfleet.course';
+export const LABEL_OWNER = 'labfleet.owner';
 
 export const labNetworkName = (instance: string, labId: string): string => `labfleet-${instance}-lab-${labId}`;
 export const labContainerName = (instance: string, labId: string, node: string): string => `labfleet-${instance}-lab-${labId}-${node}`;

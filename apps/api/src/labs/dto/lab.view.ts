@@ -19,8 +19,14 @@ export class LabView {
   @ApiProperty() expiresAt!: string;
   @ApiPropertyOptional({ nullable: true }) endedAt!: string | null;
   @ApiProperty({ type: [LabNodeView] }) nodes!: LabNodeView[];
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) schoolId!: string | null;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) courseId!: string | null;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid', description: 'Null for the bootstrap admin token, or a pool lab not yet claimed' }) ownerId!: string | null;
+  @ApiPropertyOptional({ nullable: true }) ownerEmail!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'When it was taken from the warm pool' }) claimedAt!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Place in the line of labs waiting for capacity (1 = next)' }) queuePosition!: number | null;
 
-  static of(lab: LabEntity): LabView {
+  static of(lab: LabEntity, queuePosition: number | null = null): LabView {
     return {
       id: lab.id,
       status: lab.status,
@@ -32,6 +38,12 @@ export class LabView {
       expiresAt: lab.expiresAt.toISOString(),
       endedAt: lab.endedAt?.toISOString() ?? null,
       nodes: (lab.nodes ?? []).map((n) => ({ name: n.name, hostname: n.hostname, address: n.address })),
+      schoolId: lab.schoolId,
+      courseId: lab.courseId,
+      ownerId: lab.ownerId,
+      ownerEmail: lab.owner?.email ?? null,
+      claimedAt: lab.claimedAt?.toISOString() ?? null,
+      queuePosition,
     };
   }
 }

@@ -1,0 +1,48 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { SchoolsService, UsersService } from '@labfleet/accounts';
+import { Caller } from '@labfleet/domain';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { SchoolId } from '../common/id.pipe';
+import { CreateSchoolDto, ListUsersQuery, SchoolView, UpdateSchoolDto, UserPageView, UserView } from './accounts.dto';
+
+@ApiTags('schools')
+@ApiBearerAuth()
+@Controller('schools')
+export class SchoolsController {
+  constructor(
+    private readonly schools: SchoolsService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: SchoolView, description: 'Platform admins only' })
+  async create(@CurrentCaller() caller: Caller, @Body() body: CreateSchoolDto): Promise<SchoolView> {
+    return SchoolView.of(await this.schools.create(caller, body));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [SchoolView], description: 'Every school for platform admins, else your own' })
+  async list(@CurrentCaller() caller: Caller): Promise<SchoolView[]> {
+    return (await this.schools.list(caller)).map(SchoolView.of);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: SchoolView })
+  async get(@CurrentCaller() caller: Caller, @Param('id', SchoolId) id: string): Promise<SchoolView> {
+    return SchoolView.of(await this.schools.get(caller, id));
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: SchoolView, description: 'Name and OpenID Connect settings' })
+  async update(@CurrentCaller() caller: Caller, @Param('id', SchoolId) id: string, @Body() body: UpdateSchoolDto): Promise<SchoolView> {
+    return SchoolView.of(await this.schools.update(caller, id, body));
+  }
+
+  @Get(':id/users')
+  @ApiOkResponse({ type: UserPageView })
+  async listUsers(@CurrentCaller() caller: Caller, @Param('id', SchoolId) id: string, @Query() query: ListUsersQuery): Promise<UserPageView> {
+    const page = await this.users.list(caller, id, query);
+    return { items: page.items.map(UserView.of), total: page.total };
+  }
+}

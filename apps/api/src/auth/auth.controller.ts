@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { OidcLoginService, PasswordLoginService, SessionService } from '@labfleet/accounts';
+import { ClientAddress } from './caller.decorator';
+import { LoginDto, OidcStartQuery, RefreshDto, SessionView } from './dto/auth.dto';
+import { Public } from './public.decorator';
+
+@ApiTags('auth')
+@Public()
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly passwords: PasswordLoginService,
+    private readonly sessions: SessionService,
+    private readonly oidc: OidcLoginService,
+  ) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionView, description: 'A short-lived access token and a refresh token' })
+  login(@Body() body: LoginDto, @ClientAddress() ip: string | null): Promise<SessionView> {
+    return this.passwords.login(body.email, body.password, ip);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionView, description: 'New tokens; the refresh token given is used up' })
+  refresh(@Body() body: RefreshDto): Promise<SessionView> {
+    return this.sessions.refresh(body.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The session of this refresh token is revoked' })
+  async logout(@Body() body: RefreshDto): Promise<void> {
+    await this.sessions.close(body.refreshToken);
+  }
+
+  @Get('oidc/:school/login')
+  @ApiFoundResponse({ description: "Redirect to the school's identity provider" })
+  async oidcLogin(@Param('school') school: string, @Query() query: OidcStartQuery, @Res() res: Response): Promise<void> {
+    res.redirect(302, await this.oidc.start(school, query.returnTo ?? null));
+  }
+
+  @Get('oidc/callback')
+  @ApiOkResponse({ type: SessionView, description: 'Tokens as JSON, or a redirect to returnTo with them in the URL fragment' })
+  async oidcCallback(@Query() query: Record<string, string>, @ClientAddress() ip: string | null, @Res() res: Response): Promise<void> {
+    const { session, returnTo } = await this.oidc.finish(query, ip);
+    res.setHeader('Cache-Control', 'no-store');
+    if (!returnTo) {
+      res.status(200).json(session);
+      return;
+    }
+    const fragment = new URLSearchParams({ access_token: session.accessToken, refresh_token: session.refreshToken, expires_in: String(session.expiresIn) });
+    res.redirect(302, `${returnTo}#${fragment}`);
+  }
+}

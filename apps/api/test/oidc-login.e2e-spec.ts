@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { ApiClient, Browser, BrowserResponse, LabfleetStack, OidcTestAccount, OidcTestProvider, oidcLogin } from '@labfleet/testing';
+
+jest.setTimeout(120_000);
+
+/** The status, with the body in the failure message when it is not the expected one. */
+const expectStatus = (res: BrowserResponse, status: number) => expect(`${res.status} ${res.body}`).toMatch(new RegExp(`^${status}\\b`));
+
+const CLIENT_ID = 'labfleet';
+const CLIENT_SECRET = `secret-${randomBytes(16).toString('hex')}`;
+const tag = randomBytes(3).toString('hex');
+const email = (name: string) => `${name}-${tag}@school.example`;
+
+/** People known to the school's identity provider; only some of them have a Labfleet account. */
+const ana: OidcTestAccount = { sub: `ana-${tag}`, password: 'ana-password', email: email('ana'), email_verified: true, name: 'Ana Student' };
+const ben: OidcTestAccount = { sub: `ben-${tag}`, password: 'ben-password', email: email('ben'), email_verified: true, name: 'Ben Student' };
+const cleo: OidcTestAccount = { sub: `cleo-${tag}`, password: 'cleo-password', email: email('cleo'), email_verified: true, name: 'Cleo Stranger' };
+/** Claims Dan's address, but the provider has not verified it. */
+const mallory: OidcTestAccount = { sub: `mallory-${tag}`, password: 'mallory-password', email: email('dan'), email_verified: false, name: 'Mallory' };
+const dan: OidcTestAccount = { sub: `dan-${tag}`, password: 'dan-password', email: email('dan'), email_verified: true, name: 'Dan Student' };
+
+/**
+ * OpenID Connect login against a real OpenID provider (the `oidc-provider` package) started by
+ * this test on 127.0.0.1: the browser part is plain fetch with a cookie jar that only talks to
+ * the two loopback servers of this file.
+ */
+describe('OpenID Connect login with a real oidc-provider in the test', () => {
+  let stack: LabfleetStack;
+  let idp: OidcTestProvider;
+  let admin: ApiClient;
+  let publicUrl: string;
+  let callbackUrl: string;
+  let school: { id: string; slug: string };
+  const users: Record<string, { id: string }> = {};
+
+  const browser = () => new Browser([publicUrl, idp.issuer]);
+  const loginUrl = (slug = school.slug, query = '') => `${publicUrl}/api/v1/auth/oidc/${slug}/login${query}`;
+  const login = (who: OidcTestAccount, query = '', b = browser()) => oidcLogin(b, loginUrl(school.slug, query), { login: who.sub, password: who.password }, callbackUrl);
+
+  async function sql<T = any>(text: string, values: unknown[] = []): Promise<T[]> {
+    const db = new Client({ connectionString: stack.instance.db.url });
+    await db.connect();
+    try {
+      return (await db.query(text, values)).rows as T[];
+    } finally {
+      await db.end();
+    }
+  }
+
+  beforeAll(async () => {
+    stack = await LabfleetStack.start((port) => ({ PUBLIC_URL: `http://127.0.0.1:${port}` }), 0);
+    admin = stack.client;
+    publicUrl = admin.baseUrl;
+    callbackUrl = `${publicUrl}/api/v1/auth/oidc/callback`;
+    idp = await OidcTestProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: callbackUrl, accounts: [ana, ben, cleo, mallory, dan] });
+
+    const created = await admin.post('/api/v1/schools', { name: 'OIDC School', slug: `oidc-${tag}` });
+    expect(created.status).toBe(201);
+    school = created.body;
+    const configured = await admin.patch(`/api/v1/schools/${school.id}`, { oidcIssuer: idp.issuer, oidcClientId: CLIENT_ID, oidcClientSecret: CLIENT_SECRET });
+    expect(configured.status).toBe(200);
+    expect(configured.body).toMatchObject({ oidcIssuer: idp.issuer, oidcClientId: CLIENT_ID, oidcClientSecretSet: true });
+
+    // Accounts made by the admin, without passwords: they can only come in through the provider.
+    for (const [key, who, role] of [['ana', ana, 'student'], ['ben', ben, 'teacher'], ['dan', dan, 'student']] as const) {
+      const user = await admin.post('/api/v1/users', { schoolId: school.id, email: who.email, name: who.name, role });
+      expect(user.status).toBe(201);
+      users[key] = user.body;
+    }
+  });
+
+  afterAll(async () => {
+    await idp?.stop();
+    await stack?.stop();
+  });
+
+  it('real oidc-provider in the test: a student created by the admin (no password) logs in and gets a working session, audited', async () => {
+    const { response } = await login(ana);
+    expectStatus(response, 200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const session = JSON.parse(response.body);
+    expect(session).toEqual({
+      tokenType: 'Bearer',
+      accessToken: expect.any(String),
+      expiresIn: expect.any(Number),
+      refreshToken: expect.any(String),
+      refreshExpiresIn: expect.any(Number),
+      user: { id: users.ana.id, email: ana.email, name: ana.name, role: 'student', schoolId: school.id },
+    });
+
+    const me = await new ApiClient(publicUrl, session.accessToken).get('/api/v1/me');
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: users.ana.id, role: 'student', schoolId: school.id });
+
+    const audit = await admin.get(`/api/v1/audit?action=auth.login&actorId=${users.ana.id}`);
+    expect(audit.status).toBe(200);
+    expect(audit.body.items).toEqual([
+      expect.objectContaining({ action: 'auth.login', actorId: users.ana.id, schoolId: school.id, detail: expect.objectContaining({ method: 'oidc', issuer: idp.issuer }) }),
+    ]);
+
+    // The refresh token works like a password login's.
+    const refreshed = await new ApiClient(publicUrl, null).post('/api/v1/auth/refresh', { refreshToken: session.refreshToken });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.user.id).toBe(users.ana.id);
+  });
+
+  it('real oidc-provider in the test: the second login matches the linked identity even after the email changed at the provider', async () => {
+    const first = await login(ben);
+    expectStatus(first.response, 200);
+    expect(JSON.parse(first.response.body).user).toMatchObject({ id: users.ben.id, role: 'teacher' });
+    expect(await sql('SELECT user_id, issuer, subject FROM identities WHERE subject = $1', [ben.sub])).toEqual([{ user_id: users.ben.id, issuer: idp.issuer, subject: ben.sub }]);
+
+    // Ben's address changes at the school (marriage, a new domain...): he is still Ben here.
+    await idp.setAccount({ ...ben, email: email('benjamin') });
+    const second = await login(ben);
+    expectStatus(second.response, 200);
+    const session = JSON.parse(second.response.body);
+    expect(session.user).toMatchObject({ id: users.ben.id, email: ben.email, role: 'teacher', schoolId: school.id });
+    expect((await new ApiClient(publicUrl, session.accessToken).get('/api/v1/me')).body).toMatchObject({ id: users.ben.id, role: 'teacher' });
+    expect((await admin.get(`/api/v1/audit?action=auth.login&actorId=${users.ben.id}`)).body.total).toBe(2);
+  });
+
+  it('real oidc-provider in the test: someone the provider knows but with no Labfleet account in the school gets 403 and nothing is created', async () => {
+    const before = (await admin.get(`/api/v1/schools/${school.id}/users?limit=500`)).body;
+    const { response } = await login(cleo);
+    expectStatus(response, 403);
+    expect(JSON.parse(response.body).message).toMatch(/no Labfleet account/);
+
+    const after = (await admin.get(`/api/v1/schools/${school.id}/users?limit=500`)).body;
+    expect(after.total).toBe(before.total);
+    expect(await sql('SELECT id FROM users WHERE email = $1', [cleo.email])).toEqual([]);
+    expect(await sql('SELECT id FROM identities WHERE subject = $1', [cleo.sub])).toEqual([]);
+    const failed = await admin.get('/api/v1/audit?action=auth.login-failed');
+    expect(failed.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ actorId: null, actorLabel: cleo.email, detail: { method: 'oidc', reason: 'no account' } })]));
+  });
+
+  it('real oidc-provider in the test: an unverified email claim does not match or link an account', async () => {
+    const { response } = await login(mallory);
+    expectStatus(response, 403);
+    expect(await sql('SELECT id FROM identities WHERE subject = $1', [mallory.sub])).toEqual([]);
+
+    // Dan, whose address it is, still gets in (and Mallory was not linked to his account).
+    const real = await login(dan);
+    expectStatus(real.response, 200);
+    expect(JSON.parse(real.response.body).user.id).toBe(users.dan.id);
+    expect((await login(mallory)).response.status).toBe(403);
+  });
+
+  it('real oidc-provider in the test: replaying the callback URL or making up a state is a 400', async () => {
+    const { callbackUrl: used, response } = await login(ana);
+    expectStatus(response, 200);
+    const params = new URL(used).searchParams;
+    expect(params.get('code')).toBeTruthy();
+    expect(params.get('state')).toBeTruthy();
+
+    const replay = await browser().request(used);
+    expectStatus(replay, 400);
+    expect(JSON.parse(replay.body).message).toMatch(/unknown or expired login state/);
+
+    const madeUp = await browser().request(`${callbackUrl}?code=${params.get('code')}&state=${randomBytes(16).toString('base64url')}`);
+    expectStatus(madeUp, 400);
+    expect((await browser().request(`${callbackUrl}?code=abc`)).status).toBe(400);
+  });
+
+  it('real oidc-provider in the test: a login started with returnTo ends in a redirect there with the tokens in the fragment', async () => {
+    const { response } = await login(ana, '?returnTo=/app');
+    expectStatus(response, 302);
+    expect(response.rawLocation).toMatch(/^\/app#access_token=/);
+    const fragment = new URLSearchParams(response.rawLocation!.split('#')[1]);
+    expect(Number(fragment.get('expires_in'))).toBeGreaterThan(0);
+    expect(fragment.get('refresh_token')).toBeTruthy();
+    const me = await new ApiClient(publicUrl, fragment.get('access_token')).get('/api/v1/me');
+    expect(me.body).toMatchObject({ id: users.ana.id, role: 'student', schoolId: school.id });
+  });
+
+  it('real oidc-provider in the test: a returnTo that a browser would take off-site is a 400 before the provider is asked', async () => {
+    const offSite = ['https://evil.example/', '//evil.example/app', '/\\evil.example/app', '/\t/evil.example/app', 'javascript:alert(1)', 'app'];
+    // A browser on this site resolves the first four to evil.example (WHATWG URL parsing, as here).
+    for (const returnTo of offSite.slice(0, 4)) expect(new URL(returnTo, publicUrl).host).toBe('evil.example');
+    for (const returnTo of offSite) {
+      const res = await browser().request(loginUrl(school.slug, `?returnTo=${encodeURIComponent(returnTo)}`));
+      expect({ returnTo, status: res.status, location: res.location }).toEqual({ returnTo, status: 400, location: null });
+    }
+  });
+
+  it('real oidc-provider in the test: a school without OpenID Connect configured is a 404 at the start, as is an unknown school', async () => {
+    const plain = await admin.post('/api/v1/schools', { name: 'No OIDC School', slug: `plain-${tag}` });
+    expect(plain.status).toBe(201);
+    const res = await browser().request(loginUrl(plain.body.slug));
+    expectStatus(res, 404);
+    expect(res.location).toBeNull();
+    expect((await browser().request(loginUrl(`nope-${tag}`))).status).toBe(404);
+  });
+});

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { LabStatus } from '@labfleet/contracts';
+import { LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
+
+jest.setTimeout(120_000);
+
+/** Course limits a teacher sets, the answers that name them, and usage from the lab history. */
+describe('course quotas, extension, grants and usage', () => {
+  let stack: LabfleetStack;
+  let t: TenantBuilder;
+  let schoolId: string;
+  let teacher: Person;
+  const tag = randomBytes(3).toString('hex');
+
+  const course = async (policy: Record<string, unknown>, students: number) => {
+    const c = await t.course(schoolId, `Course ${randomBytes(3).toString('hex')}`, policy);
+    await t.enroll(c.id, teacher, 'teacher');
+    const people: Person[] = [];
+    for (let i = 0; i < students; i++) {
+      const p = await t.person(schoolId, 'student', `s${i}-${randomBytes(3).toString('hex')}@example.test`);
+      await t.enroll(c.id, p, 'student');
+      people.push(p);
+    }
+    return { id: c.id, students: people };
+  };
+  const request = (p: Person, courseId: string, extra: Record<string, unknown> = {}) => p.client.post('/api/v1/labs', { course: courseId, template: 'docker', ...extra });
+
+  beforeAll(async () => {
+    stack = await LabfleetStack.start();
+    t = new TenantBuilder(stack.client);
+    schoolId = (await t.school(`q-${tag}`)).id;
+    teacher = await t.person(schoolId, 'teacher', `teacher-${tag}@example.test`);
+  }, 180_000);
+
+  afterAll(() => stack?.stop());
+
+  it('refuses a template the course does not allow and a TTL over its longest (409, naming the limit)', async () => {
+    const c = await course({ allowedTemplates: ['other'], maxTtlSeconds: 600 }, 1);
+    const refused = await request(c.students[0], c.id);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ limit: 'allowedTemplates', limitValue: ['other'] });
+    expect(refused.body.message).toMatch(/template 'docker' is not allowed in this course \(allowed: other\)/);
+    expect((await teacher.client.patch(`/api/v1/courses/${c.id}/policy`, { allowedTemplates: ['docker'] })).status).toBe(200);
+    const tooLong = await request(c.students[0], c.id, { ttlSeconds: 3600 });
+    expect(tooLong.status).toBe(409);
+    expect(tooLong.body).toMatchObject({ limit: 'maxTtlSeconds', limitValue: 600 });
+    // Without a TTL asked for, the template's 2 h are cut to the course's 10 min.
+    const lab = await request(c.students[0], c.id);
+    expect(lab.status).toBe(202);
+    expect(Date.parse(lab.body.expiresAt) - Date.parse(lab.body.createdAt)).toBe(600_000);
+  });
+
+  it('one lab per student at once (409 with when it frees up), and a course-wide cap under a rush (429 + Retry-After)', async () => {
+    const c = await course({ maxConcurrentLabs: 2, maxTtlSeconds: 900 }, 5);
+    const first = await request(c.students[0], c.id);
+    expect(first.status).toBe(202);
+    const second = await request(c.students[0], c.id);
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ limit: 'labsPerStudent', limitValue: 1, current: 1, retryAt: first.body.expiresAt });
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(800);
+    // Four students at the same instant for the one slot left: exactly one gets it.
+    const rush = await Promise.all(c.students.slice(1).map((s) => request(s, c.id)));
+    expect(rush.map((r) => r.status).sort()).toEqual([202, 429, 429, 429]);
+    const full = rush.find((r) => r.status === 429)!;
+    expect(full.body).toMatchObject({ limit: 'maxConcurrentLabs', limitValue: 2, current: 2 });
+    expect(Number(full.headers.get('retry-after'))).toBeGreaterThan(800);
+    const live = await teacher.client.get(`/api/v1/labs?course=${c.id}&status=pending,provisioning,ready`);
+    expect(live.body.total).toBe(2);
+  });
+
+  it('a weekly budget of zero refuses until the teacher grants minutes, which also cap the lab', async () => {
+    const c = await course({ weeklyMinutesPerStudent: 0 }, 1);
+    const [student] = c.students;
+    const refused = await request(student, c.id);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ limit: 'weeklyMinutesPerStudent', limitValue: 0, current: 0 });
+    const monday = new Date(refused.body.retryAt);
+    expect(monday.getUTCDay()).toBe(1);
+    expect(monday.getUTCHours()).toBe(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await student.client.post(`/api/v1/courses/${c.id}/grants`, { userId: student.id, minutes: 5 })).status).toBe(403);
+    expect((await teacher.client.post(`/api/v1/courses/${c.id}/grants`, { userId: student.id, minutes: 5, reason: 'catch-up' })).status).toBe(201);
+    const lab = await request(student, c.id);
+    expect(lab.status).toBe(202);
+    expect(Date.parse(lab.body.expiresAt) - Date.parse(lab.body.createdAt)).toBe(300_000);
+  });
+
+  it('a student extends within the longest TTL; past it is 409, and the teacher may go further', async () => {
+    const c = await course({ maxTtlSeconds: 1200 }, 1);
+    const [student] = c.students;
+    const lab = await request(student, c.id, { ttlSeconds: 600 });
+    expect(lab.status).toBe(202);
+    const extended = await student.client.post(`/api/v1/labs/${lab.body.id}/extend`, { seconds: 300 });
+    expect(extended.status).toBe(200);
+    expect(Date.parse(extended.body.expiresAt) - Date.parse(lab.body.expiresAt)).toBe(300_000);
+    const over = await student.client.post(`/api/v1/labs/${lab.body.id}/extend`, { seconds: 600 });
+    expect(over.status).toBe(409);
+    expect(over.body).toMatchObject({ limit: 'maxTtlSeconds', limitValue: 1200 });
+    expect(over.body.message).toMatch(/extended by 300 s more/);
+    const byTeacher = await teacher.client.post(`/api/v1/labs/${lab.body.id}/extend`, { seconds: 3600 });
+    expect(byTeacher.status).toBe(200);
+    const events = (await student.client.get(`/api/v1/labs/${lab.body.id}/events`)).body;
+    expect(events.filter((e: any) => e.detail?.action === 'extended').map((e: any) => e.actor)).toEqual([student.email, teacher.email]);
+    expect((await stack.client.get('/api/v1/audit?action=lab.extended')).body.items.map((a: any) => a.actorId)).toEqual([teacher.id]);
+  });
+
+  it('usage gives lab-minutes per student from the lab history, as JSON and CSV, and survives an API restart', async () => {
+    const c = await course({}, 2);
+    const [busy, idle] = c.students;
+    const lab = await request(busy, c.id);
+    await busy.client.waitForLab(lab.body.id, [LabStatus.Ready], 90_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await busy.client.delete(`/api/v1/labs/${lab.body.id}`)).status).toBe(202);
+    await busy.client.waitForLab(lab.body.id, [LabStatus.Stopped], 60_000);
+    const usage = await teacher.client.get(`/api/v1/courses/${c.id}/usage`);
+    expect(usage.status).toBe(200);
+    const row = (p: Person) => usage.body.people.find((x: any) => x.userId === p.id);
+    expect(row(busy)).toMatchObject({ email: busy.email, role: 'student', labs: 1 });
+    expect(row(busy).minutes).toBeGreaterThanOrEqual(0.05);
+    expect(row(busy).minutes).toBeLessThan(1);
+    expect(row(idle)).toMatchObject({ labs: 0, minutes: 0 });
+    const csv = await teacher.client.request('GET', `/api/v1/courses/${c.id}/usage?format=csv`);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.body).toContain(`email,name,role,labs,minutes\r\n`);
+    expect(csv.body).toContain(`${busy.email},${busy.email.split('@')[0]},student,1,${row(busy).minutes}\r\n`);
+    // A period before the lab counts nothing; a bad period is a 400 naming it.
+    expect((await teacher.client.get(`/api/v1/courses/${c.id}/usage?from=2020-01-01T00:00:00Z&to=2020-01-08T00:00:00Z`)).body.people.every((p: any) => p.minutes === 0)).toBe(true);
+    expect((await teacher.client.get(`/api/v1/courses/${c.id}/usage?from=yesterday`)).body.message).toEqual(['from must be an ISO 8601 date']);
+    expect((await busy.client.get(`/api/v1/courses/${c.id}/usage`)).status).toBe(403);
+    await stack.api.stop();
+    await stack.startApi();
+    const again = await new (teacher.client.constructor as any)(stack.client.baseUrl, (teacher.client as any).token).get(`/api/v1/courses/${c.id}/usage`);
+    expect(again.body.people).toEqual(usage.body.people);
+  }, 180_000);
+});

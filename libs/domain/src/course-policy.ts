@@ -1,0 +1,23 @@
+/** The limits a teacher sets on a course. Null means "no limit". */
+export interface CoursePolicy {
+  /** Template names students may start; null allows every template. */
+  readonly allowedTemplates: readonly string[] | null;
+  /** Live labs in the whole course at once. */
+  readonly maxConcurrentLabs: number | null;
+  /** Live labs one person may have in the course at once. */
+  readonly labsPerStudent: number;
+  /** The longest a lab may live, extensions included. */
+  readonly maxTtlSeconds: number | null;
+  /** Lab-minutes a student may use per week (Monday 00:00 UTC to Monday), before grants. */
+  readonly weeklyMinutesPerStudent: number | null;
+}
+
+export const DEFAULT_COURSE_POLICY: CoursePolicy = {
+  allowedTemplates: null,
+  maxConcurrentLabs: null,
+  labsPerStudent: 1,
+  maxTtlSeconds: null,
+  weeklyMinutesPerStudent: null,
+};
+
+export type QuotaLimit = 'allowedTemplates' | 'maxConcurrentLabs' | 'labsPerStudent' | 'maxTtlSeconds' | 'weeklyMinutesPerStudent' | 'admissionQueue';

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CourseRole, Role } from '@labfleet/contracts';
+import { IdentityEntity, MembershipEntity, UserEntity } from '../entities';
+
+export interface NewUser {
+  readonly schoolId: string | null;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly passwordHash?: string | null;
+}
+
+/** An account with the courses it teaches and takes: what a principal is built from. */
+export interface UserWithCourses {
+  readonly user: UserEntity;
+  readonly teaching: string[];
+  readonly enrolled: string[];
+}
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+@Injectable()
+export class UserRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Null when the email is taken. */
+  async create(user: NewUser): Promise<UserEntity | null> {
+    const result = await this.db
+      .createQueryBuilder()
+      .insert()
+      .into(UserEntity)
+      .values({ ...user, email: normalizeEmail(user.email), passwordHash: user.passwordHash ?? null })
+      .orIgnore()
+      .returning('id')
+      .execute();
+    const id = result.identifiers[0]?.id as string | undefined;
+    return id ? this.findById(id) : null;
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.db.getRepository(UserEntity).findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.db.getRepository(UserEntity).findOneBy({ email: normalizeEmail(email) });
+  }
+
+  /** The stored hash, read only where a password is checked. */
+  async passwordHashOf(userId: string): Promise<string | null> {
+    const row = await this.db.getRepository(UserEntity).createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :userId', { userId }).getOne();
+    return row?.passwordHash ?? null;
+  }
+
+  async withCourses(userId: string): Promise<UserWithCourses | null> {
+    const user = await this.findById(userId);
+    if (!user) return null;
+    const memberships = await this.db.getRepository(MembershipEntity).findBy({ userId });
+    const of = (role: CourseRole) => memberships.filter((m) => m.role === role).map((m) => m.courseId);
+    return { user, teaching: of(CourseRole.Teacher), enrolled: of(CourseRole.Student) };
+  }
+
+  async listBySchool(schoolId: string, page: { role?: Role; limit: number; offset: number }): Promise<{ items: UserEntity[]; total: number }> {
+    const [items, total] = await this.db.getRepository(UserEntity).findAndCount({
+      where: { schoolId, ...(page.role ? { role: page.role } : {}) },
+      order: { email: 'ASC' },
+      take: page.limit,
+      skip: page.offset,
+    });
+    return { items, total };
+  }
+
+  async update(id: string, fields: Partial<Pick<UserEntity, 'name' | 'role' | 'passwordHash'>>): Promise<void> {
+    await this.db.getRepository(UserEntity).update({ id }, fields);
+  }
+
+  async findByIdentity(issuer: string, subject: string): Promise<UserEntity | null> {
+    const identity = await this.db.getRepository(IdentityEntity).findOneBy({ issuer, subject });
+    return identity ? this.findById(identity.userId) : null;
+  }
+
+  async linkIdentity(userId: string, issuer: string, subject: string): Promise<void> {
+    await this.db.createQueryBuilder().insert().into(IdentityEntity).values({ userId, issuer, subject }).orIgnore().execute();
+  }
+}

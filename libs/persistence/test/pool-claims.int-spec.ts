@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { LabStatus } from '@labfleet/contracts';
+import { QuotaExceededError } from '@labfleet/domain';
+import { AdmissionRepository } from '../src/repositories/admission.repository';
+import { connect, createDatabase, Db } from './test-database';
+
+jest.setTimeout(60_000);
+
+const RESERVE = { cpus: 0.5, memoryMb: 128 };
+const ROOMY = { capacity: { cpus: 100, memoryMb: 1 << 20 }, queueMax: 10 };
+
+/** The warm pool's claim and the admission line, on the real Postgres, under real concurrency. */
+describe('AdmissionRepository: pool claims and the waiting line', () => {
+  let db: Db;
+  let ds: DataSource;
+  let admission: AdmissionRepository;
+  const template = randomUUID();
+  const school = randomUUID();
+  const course = randomUUID();
+  const users: string[] = Array.from({ length: 10 }, () => randomUUID());
+
+  const owned = (ownerId: string) => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), schoolId: school, courseId: course, ownerId, reserve: RESERVE });
+  const oneHour = () => new Date(Date.now() + 3600_000);
+  const poolLab = () => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), expiresAt: oneHour(), schoolId: null, courseId: null, ownerId: null });
+  const markReady = (ids: string[]) => ds.query(`UPDATE labs SET status = 'ready' WHERE id = ANY($1)`, [ids]);
+  const endAll = () => ds.query(`UPDATE labs SET status = 'stopped', queued_at = NULL`);
+
+  beforeAll(async () => {
+    db = await createDatabase();
+    ds = await connect(db.url);
+    await ds.runMigrations();
+    admission = new AdmissionRepository(ds);
+    await ds.query(`INSERT INTO templates (id, name, cpus, memory_mb, pids_limit, ttl_seconds, reserved_cpus, reserved_memory_mb) VALUES ($1, 'small', 1, 512, 256, 600, 0.5, 128)`, [template]);
+    await ds.query(`INSERT INTO schools (id, name, slug) VALUES ($1, 'S', 's')`, [school]);
+    await ds.query(`INSERT INTO courses (id, school_id, name, labs_per_student) VALUES ($1, $2, 'C', 100)`, [course, school]);
+    for (const [i, id] of users.entries()) await ds.query(`INSERT INTO users (id, school_id, email, name, role) VALUES ($1, $2, $3, 'U', 'student')`, [id, school, `u${i}@s.test`]);
+  });
+
+  afterAll(async () => {
+    if (ds?.isInitialized) await ds.destroy();
+    await db?.drop();
+  });
+
+  it('ten simultaneous requests on a pool of five: five distinct warm labs, five provisioned, none shared', async () => {
+    const pool = await admission.createPoolLabs(Array.from({ length: 5 }, poolLab), RESERVE, ROOMY.capacity);
+    await markReady(pool);
+    const results = await Promise.all(users.map((u) => admission.createOwned(owned(u), u, () => oneHour(), ROOMY)));
+    const fromPool = results.filter((r) => r.via === 'pool');
+    expect(fromPool).toHaveLength(5);
+    expect(new Set(fromPool.map((r) => r.lab.id))).toEqual(new Set(pool));
+    expect(results.filter((r) => r.via === 'provision')).toHaveLength(5);
+    // Every lab has exactly one owner, and each owner exactly one lab.
+    const rows: { owner_id: string; n: number }[] = await ds.query(`SELECT owner_id, count(*)::int AS n FROM labs WHERE owner_id IS NOT NULL GROUP BY owner_id`);
+    expect(rows).toHaveLength(10);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+    const claims: { n: number }[] = await ds.query(`SELECT count(*)::int AS n FROM lab_events WHERE detail->>'action' = 'claimed'`);
+    expect(claims[0].n).toBe(5);
+    await endAll();
+  });
+
+  it('capacity: pool labs stop where it is full; a request then waits in line, the next is refused, and admission lets it through when room frees', async () => {
+    const tight = { capacity: { cpus: 1.5, memoryMb: 1 << 20 }, queueMax: 1 };
+    expect(await admission.createPoolLabs(Array.from({ length: 5 }, poolLab), RESERVE, tight.capacity)).toHaveLength(3);
+    const [a, b, c] = users;
+    // No idle lab is ready yet, so nothing can be claimed: the first request waits.
+    const waiting = await admission.createOwned(owned(a), a, () => oneHour(), tight);
+    expect(waiting.via).toBe('queue');
+    expect(await admission.queuePosition(waiting.lab)).toBe(1);
+    await expect(admission.createOwned(owned(b), b, () => oneHour(), tight)).rejects.toThrow(QuotaExceededError);
+    // The pool does not refill ahead of someone waiting.
+    expect(await admission.createPoolLabs([poolLab()], RESERVE, { cpus: 100, memoryMb: 1 << 20 })).toEqual([]);
+    expect(await admission.admitWaiting(tight.capacity)).toEqual([]);
+    await ds.query(`UPDATE labs SET status = 'stopped' WHERE course_id IS NULL AND id IN (SELECT id FROM labs WHERE course_id IS NULL AND status = 'pending' LIMIT 1)`);
+    expect(await admission.admitWaiting(tight.capacity)).toEqual([waiting.lab.id]);
+    expect(await admission.queuePosition({ id: waiting.lab.id, queuedAt: null })).toBeNull();
+    expect((await admission.usage()).waiting).toBe(0);
+    await expect(admission.createOwned(owned(c), c, () => oneHour(), tight)).resolves.toMatchObject({ via: 'queue' });
+    await endAll();
+  });
+
+  it('people wait in the order they asked', async () => {
+    const full = { capacity: { cpus: 0, memoryMb: 0 }, queueMax: 10 };
+    const line = [];
+    for (const u of users.slice(0, 4)) line.push((await admission.createOwned(owned(u), u, () => oneHour(), full)).lab);
+    expect(await Promise.all(line.map((l) => admission.queuePosition(l)))).toEqual([1, 2, 3, 4]);
+    expect(await admission.admitWaiting({ cpus: 1, memoryMb: 1 << 20 })).toEqual(line.slice(0, 2).map((l) => l.id));
+    const rows: { status: LabStatus; queued: boolean }[] = await ds.query(`SELECT status, queued_at IS NOT NULL AS queued FROM labs WHERE id = ANY($1) ORDER BY created_at`, [line.map((l) => l.id)]);
+    expect(rows.map((r) => r.queued)).toEqual([false, false, true, true]);
+  });
+});

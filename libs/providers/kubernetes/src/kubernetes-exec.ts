@@ -1,0 +1,60 @@
+import type { Exec, V1Status } from '@kubernetes/client-node';
+import { BoundedBuffer, endsWithin, ExecResult, ProviderError } from '@labfleet/domain';
+
+export interface KubeExecTarget {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+}
+
+export interface KubeExecOptions {
+  readonly command: readonly string[];
+  readonly timeoutMs: number;
+  readonly outputLimitBytes: number;
+}
+
+/** Exit code `timeout --signal=KILL` reports when it had to kill the command. */
+const KILLED_BY_TIMEOUT = 137;
+
+/** The exit code the kubelet reports in the exec's closing Status, or undefined when it names none. */
+export function exitCodeOf(status: V1Status | undefined): number | undefined {
+  if (status?.status === 'Success') return 0;
+  if (status?.reason !== 'NonZeroExitCode') return undefined;
+  const code = Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message);
+  return Number.isInteger(code) ? code : undefined;
+}
+
+/**
+ * Runs a command in a lab pod through the `exec` subresource (a WebSocket) and collects bounded
+ * stdout/stderr. As on Docker, the command runs under coreutils `timeout` so it dies inside the
+ * lab when time is up; the client-side timer is a backstop in case the connection hangs.
+ */
+export async function runKubeExec(exec: Exec, target: KubeExecTarget, options: KubeExecOptions): Promise<ExecResult> {
+  const started = Date.now();
+  const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
+  const stdout = new BoundedBuffer(options.outputLimitBytes);
+  const stderr = new BoundedBuffer(options.outputLimitBytes);
+  let status: V1Status | undefined;
+  const command = ['timeout', '--signal=KILL', String(seconds), ...options.command];
+  const socket = await exec.exec(target.namespace, target.pod, target.container, command, stdout, stderr, null, false, (s) => {
+    status = s;
+  });
+  const finished = await endsWithin(socket, ['close', 'error'], seconds * 1000 + 5000);
+  if (!finished) socket.terminate();
+  const reported = exitCodeOf(status);
+  if (finished && reported === undefined) {
+    // No exit code: the kubelet refused the command, or the connection broke before it ended.
+    if (status) throw new ProviderError(`exec in ${target.pod}: ${status.message ?? status.reason ?? 'failed'}`, false);
+    throw new ProviderError(`exec in ${target.pod}: the connection closed before the command ended`, true);
+  }
+  const exitCode = reported ?? KILLED_BY_TIMEOUT;
+  const durationMs = Date.now() - started;
+  return {
+    exitCode,
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+    truncated: stdout.truncated || stderr.truncated,
+    timedOut: !finished || (exitCode === KILLED_BY_TIMEOUT && durationMs >= seconds * 1000),
+    durationMs,
+  };
+}

@@ -1,0 +1,137 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { LabfleetConfig } from '@labfleet/config';
+import {
+  DependencyUnavailableError,
+  ExecRequest,
+  ExecResult,
+  LabHandle,
+  LabProvider,
+  LabRuntime,
+  LabSpec,
+  ProviderError,
+  withTimeout,
+} from '@labfleet/domain';
+import { KubeClients } from './kube-clients';
+import { toProviderError } from './kube-errors';
+import { runKubeExec } from './kubernetes-exec';
+import { buildLabObjects } from './lab-objects.builder';
+import { LabProvisioner } from './lab-provisioner';
+import { KubeLabContext, LAB_CONTAINER, LABEL_LAB_ID, LABEL_NODE, labSelector } from './lab-resource-names';
+import { LabTeardown } from './lab-teardown';
+import { isRunning, labRuntime } from './pod-status';
+
+export type KubernetesProviderConfig = Pick<LabfleetConfig, 'instance' | 'provider' | 'kubernetes'>;
+
+/**
+ * Labs as Kubernetes objects: per lab a namespace (or a share of its course's), a headless
+ * Service, a NetworkPolicy, a quota, and one DinD pod per node. State comes from watch caches
+ * of this installation's pods and namespaces, started on first use (the API process, which
+ * only execs, never starts them).
+ */
+export class KubernetesProvider implements LabProvider {
+  readonly kind = 'kubernetes';
+  private readonly kube: KubeClients;
+  private readonly ctx: KubeLabContext;
+  private readonly provisioner: LabProvisioner;
+  private readonly teardown: LabTeardown;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly config: KubernetesProviderConfig,
+  ) {
+    this.kube = new KubeClients(kc, config.instance);
+    const { kubeconfig: _file, ...settings } = config.kubernetes;
+    this.ctx = { instance: config.instance, ...settings };
+    this.provisioner = new LabProvisioner(this.kube, config.instance);
+    this.teardown = new LabTeardown(this.kube, config.instance);
+  }
+
+  /** Labs reach no registry but the in-cluster mirror, which fills itself (a pull-through cache). */
+  async prepare(images: readonly string[]): Promise<string[]> {
+    if (images.length === 0 || this.ctx.registryMirrorUrl) return [];
+    return [`no registry mirror is configured (KUBE_REGISTRY_MIRROR_URL): labs cannot pull ${images.join(', ')}`];
+  }
+
+  async provision(spec: LabSpec): Promise<LabHandle> {
+    return this.api('provisioning the lab', async () => {
+      await this.kube.watching();
+      const objects = buildLabObjects(spec, this.ctx);
+      const uids = await this.provisioner.apply(spec, objects);
+      const pods = await this.provisioner.waitReady(spec, objects, uids, this.config.provider.readyTimeoutSeconds * 1000);
+      return {
+        labId: spec.labId,
+        provider: this.kind,
+        network: objects.namespace.metadata!.name!,
+        nodes: spec.nodes.map((node, i) => ({
+          name: node.name,
+          hostname: node.hostname,
+          runtimeId: pods[i].metadata!.uid!,
+          address: pods[i].status?.podIP,
+        })),
+      };
+    });
+  }
+
+  async inspect(labId: string): Promise<LabRuntime> {
+    return this.api('inspecting the lab', async () => {
+      await this.kube.watching();
+      // Answers from the cache only while its watch is open, so a stale cache never fails a lab.
+      if (!this.kube.pods.connected) throw new DependencyUnavailableError('kubernetes', 'the pod watch is reconnecting');
+      return labRuntime(this.kube.pods.items().filter((p) => p.metadata?.labels?.[LABEL_LAB_ID] === labId));
+    });
+  }
+
+  async destroy(labId: string): Promise<void> {
+    await this.api('destroying the lab', async () => {
+      await this.kube.watching();
+      await this.teardown.remove(labId);
+    });
+  }
+
+  async listLabIds(): Promise<string[]> {
+    return this.api('listing labs', async () => {
+      const labelSelector = labSelector(this.config.instance);
+      const [namespaces, services] = await Promise.all([
+        this.kube.core.listNamespace({ labelSelector }),
+        this.kube.core.listServiceForAllNamespaces({ labelSelector }),
+      ]);
+      const ids = [...namespaces.items, ...services.items].map((o) => o.metadata?.labels?.[LABEL_LAB_ID]);
+      return [...new Set(ids.filter((id): id is string => Boolean(id)))];
+    });
+  }
+
+  async exec(labId: string, request: ExecRequest): Promise<ExecResult> {
+    return this.api('running the command', async () => {
+      const labelSelector = `${labSelector(this.config.instance, labId)},${LABEL_NODE}=${request.node}`;
+      const pod = (await this.kube.core.listPodForAllNamespaces({ labelSelector })).items[0];
+      if (!pod || !isRunning(pod)) throw new ProviderError(`lab node ${request.node} is not running`, false);
+      const target = { namespace: pod.metadata!.namespace!, pod: pod.metadata!.name!, container: LAB_CONTAINER };
+      return runKubeExec(this.kube.exec, target, {
+        command: request.command,
+        timeoutMs: request.timeoutMs,
+        outputLimitBytes: this.config.provider.execOutputLimitBytes,
+      });
+    });
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await withTimeout(this.kube.version.getCode(), 1000);
+    } catch (e) {
+      throw new DependencyUnavailableError('kubernetes', `asking the API server its version: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Closes the watches (Nest calls this at shutdown). */
+  onModuleDestroy(): void {
+    this.kube.stop();
+  }
+
+  private async api<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw toProviderError(e, what);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
+import type { LabSpec } from '@labfleet/domain';
+import { KubeLabContext, LABEL_INSTANCE, LABEL_LAB_ACCESS, LABEL_LAB_ID, labLabels, labObjectName } from './lab-resource-names';
+
+/** Set by Kubernetes (1.21+) on every namespace: selects a namespace by name. */
+const NAMESPACE_NAME = 'kubernetes.io/metadata.name';
+
+/**
+ * Isolates a lab. Its pods accept connections only from each other, and open them only to each
+ * other, to the cluster DNS, and to platform pods labelled `labfleet.io/lab-access=true` (the
+ * registry mirror). Everything else is denied by omission: other labs (also in a shared course
+ * namespace), the platform's database and Redis, the API server, the cloud metadata address
+ * and the internet. Needs a CNI that enforces NetworkPolicy.
+ */
+export function buildLabNetworkPolicy(spec: LabSpec, namespace: string, ctx: KubeLabContext): V1NetworkPolicy {
+  const thisLab: V1NetworkPolicyPeer = { podSelector: { matchLabels: { [LABEL_INSTANCE]: ctx.instance, [LABEL_LAB_ID]: spec.labId } } };
+  const dns: V1NetworkPolicyPeer = {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: 'kube-system' } },
+    podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+  };
+  const platform: V1NetworkPolicyPeer = {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: ctx.platformNamespace } },
+    podSelector: { matchLabels: { [LABEL_LAB_ACCESS]: 'true' } },
+  };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: labObjectName(spec.labId), namespace, labels: labLabels(ctx.instance, spec) },
+    spec: {
+      podSelector: thisLab.podSelector!,
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ _from: [thisLab] }],
+      egress: [
+        { to: [thisLab] },
+        { to: [dns], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+        { to: [platform] },
+      ],
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { LabSpec } from '@labfleet/domain';
+import { KubeOpenApiValidator } from '../test/kube-openapi-validator';
+import { wireForm } from '../test/wire-form';
+import { buildLabObjects } from './lab-objects.builder';
+import { KubeLabContext } from './lab-resource-names';
+
+const labId = '6f1c7c1e-0000-4000-8000-000000000001';
+const owner = { schoolId: '5c0f0000-0000-4000-8000-00000000000a', courseId: 'c0c0c0c0-0000-4000-8000-00000000000b', userId: '0e0e0e0e-0000-4000-8000-00000000000c' };
+const spec: LabSpec = {
+  labId,
+  templateName: 'Docker & Compose',
+  image: 'labfleet/lab:latest',
+  nodes: [
+    { name: 'node1', hostname: 'node1' },
+    { name: 'node2', hostname: 'node2' },
+  ],
+  limits: { cpus: 1.5, memoryMb: 2048, pidsLimit: 1024, diskMb: 10240 },
+  images: ['nginx:latest'],
+  owner,
+};
+const ctx: KubeLabContext = {
+  instance: 'test',
+  namespaceMode: 'lab',
+  namespacePrefix: 'labfleet',
+  platformNamespace: 'labfleet',
+  runtimeClass: null,
+  registryMirrorUrl: 'http://labfleet-registry.labfleet.svc:5000',
+  clusterDomain: 'cluster.local',
+};
+const validator = new KubeOpenApiValidator();
+
+const all = (o: ReturnType<typeof buildLabObjects>) => [o.namespace, o.quota, o.limitRange, o.service, o.networkPolicy, ...o.pods].filter((x) => x !== null);
+
+describe('buildLabObjects', () => {
+  const objects = buildLabObjects(spec, ctx);
+  const [pod1, pod2] = objects.pods;
+
+  it.each([
+    ['a namespace per lab, privileged', ctx, spec],
+    ['a course namespace', { ...ctx, namespaceMode: 'course' as const }, spec],
+    ['a Sysbox runtime class and no mirror', { ...ctx, runtimeClass: 'sysbox-runc', registryMirrorUrl: null }, spec],
+    ['no owner and no disk size', ctx, { ...spec, owner: undefined, limits: { ...spec.limits, diskMb: null } }],
+  ])('makes only objects the Kubernetes 1.25 OpenAPI schema accepts: %s', (_what, c, s) => {
+    for (const object of all(buildLabObjects(s, c))) expect(validator.validate(wireForm(object))).toEqual([]);
+  });
+
+  it('is checked by a validator strict enough to catch mistakes (unknown fields, unserialized names, bad names and labels)', () => {
+    expect(validator.validate(objects.limitRange)).toEqual([expect.stringContaining('additional properties: _default')]);
+    const long = { ...objects.namespace, metadata: { name: `x${'a'.repeat(63)}`, labels: { 'labfleet.io/template': 'Docker & Compose' } } };
+    expect(validator.validate(long)).toEqual([expect.stringMatching(/not a valid name/), expect.stringMatching(/invalid value/)]);
+    expect(validator.validate({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', resources: { limits: { cpu: 'lots' } } }] } })).not.toEqual([]);
+  });
+
+  it('labels the lab namespace with school, course, lab and student', () => {
+    expect(objects.namespace.metadata).toMatchObject({
+      name: `labfleet-${labId}`,
+      labels: {
+        'labfleet.io/managed': 'true',
+        'labfleet.io/instance': 'test',
+        'labfleet.io/lab-id': labId,
+        'labfleet.io/school-id': owner.schoolId,
+        'labfleet.io/course-id': owner.courseId,
+        'labfleet.io/student-id': owner.userId,
+        'pod-security.kubernetes.io/enforce': 'privileged',
+      },
+      annotations: { 'labfleet.io/template': 'Docker & Compose' },
+    });
+  });
+
+  it('in course mode shares the course namespace, labelled with school and course only, and sets no namespace-wide quota', () => {
+    const course = buildLabObjects(spec, { ...ctx, namespaceMode: 'course' });
+    expect(course.namespace.metadata?.name).toBe(`labfleet-course-${owner.courseId}`);
+    expect(course.namespace.metadata?.labels).not.toHaveProperty('labfleet.io/lab-id');
+    expect(course.namespace.metadata?.labels).not.toHaveProperty('labfleet.io/student-id');
+    expect(course.quota).toBeNull();
+    expect(course.limitRange).toBeNull();
+    expect(course.pods[0].metadata?.namespace).toBe(course.namespace.metadata?.name);
+    expect(course.namespace.metadata!.name!.length).toBeLessThanOrEqual(63);
+    expect(buildLabObjects({ ...spec, owner: undefined }, { ...ctx, namespaceMode: 'course' }).namespace.metadata?.name).toBe(`labfleet-${labId}`);
+  });
+
+  it('gives each node a stable hostname on a headless Service, resolvable as a bare name', () => {
+    expect(objects.service.spec).toEqual({
+      clusterIP: 'None',
+      selector: { 'labfleet.io/instance': 'test', 'labfleet.io/lab-id': labId },
+      publishNotReadyAddresses: true,
+    });
+    expect(pod2.spec).toMatchObject({ hostname: 'node2', subdomain: `lab-${labId}` });
+    expect(pod2.spec?.dnsConfig?.searches).toEqual([`lab-${labId}.labfleet-${labId}.svc.cluster.local`]);
+    expect(pod1.metadata?.labels).toMatchObject(objects.service.spec!.selector!);
+  });
+
+  it('applies the template CPU, memory and disk as requests and limits, and caps the lab with a quota', () => {
+    const resources = { cpu: '1500m', memory: '2048Mi', 'ephemeral-storage': `${2048 + 10240}Mi` };
+    expect(pod1.spec?.containers[0].resources).toEqual({ requests: resources, limits: resources });
+    expect(pod1.spec?.volumes?.[0]).toEqual({ name: 'docker', emptyDir: { sizeLimit: '10240Mi' } });
+    expect(pod1.spec?.containers[0].volumeMounts).toEqual([{ name: 'docker', mountPath: '/var/lib/docker' }]);
+    expect(objects.quota?.spec?.hard).toMatchObject({ pods: '2', 'limits.cpu': '3000m', 'limits.memory': '4096Mi', 'limits.ephemeral-storage': `${2 * 12288}Mi`, 'services.nodeports': '0' });
+    expect(objects.limitRange?.spec?.limits[0]).toMatchObject({ type: 'Container', max: resources });
+  });
+
+  it('runs the lab image privileged without a service account token, ready when docker info answers', () => {
+    const container = pod1.spec!.containers[0];
+    expect(container).toMatchObject({ image: 'labfleet/lab:latest', securityContext: { privileged: true }, readinessProbe: { exec: { command: ['docker', 'info'] } } });
+    expect(container.env).toEqual([{ name: 'LABFLEET_REGISTRY_MIRROR', value: 'http://labfleet-registry.labfleet.svc:5000' }]);
+    expect(pod1.spec).toMatchObject({ automountServiceAccountToken: false, enableServiceLinks: false, restartPolicy: 'Never' });
+    expect(pod1.spec?.runtimeClassName).toBeUndefined();
+    expect(pod1.metadata?.annotations?.['labfleet.io/nodes']).toBe('node1,node2');
+  });
+
+  it('uses a runtime class instead of privileged mode when one is configured', () => {
+    const sysbox = buildLabObjects(spec, { ...ctx, runtimeClass: 'sysbox-runc' });
+    expect(sysbox.pods[0].spec?.runtimeClassName).toBe('sysbox-runc');
+    expect(sysbox.pods[0].spec?.containers[0].securityContext).toBeUndefined();
+    expect(sysbox.namespace.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('baseline');
+  });
+
+  it('lets the lab talk to itself, DNS and the platform mirror only: no ipBlock, so no metadata address, no internet', () => {
+    const policy = wireForm(objects.networkPolicy) as { spec: Record<string, any> };
+    const thisLab = { podSelector: { matchLabels: { 'labfleet.io/instance': 'test', 'labfleet.io/lab-id': labId } } };
+    expect(policy.spec.podSelector).toEqual(thisLab.podSelector);
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.ingress).toEqual([{ from: [thisLab] }]);
+    expect(policy.spec.egress).toEqual([
+      { to: [thisLab] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      },
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'labfleet' } }, podSelector: { matchLabels: { 'labfleet.io/lab-access': 'true' } } }] },
+    ]);
+    expect(JSON.stringify(policy)).not.toContain('ipBlock');
+  });
+});

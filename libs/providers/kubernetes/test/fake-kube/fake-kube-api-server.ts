@@ -1,0 +1,170 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { KubeOpenApiValidator } from '../kube-openapi-validator';
+import { runFakeCommand, serveExec } from './fake-exec';
+import { FakeKubeStore, KubeObject, matchesSelector } from './fake-kube-store';
+import { FakeKubelet } from './fake-kubelet';
+import { FakeNetwork } from './fake-network';
+import { apiVersionOf, parseRoute, RESOURCES, Route, statusBody, verbOf } from './fake-kube-routes';
+import { FakeKubeHandlers, HttpError } from './fake-kube-handlers';
+
+/** One request as the API server's authorizer sees it. */
+export interface RecordedCall {
+  readonly verb: string;
+  readonly group: string;
+  /** `pods`, or `pods/exec` for a subresource. */
+  readonly resource: string;
+  readonly namespaced: boolean;
+  /** For watches: the resourceVersion they resume from. */
+  readonly resourceVersion?: string;
+}
+
+/**
+ * NOT A CLUSTER: an HTTP server on 127.0.0.1 that speaks the part of the Kubernetes REST API
+ * the provider uses (namespaces, pods, services, quotas, limit ranges, network policies, the
+ * pods/exec WebSocket, /version), with the API server's answers: 201, 404, 409 AlreadyExists,
+ * 422 for objects the v1.25 OpenAPI schema refuses, 403 in a terminating namespace, watches
+ * with resourceVersion resume, bookmarks and 410 Gone after compaction. A fake scheduler and
+ * kubelet move pod statuses along; nothing runs.
+ */
+export class FakeKubeApiServer {
+  readonly store = new FakeKubeStore();
+  readonly kubelet = new FakeKubelet(this.store);
+  readonly network = new FakeNetwork(this.store);
+  readonly calls: RecordedCall[] = [];
+  private readonly handlers: FakeKubeHandlers;
+  private readonly watches = new Set<ServerResponse>();
+  private readonly server: Server;
+  bookmarkMs = 100;
+  /** The next N watch requests get `500 Internal Server Error` (an API server restarting). */
+  failNextWatches = 0;
+  url = '';
+
+  private constructor(validator: KubeOpenApiValidator) {
+    this.handlers = new FakeKubeHandlers(this.store, this.kubelet, validator);
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex) => this.upgrade(req, socket));
+  }
+
+  static async start(validator: KubeOpenApiValidator): Promise<FakeKubeApiServer> {
+    const fake = new FakeKubeApiServer(validator);
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    return fake;
+  }
+
+  get settings(): FakeKubeHandlers['settings'] {
+    return this.handlers.settings;
+  }
+
+  /** A client configuration pointing at this server, as a kubeconfig file would. */
+  kubeConfig(): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser({ name: 'fake', server: this.url, skipTLSVerify: true }, { name: 'fake-worker', token: 'not-a-real-token' });
+    return kc;
+  }
+
+  /** Cuts every open watch connection mid-stream, as a load balancer or an API server restart would. */
+  dropWatches(): void {
+    for (const res of this.watches) res.socket?.destroy();
+  }
+
+  get openWatches(): number {
+    return this.watches.size;
+  }
+
+  async stop(): Promise<void> {
+    this.kubelet.stop();
+    this.dropWatches();
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const send = (code: number, body: unknown) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === '/version') return send(200, { major: '1', minor: '25', gitVersion: 'v1.25.2', platform: 'linux/amd64' });
+    const route = parseRoute(url.pathname);
+    if (!route) return send(404, statusBody(404, 'NotFound', 'the server could not find the requested resource'));
+    const watch = url.searchParams.get('watch') === 'true';
+    this.record(verbOf(req.method ?? 'GET', route, watch), route, watch ? (url.searchParams.get('resourceVersion') ?? '') : undefined);
+    try {
+      if (watch && this.failNextWatches > 0) {
+        this.failNextWatches--;
+        return send(500, statusBody(500, 'InternalError', 'etcdserver: leader changed'));
+      }
+      if (watch) return this.serveWatch(route, url.searchParams, res);
+      const body = req.method === 'POST' ? await readJson(req) : undefined;
+      const [code, answer] = this.handlers.handle(req.method ?? 'GET', route, url.searchParams, body);
+      send(code, answer);
+    } catch (e) {
+      if (e instanceof HttpError) return send(e.code, statusBody(e.code, e.reason, e.message));
+      send(500, statusBody(500, 'InternalError', String(e)));
+    }
+  }
+
+  private serveWatch(route: Route, query: URLSearchParams, res: ServerResponse): void {
+    const { kind } = RESOURCES[route.resource];
+    const selector = query.get('labelSelector');
+    const from = query.get('resourceVersion') ?? '';
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
+    const send = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+    if (from && from !== '0' && Number(from) < this.store.compactedAt) {
+      send('ERROR', statusBody(410, 'Expired', `too old resource version: ${from} (${this.store.compactedAt})`));
+      return void res.end();
+    }
+    const matching = (o: KubeObject) => (route.namespace === undefined || o.metadata.namespace === route.namespace) && matchesSelector(o.metadata.labels, selector);
+    if (!from || from === '0') for (const o of this.store.list(route.resource, route.namespace, selector)) send('ADDED', o);
+    else for (const e of this.store.since(route.resource, Number(from))) if (matching(e.object)) send(e.type, e.object);
+    const unsubscribe = this.store.subscribe((e) => e.resource === route.resource && matching(e.object) && send(e.type, e.object));
+    const bookmarks =
+      query.get('allowWatchBookmarks') === 'true'
+        ? setInterval(() => send('BOOKMARK', { kind, apiVersion: apiVersionOf(route.group), metadata: { resourceVersion: String(this.store.currentRevision) } }), this.bookmarkMs)
+        : undefined;
+    this.watches.add(res);
+    res.on('close', () => {
+      unsubscribe();
+      clearInterval(bookmarks);
+      this.watches.delete(res);
+    });
+  }
+
+  /** `pods/exec` over WebSocket: newer API servers authorize it as `create`, older ones as `get`. */
+  private upgrade(req: IncomingMessage, socket: Duplex): void {
+    const url = new URL(req.url ?? '/', this.url);
+    const route = parseRoute(url.pathname);
+    if (route?.resource !== 'pods' || route.subresource !== 'exec') return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+    this.record('create', route);
+    this.record('get', route);
+    const pod = this.store.get('pods', route.namespace, route.name!);
+    if (!pod?.status?.containerStatuses?.[0]?.state?.running) return void socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    const command = url.searchParams.getAll('command');
+    serveExec(req, socket, () => runFakeCommand(pod, command, this.network), (ms, fn) => this.kubelet.later(ms, fn));
+  }
+
+  private record(verb: string, route: Route, resourceVersion?: string): void {
+    const resource = route.subresource ? `${route.resource}/${route.subresource}` : route.resource;
+    this.calls.push({ verb, group: route.group, resource, namespaced: route.namespace !== undefined, ...(resourceVersion === undefined ? {} : { resourceVersion }) });
+  }
+}
+
+function readJson(req: IncomingMessage): Promise<KubeObject> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as KubeObject);
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+    req.on('error', reject);
+  });
+}

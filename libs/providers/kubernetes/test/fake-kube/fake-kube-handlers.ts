@@ -1,0 +1,125 @@
+import { KubeOpenApiValidator } from '../kube-openapi-validator';
+import { FakeKubeStore, KubeObject } from './fake-kube-store';
+import { FakeKubelet } from './fake-kubelet';
+import { apiVersionOf, RESOURCES, Route } from './fake-kube-routes';
+
+export class HttpError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const NAMESPACED = Object.entries(RESOURCES)
+  .filter(([, r]) => r.namespaced)
+  .map(([name]) => name);
+
+/** Create, get, list, delete and deletecollection, with the API server's rules and error answers. */
+export class FakeKubeHandlers {
+  readonly settings = {
+    /** Time from a namespace's DELETE to its disappearance (the namespace controller emptying it). */
+    namespaceDeleteMs: 40,
+    /** Graceful deletion of a pod (its containers stopping). */
+    podDeleteMs: 20,
+    /** A new ResourceQuota refuses pods until the quota controller has computed it. */
+    quotaSyncMs: 30,
+  };
+
+  constructor(
+    private readonly store: FakeKubeStore,
+    private readonly kubelet: FakeKubelet,
+    private readonly validator: KubeOpenApiValidator,
+  ) {}
+
+  handle(method: string, route: Route, query: URLSearchParams, body: KubeObject | undefined): [number, unknown] {
+    const { resource, namespace, name } = route;
+    const selector = query.get('labelSelector');
+    if (method === 'GET' && name) return [200, this.existing(route)];
+    if (method === 'GET') {
+      const { kind } = RESOURCES[resource];
+      const items = this.store.list(resource, namespace, selector);
+      return [200, { kind: `${kind}List`, apiVersion: apiVersionOf(route.group), metadata: { resourceVersion: String(this.store.currentRevision) }, items }];
+    }
+    if (method === 'POST' && !name) return [201, this.create(route, body!)];
+    if (method === 'DELETE' && name) return [200, this.remove(route, query)];
+    if (method === 'DELETE') {
+      for (const o of this.store.list(resource, namespace, selector)) this.remove({ ...route, name: o.metadata.name }, query);
+      return [200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' }];
+    }
+    throw new HttpError(405, 'MethodNotAllowed', `${method} is not supported here`);
+  }
+
+  private existing(route: Route): KubeObject {
+    const found = this.store.get(route.resource, route.namespace, route.name!);
+    if (!found) throw new HttpError(404, 'NotFound', `${route.resource} "${route.name}" not found`);
+    return found;
+  }
+
+  private create(route: Route, body: KubeObject): KubeObject {
+    const { resource, namespace } = route;
+    const name = body.metadata?.name;
+    const problems = this.validator.validate(body);
+    if (problems.length) throw new HttpError(422, 'Invalid', `${RESOURCES[resource].kind} "${name}" is invalid: ${problems.join('; ')}`);
+    if (namespace !== undefined) {
+      if (body.metadata.namespace && body.metadata.namespace !== namespace) throw new HttpError(400, 'BadRequest', 'the namespace of the object does not match the namespace on the request');
+      const ns = this.store.get('namespaces', undefined, namespace);
+      if (!ns) throw new HttpError(404, 'NotFound', `namespaces "${namespace}" not found`);
+      if (ns.metadata.deletionTimestamp) {
+        throw new HttpError(403, 'Forbidden', `${resource} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+      }
+    }
+    if (this.store.get(resource, namespace, name)) throw new HttpError(409, 'AlreadyExists', `${resource} "${name}" already exists`);
+    if (resource === 'pods') this.admitPod(namespace!, name);
+    const object: KubeObject = { ...body, metadata: { ...body.metadata, namespace } };
+    if (resource === 'namespaces') {
+      object.metadata.labels = { ...body.metadata.labels, 'kubernetes.io/metadata.name': name };
+      object.status = { phase: 'Active' };
+    }
+    if (resource === 'pods') object.status = { phase: 'Pending' };
+    const created = this.store.create(resource, object);
+    if (resource === 'pods') this.kubelet.start(created);
+    return created;
+  }
+
+  /** The ResourceQuota admission plugin: no pod while a quota's usage is unknown, none past its pod count. */
+  private admitPod(namespace: string, name: string): void {
+    for (const quota of this.store.list('resourcequotas', namespace, null)) {
+      if (Date.now() - Date.parse(quota.metadata.creationTimestamp!) < this.settings.quotaSyncMs) {
+        throw new HttpError(403, 'Forbidden', `pods "${name}" is forbidden: status unknown for quota: ${quota.metadata.name}, resource: limits.cpu`);
+      }
+      const max = Number(quota.spec?.hard?.pods ?? Infinity);
+      if (this.store.list('pods', namespace, null).length >= max) {
+        throw new HttpError(403, 'Forbidden', `pods "${name}" is forbidden: exceeded quota: ${quota.metadata.name}, requested: pods=1, limited: pods=${max}`);
+      }
+    }
+  }
+
+  private remove(route: Route, query: URLSearchParams): KubeObject {
+    const object = this.existing(route);
+    const { resource, namespace, name } = route;
+    const later = (ms: number, fn: () => void) => this.kubelet.later(ms, fn);
+    const removeIfSame = (res: string, ns: string | undefined, o: KubeObject) => {
+      if (this.store.get(res, ns, o.metadata.name)?.metadata.uid === o.metadata.uid) this.store.remove(res, ns, o.metadata.name);
+    };
+    if (resource === 'namespaces') {
+      if (object.metadata.deletionTimestamp) return object;
+      const terminating = this.store.update('namespaces', { ...object, metadata: { ...object.metadata, deletionTimestamp: new Date().toISOString() }, status: { phase: 'Terminating' } });
+      later(this.settings.namespaceDeleteMs, () => {
+        for (const res of NAMESPACED) for (const o of this.store.list(res, name, null)) removeIfSame(res, name, o);
+        removeIfSame('namespaces', undefined, terminating);
+      });
+      return terminating;
+    }
+    if (resource === 'pods' && query.get('gracePeriodSeconds') !== '0') {
+      if (object.metadata.deletionTimestamp) return object;
+      const deleting = this.store.update('pods', { ...object, metadata: { ...object.metadata, deletionTimestamp: new Date().toISOString() } });
+      later(this.settings.podDeleteMs, () => removeIfSame('pods', namespace, deleting));
+      return deleting;
+    }
+    this.store.remove(resource, namespace, name!);
+    return object;
+  }
+}

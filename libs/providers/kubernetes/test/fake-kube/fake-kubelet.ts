@@ -1,0 +1,93 @@
+import { FakeKubeStore, KubeObject } from './fake-kube-store';
+
+/** How the fake scheduler and kubelet treat a new pod. */
+export type PodScenario = 'ready' | 'unschedulable' | 'image-pull-back-off' | 'oom-killed' | 'crash-loop' | 'stays-pending';
+
+type Status = Record<string, any>;
+const now = () => new Date().toISOString();
+const cond = (type: string, status: 'True' | 'False', extra: Status = {}) => ({ type, status, lastTransitionTime: now(), ...extra });
+const container = (state: Status, extra: Status = {}) => ({ name: 'dind', image: 'labfleet/lab:latest', imageID: '', ready: false, restartCount: 0, state, ...extra });
+
+const scheduled = [cond('PodScheduled', 'True')];
+const creating: Status = { phase: 'Pending', conditions: scheduled, containerStatuses: [container({ waiting: { reason: 'ContainerCreating' } })] };
+
+/** The pod statuses each scenario goes through, a step apart. */
+const SCENARIOS: Record<PodScenario, (ip: string) => Status[]> = {
+  ready: (ip) => [
+    creating,
+    { phase: 'Running', podIP: ip, conditions: [...scheduled, cond('Ready', 'False')], containerStatuses: [container({ running: { startedAt: now() } })] },
+    { phase: 'Running', podIP: ip, conditions: [...scheduled, cond('Ready', 'True')], containerStatuses: [container({ running: { startedAt: now() } }, { ready: true })] },
+  ],
+  unschedulable: () => [
+    {
+      phase: 'Pending',
+      conditions: [cond('PodScheduled', 'False', { reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.' })],
+    },
+  ],
+  'image-pull-back-off': () => [
+    creating,
+    { phase: 'Pending', conditions: scheduled, containerStatuses: [container({ waiting: { reason: 'ErrImagePull', message: 'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/labfleet/lab:nope": not found' } })] },
+    { phase: 'Pending', conditions: scheduled, containerStatuses: [container({ waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "labfleet/lab:nope"' } })] },
+  ],
+  'oom-killed': (ip) => [
+    creating,
+    { phase: 'Running', podIP: ip, conditions: scheduled, containerStatuses: [container({ running: { startedAt: now() } })] },
+    { phase: 'Failed', podIP: ip, conditions: scheduled, containerStatuses: [container({ terminated: { reason: 'OOMKilled', exitCode: 137, startedAt: now(), finishedAt: now() } })] },
+  ],
+  'crash-loop': (ip) => [
+    creating,
+    {
+      phase: 'Running',
+      podIP: ip,
+      conditions: scheduled,
+      containerStatuses: [
+        container({ waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container=dind' } }, { restartCount: 2, lastState: { terminated: { reason: 'Error', exitCode: 1, message: 'failed to start daemon' } } }),
+      ],
+    },
+  ],
+  'stays-pending': () => [creating],
+};
+
+/**
+ * Stands in for the scheduler and the kubelet: moves each new pod's status through a scenario,
+ * one step every `stepMs`, as the real ones would report it. Not a cluster: nothing runs.
+ */
+export class FakeKubelet {
+  scenario: (pod: KubeObject) => PodScenario = () => 'ready';
+  stepMs = 15;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private nextIp = 2;
+
+  constructor(private readonly store: FakeKubeStore) {}
+
+  start(pod: KubeObject): void {
+    const ip = `10.244.0.${this.nextIp++ % 250}`;
+    SCENARIOS[this.scenario(pod)](ip).forEach((status, i) => this.later((i + 1) * this.stepMs, () => this.setStatus(pod, status)));
+  }
+
+  /** The node's container stops later on (a crash after it was ready). */
+  terminate(namespace: string, name: string, reason: string, exitCode: number): void {
+    const pod = this.store.get('pods', namespace, name);
+    if (pod) this.setStatus(pod, { ...pod.status, phase: 'Failed', containerStatuses: [container({ terminated: { reason, exitCode, finishedAt: now() } })] });
+  }
+
+  later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private setStatus(pod: KubeObject, status: Status): void {
+    const current = this.store.get('pods', pod.metadata.namespace, pod.metadata.name);
+    // A pod deleted (or replaced) meanwhile is not ours to update.
+    if (!current || current.metadata.uid !== pod.metadata.uid || current.metadata.deletionTimestamp) return;
+    this.store.update('pods', { ...current, status });
+  }
+}

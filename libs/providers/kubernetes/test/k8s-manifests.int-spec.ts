@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '@labfleet/config';
+import { KubeOpenApiValidator } from './kube-openapi-validator';
+import { K8S_DIR, Manifest, renderKustomization } from './kustomize-render';
+
+const validator = new KubeOpenApiValidator();
+const base = renderKustomization(join(K8S_DIR, 'base'));
+const evaluation = renderKustomization(join(K8S_DIR, 'overlays/evaluation'));
+const find = (docs: Manifest[], kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name)!;
+const podSpecOf = (d: Manifest) => (d.kind === 'Job' || d.kind === 'Deployment' || d.kind === 'StatefulSet' ? d.spec.template.spec : undefined);
+const workloads = evaluation.filter((d) => podSpecOf(d));
+
+describe('k8s/ manifests (rendered without a cluster)', () => {
+  it.each([
+    ['base', base],
+    ['overlays/evaluation', evaluation],
+  ])('%s: every object is valid against the Kubernetes 1.25 OpenAPI schema', (_name, docs) => {
+    expect(docs.length).toBeGreaterThan(5);
+    expect(docs.flatMap((d) => validator.validate(d))).toEqual([]);
+  });
+
+  it('every component is used by an overlay', () => {
+    const used = readdirSync(join(K8S_DIR, 'overlays')).flatMap((o) => readFileSync(join(K8S_DIR, 'overlays', o, 'kustomization.yaml'), 'utf8').match(/components\/[\w-]+/g) ?? []);
+    expect(new Set(used)).toEqual(new Set(readdirSync(join(K8S_DIR, 'components')).map((c) => `components/${c}`)));
+  });
+
+  it('runs the API and the worker with resources and graceful shutdown, the API probed on /health', () => {
+    const api = podSpecOf(find(base, 'Deployment', 'labfleet-api'));
+    expect(api.containers[0].readinessProbe.httpGet).toMatchObject({ path: '/health' });
+    expect(api.containers[0].startupProbe.httpGet).toMatchObject({ path: '/health' });
+    expect(api.containers[0].lifecycle.preStop).toBeDefined();
+    expect(api.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30);
+    expect(podSpecOf(find(base, 'Deployment', 'labfleet-worker')).terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
+    for (const doc of workloads) {
+      for (const c of podSpecOf(doc).containers) expect([doc.metadata.name, c.resources.requests && c.resources.limits ? 'resources' : 'none']).toEqual([doc.metadata.name, 'resources']);
+    }
+    expect(find(base, 'Service', 'labfleet-api').spec.selector).toEqual(find(base, 'Deployment', 'labfleet-api').spec.selector.matchLabels);
+    expect(find(base, 'Ingress', 'labfleet-api').spec.rules[0].http.paths[0].backend.service.name).toBe('labfleet-api');
+  });
+
+  it('runs migrations as a Job, and every Labfleet pod from the same image and config', () => {
+    const job = podSpecOf(find(base, 'Job', 'labfleet-migrate'));
+    expect(job.containers[0].args).toEqual(['dist/apps/worker/src/migrate.js']);
+    for (const name of ['labfleet-migrate', 'labfleet-api', 'labfleet-worker']) {
+      const spec = podSpecOf(base.find((d) => d.metadata.name === name && podSpecOf(d))!);
+      expect(spec.containers[0].envFrom).toEqual(expect.arrayContaining([{ configMapRef: { name: 'labfleet-config' } }, { secretRef: { name: 'labfleet-secrets' } }]));
+    }
+  });
+
+  it('meets the restricted Pod Security level its namespace enforces; only the API and worker get a token', () => {
+    expect(find(base, 'Namespace', 'labfleet').metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    for (const doc of workloads) {
+      const spec = podSpecOf(doc);
+      expect([doc.metadata.name, spec.securityContext]).toEqual([doc.metadata.name, expect.objectContaining({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } })]);
+      for (const c of spec.containers) expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      const hasToken = spec.automountServiceAccountToken !== false;
+      expect([doc.metadata.name, hasToken]).toEqual([doc.metadata.name, ['labfleet-api', 'labfleet-worker'].includes(doc.metadata.name)]);
+    }
+  });
+
+  it('spells RBAC out: no wildcard, no cluster-admin, each ClusterRole bound to its own ServiceAccount', () => {
+    const rbac = evaluation.filter((d) => d.apiVersion.startsWith('rbac.authorization.k8s.io'));
+    expect(JSON.stringify(rbac)).not.toMatch(/"\*"|cluster-admin|escalate|bind|impersonate/);
+    for (const binding of rbac.filter((d) => d.kind === 'ClusterRoleBinding')) {
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: binding.roleRef.name, namespace: 'labfleet' }]);
+      expect(find(evaluation, 'ServiceAccount', binding.roleRef.name)).toBeDefined();
+    }
+  });
+
+  it('configures Labfleet with variables it knows, which load with LAB_PROVIDER=kubernetes', () => {
+    const known = new Set([...readFileSync(join(K8S_DIR, '../.env.example'), 'utf8').matchAll(/^#?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    const env = { ...find(evaluation, 'ConfigMap', 'labfleet-config').data, ...find(evaluation, 'ConfigMap', 'labfleet-registry-mirror').data };
+    expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+    // The Secret's keys, as README "Kubernetes" says to create it.
+    const secrets = {
+      DATABASE_URL: 'postgres://labfleet:pw@labfleet-postgres:5432/labfleet',
+      REDIS_URL: 'redis://labfleet-redis:6379',
+      LABFLEET_ADMIN_TOKEN: 'an-admin-token-of-enough-length',
+      LABFLEET_JWT_SECRET: 'a-jwt-secret-of-at-least-32-characters!',
+    };
+    const config = loadConfig({ ...env, ...secrets });
+    expect(config.provider.kind).toBe('kubernetes');
+    expect(config.kubernetes).toMatchObject({ platformNamespace: 'labfleet', registryMirrorUrl: 'http://labfleet-registry.labfleet.svc.cluster.local:5000' });
+  });
+
+  it('serves the registry mirror on pods the lab NetworkPolicy lets labs reach', () => {
+    expect(find(evaluation, 'Deployment', 'labfleet-registry').spec.template.metadata.labels).toMatchObject({ 'labfleet.io/lab-access': 'true' });
+    expect(find(evaluation, 'StatefulSet', 'labfleet-postgres').spec.template.metadata.labels).not.toHaveProperty('labfleet.io/lab-access');
+  });
+});

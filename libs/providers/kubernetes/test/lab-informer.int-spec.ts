@@ -1,0 +1,102 @@
+import { CoreV1Api, V1Pod, Watch } from '@kubernetes/client-node';
+import { LabInformer } from '../src';
+import { KubeObject } from './fake-kube/fake-kube-store';
+import { FakeKubeSetup } from './fake-kube-setup';
+
+let setup: FakeKubeSetup;
+let informer: LabInformer<V1Pod>;
+const SELECTOR = 'labfleet.io/managed=true,labfleet.io/instance=informer';
+
+beforeAll(async () => {
+  setup = await FakeKubeSetup.start();
+  setup.fake.bookmarkMs = 50;
+});
+beforeEach(() => {
+  const kc = setup.fake.kubeConfig();
+  const core = kc.makeApiClient(CoreV1Api);
+  informer = new LabInformer(new Watch(kc), '/api/v1/pods', SELECTOR, () => core.listPodForAllNamespaces({ labelSelector: SELECTOR }));
+  setup.fake.calls.length = 0;
+});
+afterEach(() => informer.stop());
+afterAll(() => setup.stop());
+
+let n = 0;
+/** A pod written straight into the fake API server's store, as another client would make it. */
+function addPod(labels: Record<string, string> = { 'labfleet.io/managed': 'true', 'labfleet.io/instance': 'informer' }): KubeObject {
+  setup.fake.store.create('namespaces', { metadata: { name: `informer-${++n}` } });
+  return setup.fake.store.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `pod-${n}`, namespace: `informer-${n}`, labels }, spec: {} });
+}
+const has = (pod: KubeObject) => () => (informer.get(pod.metadata.namespace!, pod.metadata.name) ? true : undefined);
+const hasNot = (pod: KubeObject) => () => (informer.get(pod.metadata.namespace!, pod.metadata.name) ? undefined : true);
+const lists = () => setup.fake.calls.filter((c) => c.resource === 'pods' && c.verb === 'list').length;
+const watches = () => setup.fake.calls.filter((c) => c.resource === 'pods' && c.verb === 'watch');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('LabInformer against a fake Kubernetes API server (not a cluster)', () => {
+  it('lists, then watches from the list’s resourceVersion, and sees only its labels', async () => {
+    const before = addPod();
+    await informer.start();
+    expect(informer.get(before.metadata.namespace!, before.metadata.name)).toBeDefined();
+    expect(watches()).toEqual([expect.objectContaining({ resourceVersion: String(setup.fake.store.currentRevision) })]);
+    const other = addPod({ 'labfleet.io/instance': 'someone-else' });
+    const after = addPod();
+    expect(await informer.waitFor(has(after), 2000)).toBe(true);
+    expect(informer.get(other.metadata.namespace!, other.metadata.name)).toBeUndefined();
+    expect(informer.connected).toBe(true);
+  });
+
+  it('resumes a dropped watch where it left off: no new list, nothing missed', async () => {
+    await informer.start();
+    const kept = addPod();
+    await informer.waitFor(has(kept), 2000);
+    setup.fake.dropWatches();
+    const whileCut = addPod();
+    setup.fake.store.remove('pods', kept.metadata.namespace, kept.metadata.name);
+    expect(await informer.waitFor(() => (has(whileCut)() && hasNot(kept)() ? true : undefined), 5000)).toBe(true);
+    expect(lists()).toBe(1);
+    expect(watches()).toHaveLength(2);
+  });
+
+  it('keeps its resume point fresh from bookmarks while nothing of its own changes', async () => {
+    await informer.start();
+    addPod({ 'labfleet.io/instance': 'someone-else' });
+    addPod({ 'labfleet.io/instance': 'someone-else' });
+    const revision = String(setup.fake.store.currentRevision);
+    await sleep(200);
+    setup.fake.dropWatches();
+    for (let i = 0; i < 100 && watches().length < 2; i++) await sleep(20);
+    expect(watches()[1].resourceVersion).toBe(revision);
+  });
+
+  it('starts over with a list after 410 Gone (history compacted while the watch was down)', async () => {
+    await informer.start();
+    const removed = addPod();
+    await informer.waitFor(has(removed), 2000);
+    setup.fake.bookmarkMs = 60_000; // no bookmark may move the resume point past the compaction
+    try {
+      setup.fake.dropWatches();
+      setup.fake.store.remove('pods', removed.metadata.namespace, removed.metadata.name);
+      const added = addPod();
+      setup.fake.store.compact();
+      expect(await informer.waitFor(() => (has(added)() && hasNot(removed)() ? true : undefined), 5000)).toBe(true);
+      expect(lists()).toBe(2);
+    } finally {
+      setup.fake.bookmarkMs = 50;
+    }
+  });
+
+  it('reconnects with backoff when the API server answers a watch with an error', async () => {
+    await informer.start();
+    setup.fake.failNextWatches = 2;
+    setup.fake.dropWatches();
+    const later = addPod();
+    expect(await informer.waitFor(has(later), 5000)).toBe(true);
+    expect(watches().length).toBeGreaterThanOrEqual(4);
+    expect(informer.connected).toBe(true);
+  });
+
+  it('waitFor gives up with undefined when nothing happens in time', async () => {
+    await informer.start();
+    expect(await informer.waitFor(() => undefined, 50)).toBeUndefined();
+  });
+});

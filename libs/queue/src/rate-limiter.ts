@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LabfleetConfig } from '@labfleet/config';
+import { RateLimitedError } from '@labfleet/domain';
+import { QUEUES, QueueSet } from './queue.tokens';
+import { redisCall } from './redis-guard';
+
+const MAX_LOCK_MS = 15 * 60_000;
+const FAILURE_MEMORY_MS = 15 * 60_000;
+
+/**
+ * Request limits and failed-login slow-down, kept in Redis so every API process shares them.
+ * Fixed one-minute windows: simple, and at most twice the limit across a window edge.
+ */
+@Injectable()
+export class RateLimiter {
+  private readonly prefix: string;
+
+  constructor(
+    @Inject(QUEUES) private readonly queues: QueueSet,
+    config: LabfleetConfig,
+  ) {
+    this.prefix = `${config.redis.keyPrefix}:limits`;
+  }
+
+  /** Counts one request against `key`; throws `RateLimitedError` past `perMinute`. */
+  async consume(key: string, perMinute: number, what: string): Promise<void> {
+    const now = Date.now();
+    const window = Math.floor(now / 60_000);
+    const redisKey = `${this.prefix}:rate:${key}:${window}`;
+    const count = await redisCall(async () => {
+      const [[, n]] = (await this.queues.connection.multi().incr(redisKey).pexpire(redisKey, 61_000).exec()) as [[unknown, number]];
+      return n;
+    });
+    if (count > perMinute) {
+      throw new RateLimitedError(`too many ${what}: at most ${perMinute} per minute`, Math.ceil(((window + 1) * 60_000 - now) / 1000));
+    }
+  }
+
+  /** Throws while `key` is locked after failed attempts. */
+  async assertUnlocked(key: string, what: string): Promise<void> {
+    const ttl = await redisCall(() => this.queues.connection.pttl(`${this.prefix}:lock:${key}`));
+    if (ttl > 0) throw new RateLimitedError(`too many failed ${what}; try again later`, Math.ceil(ttl / 1000));
+  }
+
+  /** Records a failure; from `threshold` failures in a row on, each one locks the key for twice as long. */
+  async recordFailure(key: string, threshold: number): Promise<void> {
+    const failures = `${this.prefix}:failures:${key}`;
+    await redisCall(async () => {
+      const [[, n]] = (await this.queues.connection.multi().incr(failures).pexpire(failures, FAILURE_MEMORY_MS).exec()) as [[unknown, number]];
+      if (n >= threshold) await this.queues.connection.set(`${this.prefix}:lock:${key}`, '1', 'PX', Math.min(1000 * 2 ** (n - threshold), MAX_LOCK_MS));
+    });
+  }
+
+  async clearFailures(key: string): Promise<void> {
+    await redisCall(() => this.queues.connection.del(`${this.prefix}:failures:${key}`, `${this.prefix}:lock:${key}`));
+  }
+}
