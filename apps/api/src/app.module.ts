@@ -8,6 +8,7 @@ import { UsersController } from './accounts/users.controller';
 import { AuditController } from './audit/audit.controller';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { LabBrowserController } from './browser/lab-browser.controller';
 import { CourseMembersController } from './courses/course-members.controller';
 import { CoursesController } from './courses/courses.controller';
 import { TimetableController } from './courses/timetable.controller';
@@ -37,12 +38,14 @@ export class AppModule {
         PoolsController,
         AuditController,
         LabsController,
+        LabBrowserController,
         TemplatesController,
         HealthController,
         MetricsController,
       ],
       providers: [
-        { provide: APP_GUARD, useClass: AuthGuard },
+        AuthGuard,
+        { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         TemplateSeeder,
       ],

@@ -67,6 +67,31 @@ export interface ExecResult {
   readonly durationMs: number;
 }
 
+/** An interactive program on a lab node with a TTY (the web terminal). */
+export interface TerminalSession {
+  /** Bytes the program writes (stdout and stderr, merged by the TTY). */
+  onData(listener: (chunk: Buffer) => void): void;
+  /** Called once, when the program ends or the connection to it breaks. */
+  onEnd(listener: () => void): void;
+  write(data: string | Buffer): void;
+  resize(cols: number, rows: number): Promise<void>;
+  close(): void;
+}
+
+export interface AttachRequest {
+  readonly node: string;
+  readonly command: readonly string[];
+  readonly cols: number;
+  readonly rows: number;
+}
+
+/** A path on a lab node, for copying files in and out. */
+export interface NodePath {
+  readonly node: string;
+  /** Absolute path inside the node. */
+  readonly path: string;
+}
+
 /**
  * The port every backend (Docker, Swarm, Kubernetes) implements. Every method is idempotent on
  * the lab id, so a job delivered twice or a worker that died half-way is always safe to repeat.
@@ -92,6 +117,12 @@ export interface LabProvider {
   listLabIds(): Promise<string[]>;
   /** Runs a command on one node, with bounded output and a timeout. */
   exec(labId: string, request: ExecRequest): Promise<ExecResult>;
+  /** Starts `command` on a node with a TTY and hands back its byte stream (the web terminal). */
+  attach?(labId: string, request: AttachRequest): Promise<TerminalSession>;
+  /** Unpacks a tar archive into the directory `target.path` of a node (created if missing). */
+  copyIn?(labId: string, target: NodePath, tar: Buffer): Promise<void>;
+  /** A tar archive of the file or directory at `source.path` on a node. */
+  copyOut?(labId: string, source: NodePath): Promise<NodeJS.ReadableStream>;
   /**
    * CPUs and memory the backend offers labs (an engine's, or the sum of schedulable nodes'), for
    * admission. Optional: without it, only `CAPACITY_CPUS`/`CAPACITY_MEMORY_MB` bound admission.

@@ -8,6 +8,9 @@ import { CapacityService } from './capacity.service';
 import { HealthService } from './health.service';
 import { LabLifecycleService } from './lab-lifecycle.service';
 import { createLabProvider } from './lab-provider.factory';
+import { LabFilesService } from './lab-files.service';
+import { LabPortsService } from './lab-ports.service';
+import { LabTerminalService } from './lab-terminal.service';
 import { LabsService } from './labs.service';
 import { MetricsService } from './metrics.service';
 import { PoolService } from './pool.service';
@@ -23,11 +26,14 @@ import { TemplateCatalogService } from './template-catalog.service';
     AdmissionService,
     PoolService,
     MetricsService,
+    LabTerminalService,
+    LabFilesService,
+    LabPortsService,
     LabLifecycleService,
     ReconcilerService,
     TemplateCatalogService,
     HealthService,
   ],
-  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, PersistenceModule, QueueModule],
+  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, PersistenceModule, QueueModule],
 })
 export class LabLifecycleModule {}

@@ -1,6 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { LabfleetConfig } from '@labfleet/config';
+import { SESSION_COOKIE } from '../browser/session-cookie';
+import { AuthGuard } from './auth.guard';
 import { OidcLoginService, PasswordLoginService, SessionService } from '@labfleet/accounts';
 import { ClientAddress } from './caller.decorator';
 import { LoginDto, OidcStartQuery, RefreshDto, SessionView } from './dto/auth.dto';
@@ -14,7 +17,28 @@ export class AuthController {
     private readonly passwords: PasswordLoginService,
     private readonly sessions: SessionService,
     private readonly oidc: OidcLoginService,
+    private readonly guard: AuthGuard,
+    private readonly config: LabfleetConfig,
   ) {}
+
+  @Post('session')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Sets the HttpOnly session cookie the port proxy reads (from the bearer token of this request)' })
+  async setSession(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.guard.authenticate(req);
+    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')![1];
+    const secure = this.config.auth.publicUrl.startsWith('https:') ? '; Secure' : '';
+    res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/labs/; HttpOnly; SameSite=Lax; Max-Age=${this.config.auth.accessTtlSeconds}${secure}`);
+    res.status(204).end();
+  }
+
+  @Delete('session')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Clears the session cookie' })
+  clearSession(@Res() res: Response): void {
+    res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/labs/; HttpOnly; SameSite=Lax; Max-Age=0`);
+    res.status(204).end();
+  }
 
   @Post('login')
   @HttpCode(200)

@@ -17,8 +17,13 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.caller = { principal: await this.authenticator.authenticate(request.headers.authorization), ip: request.ip ?? null };
+    await this.authenticate(context.switchToHttp().getRequest<AuthenticatedRequest>());
     return true;
+  }
+
+  /** Resolves the bearer credential of `request` and attaches the caller to it. */
+  async authenticate(request: AuthenticatedRequest): Promise<Caller> {
+    request.caller = { principal: await this.authenticator.authenticate(request.headers.authorization), ip: request.ip ?? null };
+    return request.caller;
   }
 }

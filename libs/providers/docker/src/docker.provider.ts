@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
 import type { LabfleetConfig } from '@labfleet/config';
 import {
+  AttachRequest,
   DependencyUnavailableError,
   ExecRequest,
   ExecResult,
@@ -11,11 +12,14 @@ import {
   LabProvider,
   LabRuntime,
   LabSpec,
+  NodePath,
   ProviderError,
   Resources,
+  TerminalSession,
   withTimeout,
 } from '@labfleet/domain';
 import { runExec } from './docker-exec';
+import { attachTerminal } from './docker-terminal';
 import { EngineInfo, engineSupportsDiskQuota } from './engine-capabilities';
 import { KeyedMutex } from './keyed-mutex';
 import { block, freeBlocks, parseCidr } from './lab-subnets';
@@ -121,6 +125,23 @@ export class DockerProvider implements LabProvider {
     });
   }
 
+  async attach(labId: string, request: AttachRequest): Promise<TerminalSession> {
+    return this.engine('opening a terminal', () => attachTerminal(this.nodeContainer(labId, request.node), request));
+  }
+
+  async copyIn(labId: string, target: NodePath, tar: Buffer): Promise<void> {
+    await this.engine('copying files into the lab', async () => {
+      const container = this.nodeContainer(labId, target.node);
+      const exec = await runExec(container, this.docker.modem, { command: ['mkdir', '-p', target.path], timeoutMs: 10_000, outputLimitBytes: 4096 });
+      if (exec.exitCode !== 0) throw new ProviderError(`cannot create ${target.path}: ${exec.stderr.trim()}`, false);
+      await container.putArchive(tar, { path: target.path });
+    });
+  }
+
+  async copyOut(labId: string, source: NodePath): Promise<NodeJS.ReadableStream> {
+    return this.engine('copying files out of the lab', () => this.nodeContainer(labId, source.node).getArchive({ path: source.path }));
+  }
+
   /** The engine's CPUs and memory: what labs on this host share. */
   async capacity(): Promise<Resources> {
     const info = await engineCall('reading engine info', () => withTimeout(this.docker.info() as Promise<{ NCPU: number; MemTotal: number }>, 2000));
@@ -148,6 +169,10 @@ export class DockerProvider implements LabProvider {
    * The engine does not make network names unique under concurrency (two creates can both win),
    * so after creating, keep the oldest network of the lab and remove any twin. Returns its id.
    */
+  private nodeContainer(labId: string, node: string): Docker.Container {
+    return this.docker.getContainer(labContainerName(this.config.instance, labId, node));
+  }
+
   private async ensureNetwork(labId: string): Promise<string> {
     const name = labNetworkName(this.config.instance, labId);
     const existing = await this.networksNamed(name);

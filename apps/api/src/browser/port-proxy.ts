@@ -1,0 +1,111 @@
+import type { NextFunction, Request, Response } from 'express';
+import { IncomingMessage, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { AuthenticatorService } from '@labfleet/accounts';
+import { Caller, NotFoundError } from '@labfleet/domain';
+import { LabPortsService } from '@labfleet/lab-lifecycle';
+import { toErrorBody } from '../errors/error-body';
+import { bearerOf, withoutCredentials } from './session-cookie';
+
+/** `/labs/{id}/ports/{port}/rest?query` → lab id, port and the path to ask the student's app for. */
+const PORT_PATH = /^\/labs\/([0-9a-fA-F-]{36})\/ports\/(\d{1,5})(\/[^?]*)?(\?.*)?$/;
+
+export interface ProxyTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly path: string;
+  readonly prefix: string;
+}
+
+/**
+ * Path-based proxy from the browser to a port a container publishes in a lab: HTTP and WebSocket,
+ * for whoever may see the lab (bearer header or the web page's session cookie). The API reaches
+ * the lab node on its private network; nothing in the lab can reach back through it.
+ */
+export class PortProxy {
+  constructor(
+    private readonly authenticator: AuthenticatorService,
+    private readonly ports: LabPortsService,
+  ) {}
+
+  /** Express middleware for `/labs/...`. */
+  readonly http = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const match = PORT_PATH.exec(req.originalUrl);
+    if (!match) return next();
+    if (match[3] === undefined) return res.redirect(301, `${req.originalUrl.replace(/(\?|$)/, '/$1')}`);
+    try {
+      const target = await this.resolve(req, match);
+      const upstream = httpRequest(
+        { host: target.host, port: target.port, method: req.method, path: target.path, headers: this.forwarded(req, target), timeout: 30_000 },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, this.rewriteLocation(answer.headers, target));
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', (e) => this.fail(res, 502, `the lab's port ${target.port} does not answer: ${e.message}`));
+      upstream.on('timeout', () => upstream.destroy(new Error('timed out')));
+      req.pipe(upstream);
+    } catch (e) {
+      const { body } = toErrorBody(e);
+      this.fail(res, body.statusCode, String(body.message));
+    }
+  };
+
+  /** Upgrade (WebSocket) requests on the same paths; returns false when the path is not a port path. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const match = PORT_PATH.exec(req.url ?? '');
+    if (!match) return false;
+    this.resolve(req, match)
+      .then((target) => {
+        const upstream = connect(target.port, target.host, () => {
+          const headers = Object.entries(this.forwarded(req, target)).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : v === undefined ? [] : [`${k}: ${v}`]));
+          upstream.write(`${req.method} ${target.path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
+          upstream.write(head);
+          upstream.pipe(socket).pipe(upstream);
+        });
+        upstream.on('error', () => socket.destroy());
+        socket.on('error', () => upstream.destroy());
+      })
+      .catch((e) => {
+        const { body } = toErrorBody(e);
+        socket.end(`HTTP/1.1 ${body.statusCode} ${body.error}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      });
+    return true;
+  }
+
+  private async resolve(req: IncomingMessage, match: RegExpExecArray): Promise<ProxyTarget> {
+    const [, labId, port, rest, query] = match;
+    let caller: Caller;
+    try {
+      caller = { principal: await this.authenticator.authenticate(bearerOf(req)), ip: req.socket.remoteAddress ?? null };
+    } catch {
+      // Without credentials the lab does not exist, as for anyone who may not see it.
+      throw new NotFoundError('lab', labId);
+    }
+    const node = new URLSearchParams(query ?? '').get('labfleet-node') ?? undefined;
+    const target = await this.ports.target(caller, labId.toLowerCase(), Number(port), node);
+    return { ...target, path: `${rest}${query ?? ''}`, prefix: `/labs/${labId}/ports/${port}` };
+  }
+
+  private forwarded(req: IncomingMessage, target: ProxyTarget): IncomingMessage['headers'] {
+    return {
+      ...withoutCredentials(req.headers),
+      host: `${target.host}:${target.port}`,
+      'x-forwarded-host': req.headers.host,
+      'x-forwarded-prefix': target.prefix,
+      'x-forwarded-for': req.socket.remoteAddress,
+    };
+  }
+
+  /** An app redirecting to `/x` means `/x` on itself: keep the browser inside the proxy path. */
+  private rewriteLocation(headers: IncomingMessage['headers'], target: ProxyTarget): IncomingMessage['headers'] {
+    const location = headers.location;
+    return location?.startsWith('/') && !location.startsWith('//') ? { ...headers, location: `${target.prefix}${location}` } : headers;
+  }
+
+  private fail(res: Response, status: number, message: string): void {
+    if (res.headersSent) return void res.destroy();
+    res.status(status).json({ statusCode: status, message });
+  }
+}

@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { crc32 } from 'node:zlib';
+import { pack } from 'tar-stream';
+import WebSocket from 'ws';
+import { LabStatus } from '@labfleet/contracts';
+import { LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
+
+jest.setTimeout(180_000);
+
+/** A terminal over a real WebSocket: collects output, sends keys and sizes. */
+class Terminal {
+  output = '';
+  closed = false;
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data, binary) => (this.output += binary ? data.toString() : ''));
+    ws.on('close', () => (this.closed = true));
+  }
+
+  static async open(base: string, person: Person, labId: string, body: Record<string, unknown> = {}): Promise<Terminal> {
+    const ticket = await person.client.post(`/api/v1/labs/${labId}/terminal`, body);
+    if (ticket.status !== 200) throw new Error(`terminal ticket: ${ticket.status} ${JSON.stringify(ticket.body)}`);
+    const ws = new WebSocket(`${base.replace('http', 'ws')}${ticket.body.url}&cols=100&rows=30`);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    return new Terminal(ws);
+  }
+
+  type(data: string): void {
+    this.ws.send(JSON.stringify({ type: 'input', data }));
+  }
+
+  async waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
+    const started = Date.now();
+    while (typeof text === 'string' ? !this.output.includes(text) : !text.test(this.output)) {
+      if (Date.now() - started > timeoutMs) throw new Error(`terminal did not show ${text}; got:\n${this.output.slice(-1500)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** A zip with stored (uncompressed) entries: enough to prove the upload unpacks one. */
+function zipOf(files: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text);
+    const fixed = (sig: number, size: number) => {
+      const b = Buffer.alloc(size);
+      b.writeUInt32LE(sig, 0);
+      return b;
+    };
+    const local = fixed(0x04034b50, 30);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = fixed(0x02014b50, 46);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc32(data), 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, Buffer.from(name), data);
+    centrals.push(central, Buffer.from(name));
+    offset += 30 + name.length + data.length;
+  }
+  const dir = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, end]);
+}
+
+async function tarOf(files: Record<string, string>): Promise<Buffer> {
+  const archive = pack();
+  for (const [name, text] of Object.entries(files)) archive.entry({ name }, text);
+  archive.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of archive) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('in the browser: terminal, published ports and files (over the real API)', () => {
+  let stack: LabfleetStack;
+  let owner: Person;
+  let classmate: Person;
+  let teacher: Person;
+  let labId: string;
+  const tag = randomBytes(3).toString('hex');
+  const base = () => stack.client.baseUrl;
+  const cookieOf = async (p: Person) => {
+    const res = await fetch(`${base()}/api/v1/auth/session`, { method: 'POST', headers: { authorization: `Bearer ${p.session.accessToken}` } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('set-cookie')).toMatch(/^labfleet_session=.*; Path=\/labs\/; HttpOnly; SameSite=Lax/);
+    return res.headers.get('set-cookie')!.split(';')[0];
+  };
+
+  beforeAll(async () => {
+    stack = await LabfleetStack.start();
+    const t = new TenantBuilder(stack.client);
+    const school = await t.school(`b-${tag}`);
+    const course = await t.course(school.id, 'Web');
+    owner = await t.person(school.id, 'student', `owner-${tag}@example.test`);
+    classmate = await t.person(school.id, 'student', `mate-${tag}@example.test`);
+    teacher = await t.person(school.id, 'teacher', `teacher-${tag}@example.test`);
+    for (const [p, role] of [[owner, 'student'], [classmate, 'student'], [teacher, 'teacher']] as const) await t.enroll(course.id, p, role);
+    labId = (await owner.client.post('/api/v1/labs', { course: course.id, template: 'docker' })).body.id;
+    await owner.client.waitForLab(labId, [LabStatus.Ready], 120_000);
+  }, 240_000);
+
+  afterAll(() => stack?.stop());
+
+  it('the owner gets a shell with the docker CLI; it resizes, runs full-screen programs, and survives a reconnect', async () => {
+    const term = await Terminal.open(base(), owner, labId);
+    term.type('echo ready-$((40+2)); docker version --format "{{.Server.Version}}"\r');
+    await term.waitFor('ready-42');
+    await term.waitFor(/\n\d+\.\d+\.\d+/);
+    term.ws.send(JSON.stringify({ type: 'resize', cols: 132, rows: 40 }));
+    await new Promise((r) => setTimeout(r, 300));
+    term.type('echo size-$(tput cols)x$(tput lines)\r');
+    await term.waitFor('size-132x40');
+    // vi paints the whole screen (its column of ~) and gives it back on :q!.
+    term.type('vi /tmp/note\r');
+    await term.waitFor(/(~[^~]*){20}/);
+    term.type('\x1b:q!\r');
+    await term.waitFor(/vi \/tmp\/note[\s\S]*root@node1:~# /);
+    term.type('echo after-vi\r');
+    await term.waitFor(/after-vi[^\n]*\n/);
+    term.close();
+    // Same shell after a reconnect: the screen comes back with what was typed.
+    const again = await Terminal.open(base(), owner, labId);
+    await again.waitFor('ready-42');
+    again.type('echo $HISTFILE >/dev/null; history | tail -3\r');
+    await again.waitFor('echo size-$(tput cols)');
+    // Two tabs at once share it.
+    const second = await Terminal.open(base(), owner, labId);
+    again.type('echo both-tabs\r');
+    await second.waitFor('both-tabs');
+    again.close();
+    second.close();
+  });
+
+  it("a teacher watches read-only; a classmate gets 404 and a made-up ticket is refused", async () => {
+    const watcher = await Terminal.open(base(), teacher, labId);
+    const typist = await Terminal.open(base(), owner, labId);
+    typist.type('echo typed-by-owner\r');
+    await watcher.waitFor('typed-by-owner');
+    watcher.type('touch /tmp/teacher-was-here\r');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await owner.client.sh(labId, 'test -e /tmp/teacher-was-here && echo yes || echo no')).stdout.trim()).toBe('no');
+    watcher.close();
+    typist.close();
+    expect((await classmate.client.post(`/api/v1/labs/${labId}/terminal`, {})).status).toBe(404);
+    const forged = new WebSocket(`${base().replace('http', 'ws')}/api/v1/labs/${labId}/terminal/ws?ticket=made-up`);
+    const status = await new Promise<number>((resolve) => forged.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).on('open', () => resolve(101)));
+    expect(status).toBe(401);
+    const audit = (await stack.client.get('/api/v1/audit?action=lab.terminal-watched')).body.items;
+    expect(audit[0]).toMatchObject({ actorId: teacher.id, targetId: labId });
+  });
+
+  it('a published port is listed and served through the proxy to those who may see the lab, without their credentials', async () => {
+    const run = await owner.client.sh(labId, [
+      'docker run -d -p 8080:80 nginx >/dev/null',
+      `docker run -d -p 9000:9000 node:20-bookworm-slim node -e "const s=require('http').createServer((q,r)=>r.end(JSON.stringify({url:q.url,headers:q.headers})));s.on('upgrade',(q,k)=>{k.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n');k.pipe(k)});s.listen(9000)" >/dev/null`,
+      'for i in $(seq 100); do curl -sf localhost:9000 >/dev/null && curl -sf localhost:8080 >/dev/null && exit 0; sleep 0.2; done; exit 1',
+    ].join(' && '), 180);
+    expect(run.exitCode).toBe(0);
+    const ports = (await owner.client.get(`/api/v1/labs/${labId}/ports`)).body;
+    expect(ports).toEqual(expect.arrayContaining([expect.objectContaining({ node: 'node1', port: 8080, target: 80, protocol: 'tcp', url: `/labs/${labId}/ports/8080/` })]));
+    const cookie = await cookieOf(owner);
+    const page = await fetch(`${base()}/labs/${labId}/ports/8080/`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Welcome to nginx');
+    expect((await fetch(`${base()}/labs/${labId}/ports/8080`, { headers: { cookie }, redirect: 'manual' })).headers.get('location')).toBe(`/labs/${labId}/ports/8080/`);
+    // The app behind sees its own path, and none of Labfleet's credentials.
+    const echo = (await (await fetch(`${base()}/labs/${labId}/ports/9000/api/items?x=1`, { headers: { cookie: `${cookie}; theme=dark`, authorization: `Bearer ${owner.session.accessToken}` } })).json()) as any;
+    expect(echo.url).toBe('/api/items?x=1');
+    expect(echo.headers.authorization).toBeUndefined();
+    expect(echo.headers.cookie).toBe('theme=dark');
+    expect(echo.headers['x-forwarded-prefix']).toBe(`/labs/${labId}/ports/9000`);
+    // The teacher gets through; a classmate, an anonymous browser and a bad port do not.
+    expect((await fetch(`${base()}/labs/${labId}/ports/8080/`, { headers: { cookie: await cookieOf(teacher) } })).status).toBe(200);
+    expect((await fetch(`${base()}/labs/${labId}/ports/8080/`, { headers: { cookie: await cookieOf(classmate) } })).status).toBe(404);
+    expect((await fetch(`${base()}/labs/${labId}/ports/8080/`)).status).toBe(404);
+    expect((await fetch(`${base()}/labs/${labId}/ports/99999/`, { headers: { cookie } })).status).toBe(400);
+    expect((await fetch(`${base()}/labs/${labId}/ports/8090/`, { headers: { cookie } })).status).toBe(502);
+    // WebSocket upgrades go through too (the app echoes after switching protocols).
+    const echoed = await new Promise<string>((resolve, reject) => {
+      const { port } = new URL(base());
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`GET /labs/${labId}/ports/9000/socket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nCookie: ${cookie}\r\n\r\n`);
+      });
+      let got = '';
+      socket.on('data', (d) => {
+        got += d.toString();
+        if (got.includes('\r\n\r\n') && !got.includes('ping-through')) socket.write('ping-through');
+        if (got.includes('ping-through')) {
+          socket.destroy();
+          resolve(got);
+        }
+      });
+      socket.on('error', reject);
+    });
+    expect(echoed).toMatch(/^HTTP\/1.1 101/);
+  });
+
+  it('uploads a file, a tar and a zip into the lab, and downloads a file and a folder', async () => {
+    const put = (query: string, body: Buffer) =>
+      fetch(`${base()}/api/v1/labs/${labId}/files?${query}`, { method: 'PUT', headers: { authorization: `Bearer ${owner.session.accessToken}`, 'content-type': 'application/octet-stream' }, body });
+    expect((await put('path=/root/app/Dockerfile', Buffer.from('FROM nginx\n'))).status).toBe(200);
+    expect((await put('path=/root/app/&extract=1', await tarOf({ 'index.html': '<h1>tar</h1>', 'sub/a.txt': 'A' }))).status).toBe(200);
+    expect((await put('path=/root/zipped&extract=1', zipOf({ 'hello.txt': 'from a zip' }))).status).toBe(200);
+    expect((await put('path=/root/x&extract=1', Buffer.from('not an archive'))).status).toBe(400);
+    expect((await put('path=relative/path', Buffer.from('x'))).status).toBe(400);
+    const seen = await owner.client.sh(labId, 'cat /root/app/Dockerfile /root/app/index.html /root/app/sub/a.txt /root/zipped/hello.txt');
+    expect(seen.stdout).toBe('FROM nginx\n<h1>tar</h1>Afrom a zip');
+    const file = await fetch(`${base()}/api/v1/labs/${labId}/files?path=/root/app/Dockerfile`, { headers: { authorization: `Bearer ${owner.session.accessToken}` } });
+    expect(file.headers.get('content-disposition')).toBe('attachment; filename="Dockerfile"');
+    expect(await file.text()).toBe('FROM nginx\n');
+    const folder = await fetch(`${base()}/api/v1/labs/${labId}/files?path=/root/app`, { headers: { authorization: `Bearer ${owner.session.accessToken}` } });
+    expect(folder.headers.get('content-type')).toBe('application/x-tar');
+    expect(Buffer.from(await folder.arrayBuffer()).toString('latin1')).toContain('app/sub/a.txt');
+    expect((await fetch(`${base()}/api/v1/labs/${labId}/files?path=/root/nothing-here`, { headers: { authorization: `Bearer ${owner.session.accessToken}` } })).status).toBe(404);
+    expect((await fetch(`${base()}/api/v1/labs/${labId}/files?path=/root/app/Dockerfile`, { headers: { authorization: `Bearer ${classmate.session.accessToken}` } })).status).toBe(404);
+  });
+});

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import { Readable } from 'node:stream';
+import { extract, pack } from 'tar-stream';
+import { LabStatus } from '@labfleet/contracts';
+import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, ProviderError } from '@labfleet/domain';
+import { LabEntity } from '@labfleet/persistence';
+import { LabsService } from './labs.service';
+
+export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+const isTar = (b: Buffer) => b.length > 262 && b.toString('latin1', 257, 262) === 'ustar';
+const isZip = (b: Buffer) => b.length > 4 && b.readUInt32LE(0) === 0x04034b50;
+
+async function tarOf(name: string, content: Buffer): Promise<Buffer> {
+  const archive = pack();
+  archive.entry({ name, size: content.length, mode: 0o644 }, content);
+  archive.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of archive) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Files into and out of a lab: a Dockerfile, an app folder as a tar or zip, a result to hand in. */
+@Injectable()
+export class LabFilesService {
+  constructor(
+    private readonly labs: LabsService,
+    @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
+  ) {}
+
+  /**
+   * Writes `body` to `path`; with `extract`, unpacks a tar or zip archive into the directory `path`.
+   * Returns where it went.
+   */
+  async upload(caller: Caller, labId: string, request: { node?: string; path: string; extract: boolean }, body: Buffer): Promise<{ node: string; path: string; bytes: number }> {
+    const { lab, node } = await this.writable(caller, labId, request.node);
+    const path = absolute(request.path);
+    const copyIn = this.copyIn(lab.id, node);
+    if (!request.extract) {
+      if (path.endsWith('/')) throw new InvalidInputError('path must name the file to write, e.g. /root/Dockerfile');
+      await copyIn(posix.dirname(path), await tarOf(posix.basename(path), body));
+    } else if (isTar(body)) {
+      await copyIn(path, body);
+    } else if (isZip(body)) {
+      const zip = `/tmp/labfleet-upload-${randomBytes(6).toString('hex')}.zip`;
+      await copyIn('/tmp', await tarOf(posix.basename(zip), body));
+      const result = await this.provider.exec(lab.id, { node, command: ['sh', '-c', 'mkdir -p "$2" && unzip -oq "$1" -d "$2"; code=$?; rm -f "$1"; exit $code', 'unzip', zip, path], timeoutMs: 60_000 });
+      if (result.exitCode !== 0) throw new InvalidInputError(`the zip could not be unpacked: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+    } else {
+      throw new InvalidInputError('extract=1 takes a tar or zip archive; this body is neither');
+    }
+    return { node, path, bytes: body.length };
+  }
+
+  /** The file at `path` (its bytes), or a directory as a tar archive. */
+  async download(caller: Caller, labId: string, request: { node?: string; path: string }): Promise<{ name: string; archive: boolean; stream: Readable }> {
+    const { lab, node } = await this.writable(caller, labId, request.node);
+    if (!this.provider.copyOut) throw new ProviderError(`the ${this.provider.kind} backend cannot copy files`, false);
+    const path = absolute(request.path);
+    const tar = await this.provider.copyOut(lab.id, { node, path }).catch((e: unknown) => {
+      throw /404|no such file|not found/i.test(String((e as Error)?.message)) ? new NotFoundError('file in the lab', path) : e;
+    });
+    const unpack = extract();
+    Readable.from(tar as AsyncIterable<Buffer>).pipe(unpack);
+    for await (const entry of unpack) {
+      if (entry.header.type === 'file') return { name: posix.basename(path), archive: false, stream: entry as unknown as Readable };
+      // A directory: hand out the whole archive again, as Docker made it.
+      entry.resume();
+      unpack.destroy();
+      const again = await this.provider.copyOut(lab.id, { node, path });
+      return { name: `${posix.basename(path) || 'root'}.tar`, archive: true, stream: Readable.from(again as AsyncIterable<Buffer>) };
+    }
+    throw new NotFoundError('file in the lab', path);
+  }
+
+  private copyIn(labId: string, node: string): (dir: string, tar: Buffer) => Promise<void> {
+    if (!this.provider.copyIn) throw new ProviderError(`the ${this.provider.kind} backend cannot copy files`, false);
+    return (dir, tar) => this.provider.copyIn!(labId, { node, path: dir }, tar);
+  }
+
+  /** The lab's owner and its course's teachers move files; admins see labs but do not write in them. */
+  private async writable(caller: Caller, labId: string, requested?: string): Promise<{ lab: LabEntity; node: string }> {
+    const lab = await this.labs.get(caller, labId);
+    const owner = caller.principal.userId !== null && lab.ownerId === caller.principal.userId;
+    const teacher = lab.courseId !== null && caller.principal.teaching.includes(lab.courseId);
+    if (!owner && !teacher) throw new ForbiddenError("only the lab's owner and its course's teachers move files in and out");
+    if (lab.status !== LabStatus.Ready) throw new ConflictError(`lab ${labId} is ${lab.status}; files move only in a ready lab`);
+    const node = requested ?? lab.nodes?.[0]?.name ?? 'node1';
+    if (!lab.nodes?.some((n) => n.name === node)) throw new InvalidInputError(`node '${node}' is not a node of this lab`);
+    return { lab, node };
+  }
+}
+
+function absolute(path: string): string {
+  if (!path.startsWith('/') || path.includes('\0')) throw new InvalidInputError('path must be absolute, e.g. /root/app');
+  const normal = posix.normalize(path);
+  return path.endsWith('/') && normal !== '/' ? `${normal.replace(/\/$/, '')}/` : normal;
+}

@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LabStatus } from '@labfleet/contracts';
+import { Caller, ConflictError, InvalidInputError, LAB_PROVIDER, LabProvider } from '@labfleet/domain';
+import { LabsService } from './labs.service';
+import { parsePublishedPorts, PublishedPort } from './published-ports';
+
+/** The ports a lab's containers publish, and where the port proxy sends a request for one. */
+@Injectable()
+export class LabPortsService {
+  constructor(
+    private readonly labs: LabsService,
+    @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
+  ) {}
+
+  async list(caller: Caller, labId: string): Promise<PublishedPort[]> {
+    const lab = await this.labs.get(caller, labId);
+    if (lab.status !== LabStatus.Ready) return [];
+    const perNode = await Promise.all(
+      (lab.nodes ?? []).map(async (n) => {
+        const ps = await this.provider.exec(labId, { node: n.name, command: ['docker', 'ps', '--format', '{{.Names}}\t{{.Ports}}'], timeoutMs: 5000 });
+        return ps.exitCode === 0 ? parsePublishedPorts(n.name, ps.stdout) : [];
+      }),
+    );
+    return perNode.flat();
+  }
+
+  /** The address the proxy connects to: the node's own address on the lab network. */
+  async target(caller: Caller, labId: string, port: number, node?: string): Promise<{ host: string; port: number }> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidInputError('port must be 1 to 65535');
+    const lab = await this.labs.get(caller, labId);
+    if (lab.status !== LabStatus.Ready) throw new ConflictError(`lab ${labId} is ${lab.status}`);
+    const target = node ? lab.nodes?.find((n) => n.name === node) : lab.nodes?.[0];
+    if (!target?.address) throw new InvalidInputError(`node '${node ?? 'node1'}' has no address in this lab`);
+    return { host: target.address, port };
+  }
+}
