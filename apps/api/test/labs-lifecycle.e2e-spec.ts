@@ -64,7 +64,7 @@ describe('a lab over REST, from request to clean-up (real Postgres, Redis, Docke
   it('expires a lab at its expiresAt through the delayed job, with the same clean-up', async () => {
     const { body } = await stack.client.post('/api/v1/labs', { template: 'brief' });
     await stack.client.waitForLab(body.id, [LabStatus.Ready]);
-    const stopped = await stack.client.waitForLab(body.id, [LabStatus.Stopped], 30_000);
+    const stopped = await stack.client.waitForLab(body.id, [LabStatus.Stopped], 60_000);
     expect(new Date(stopped.endedAt).getTime()).toBeGreaterThanOrEqual(new Date(body.expiresAt).getTime());
     const events = await stack.client.get(`/api/v1/labs/${body.id}/events`);
     expect(events.body.find((e: { to: string }) => e.to === 'stopping').actor).toBe('expiry');

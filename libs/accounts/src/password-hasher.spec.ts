@@ -1,5 +1,8 @@
 import { hashPassword, verifyPassword } from './password-hasher';
 
+// scrypt is slow on purpose: on a loaded 2-core machine a hash can take seconds.
+jest.setTimeout(30_000);
+
 describe('password hashing', () => {
   it('verifies the right password and refuses a wrong one', async () => {
     const hash = await hashPassword('correct horse battery staple');

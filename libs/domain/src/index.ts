@@ -14,3 +14,4 @@ export * from './quota';
 export * from './capacity';
 export * from './pool-plan';
 export * from './timetable';
+export * from './setup-steps';

@@ -3,7 +3,7 @@ import { LabTemplate } from './lab-template';
 
 const template: LabTemplate = {
   id: 't1', name: 'swarm-3', description: '', image: null, nodes: 3, cpus: 1.5, memoryMb: 1024,
-  pidsLimit: 512, diskMb: null, ttlSeconds: 60, images: ['nginx:latest'], reservedCpus: 0.05, reservedMemoryMb: 128,
+  pidsLimit: 512, diskMb: null, ttlSeconds: 60, images: ['nginx:latest'], reservedCpus: 0.05, reservedMemoryMb: 128, setup: [],
 };
 
 describe('buildLabSpec', () => {

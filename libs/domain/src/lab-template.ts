@@ -1,3 +1,14 @@
+/**
+ * A command a template runs on one node once all its nodes answer, before the lab is ready. `run`
+ * may use `{{node1}}`… (a node's address) and `{{name}}` (the trimmed output of an earlier step that
+ * set `capture: name`).
+ */
+export interface SetupStep {
+  readonly node: string;
+  readonly run: string;
+  readonly capture?: string;
+}
+
 /** A template as the domain sees it: what a lab of this kind is made of. */
 export interface LabTemplate {
   readonly id: string;
@@ -14,4 +25,5 @@ export interface LabTemplate {
   /** What a running lab is counted as using when admitting more (see `fitsCapacity`). */
   readonly reservedCpus: number;
   readonly reservedMemoryMb: number;
+  readonly setup: readonly SetupStep[];
 }

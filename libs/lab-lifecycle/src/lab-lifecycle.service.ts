@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
-import { buildLabSpec, isLive, LAB_PROVIDER, LabProvider, ProviderError } from '@labfleet/domain';
+import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, ProviderError, renderStep, SetupStep } from '@labfleet/domain';
 import { LabEntity, LabRepository } from '@labfleet/persistence';
 import { JobName, LabJobsService } from '@labfleet/queue';
 
@@ -14,6 +14,8 @@ export interface Attempt {
 export class LabFailedError extends Error {
   readonly unrecoverable = true;
 }
+
+const SETUP_STEP_TIMEOUT_MS = 120_000;
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -51,6 +53,7 @@ export class LabLifecycleService {
       const owner = lab.schoolId && lab.courseId ? { schoolId: lab.schoolId, courseId: lab.courseId, userId: lab.ownerId } : undefined;
       const handle = await this.provider.provision(buildLabSpec(labId, this.templateOf(lab), this.config.provider.labImage, owner));
       await this.labs.saveNodes(labId, handle.nodes);
+      await this.runSetup(labId, this.templateOf(lab).setup ?? [], handle);
       const moved = await this.labs.transition(labId, {
         to: LabStatus.Ready,
         actor: 'worker',
@@ -104,6 +107,22 @@ export class LabLifecycleService {
       await this.freedCapacity();
     }
     await this.provider.destroy(labId).catch((e) => this.logger.warn({ msg: 'clean-up of failed lab deferred to reconcile', labId, error: describe(e) }));
+  }
+
+  /**
+   * The template's set-up steps, in order, before the lab counts as ready. A failing step fails the
+   * lab (retrying the same script cannot help); steps should be safe to run twice, since a worker
+   * that dies half-way runs them again.
+   */
+  private async runSetup(labId: string, steps: readonly SetupStep[], handle: LabHandle): Promise<void> {
+    const values: Record<string, string> = Object.fromEntries(handle.nodes.map((n) => [n.name, n.address ?? n.hostname]));
+    for (const [i, step] of steps.entries()) {
+      const result = await this.provider.exec(labId, { node: step.node, command: ['sh', '-c', renderStep(step, values)], timeoutMs: SETUP_STEP_TIMEOUT_MS });
+      if (result.exitCode !== 0) {
+        throw new ProviderError(`set-up step ${i + 1} on ${step.node} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${(result.stderr || result.stdout).trim().slice(-500)}`, false);
+      }
+      if (step.capture) values[step.capture] = result.stdout.trim();
+    }
   }
 
   /** Room was freed: let waiting labs through and top the pools up (best effort; the tick catches up). */

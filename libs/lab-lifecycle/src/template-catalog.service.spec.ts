@@ -5,7 +5,7 @@ const valid = { name: 'docker', cpus: 1, memoryMb: 1024, pidsLimit: 1024, ttlSec
 describe('parseTemplateFile', () => {
   it('fills defaults', () => {
     expect(parseTemplateFile(JSON.stringify({ templates: [valid] }), 'f')).toEqual([
-      { ...valid, description: '', image: null, nodes: 1, diskMb: null, reservedCpus: 0.05, reservedMemoryMb: 128 },
+      { ...valid, description: '', image: null, nodes: 1, diskMb: null, reservedCpus: 0.05, reservedMemoryMb: 128, setup: [] },
     ]);
   });
 

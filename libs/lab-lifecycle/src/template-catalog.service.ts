@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { readFile } from 'node:fs/promises';
 import { LabfleetConfig } from '@labfleet/config';
+import { labNodeNames, setupProblems } from '@labfleet/domain';
 import { TemplateFields, TemplateRepository } from '@labfleet/persistence';
 import { TemplateFileDto } from './template-definition.dto';
 
@@ -22,6 +23,7 @@ export function parseTemplateFile(text: string, source: string): TemplateFields[
   }
   const file = plainToInstance(TemplateFileDto, raw);
   const problems = flatten(validateSync(file, { whitelist: true, forbidNonWhitelisted: true }));
+  if (!problems.length) file.templates.forEach((t, i) => problems.push(...setupProblems(t.setup ?? [], labNodeNames(t.nodes ?? 1)).map((p) => `templates.${i}.${p}`)));
   if (problems.length) throw new Error(`${source}: invalid templates:\n  - ${problems.join('\n  - ')}`);
   return file.templates.map((t) => ({
     name: t.name,
@@ -36,6 +38,7 @@ export function parseTemplateFile(text: string, source: string): TemplateFields[
     images: t.images ?? [],
     reservedCpus: t.reservedCpus ?? 0.05,
     reservedMemoryMb: t.reservedMemoryMb ?? 128,
+    setup: (t.setup ?? []).map((s) => ({ node: s.node, run: s.run, ...(s.capture ? { capture: s.capture } : {}) })),
   }));
 }
 

@@ -1,6 +1,17 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
+export class SetupStepDto {
+  @Matches(/^node\d{1,2}$/, { message: 'node must be node1, node2, ...' })
+  node!: string;
+
+  @IsString() @MaxLength(4000)
+  run!: string;
+
+  @IsOptional() @Matches(/^[a-zA-Z][\w-]{0,40}$/, { message: 'capture must be a name (letters, digits, - and _)' })
+  capture?: string;
+}
+
 /** One template in the seed file (`TEMPLATES_FILE`). */
 export class TemplateDefinitionDto {
   @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'name must be lowercase letters, digits and dashes' })
@@ -39,6 +50,10 @@ export class TemplateDefinitionDto {
 
   @IsOptional() @IsInt() @Min(0) @Max(262144)
   reservedMemoryMb?: number;
+
+  /** Commands run on the nodes before the lab is ready (e.g. form a swarm), in order. */
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => SetupStepDto)
+  setup?: SetupStepDto[];
 }
 
 export class TemplateFileDto {

@@ -15,10 +15,11 @@ export class TemplateView {
   @ApiProperty({ type: [String], description: 'Images served to the lab by the platform registry' }) images!: string[];
   @ApiProperty({ description: 'CPUs admission counts a running lab as using' }) reservedCpus!: number;
   @ApiProperty({ description: 'Memory admission counts a running lab as using' }) reservedMemoryMb!: number;
+  @ApiProperty({ description: 'Commands run on its nodes before the lab is ready', example: [{ node: 'node1', run: 'docker swarm init --advertise-addr eth0' }] }) setup!: { node: string; run: string; capture?: string }[];
 
   static of(t: TemplateEntity): TemplateView {
-    const { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images, reservedCpus, reservedMemoryMb } = t;
-    return { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images, reservedCpus, reservedMemoryMb };
+    const { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images, reservedCpus, reservedMemoryMb, setup } = t;
+    return { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images, reservedCpus, reservedMemoryMb, setup };
   }
 }
 

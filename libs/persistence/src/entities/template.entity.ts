@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { SetupStep } from '@labfleet/domain';
 import { numericTransformer } from './numeric.transformer';
 
 @Entity('templates')
@@ -18,6 +19,7 @@ export class TemplateEntity {
   /** What admission counts a running lab as using (its limits are caps, far above what an idle lab uses). */
   @Column({ name: 'reserved_cpus', type: 'numeric', precision: 6, scale: 3, default: 0.05, transformer: numericTransformer }) reservedCpus!: number;
   @Column({ name: 'reserved_memory_mb', type: 'int', default: 128 }) reservedMemoryMb!: number;
+  @Column({ type: 'jsonb', default: () => "'[]'" }) setup!: SetupStep[];
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
