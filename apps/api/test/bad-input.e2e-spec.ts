@@ -27,7 +27,7 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expect((await stack.client.post('/api/v1/labs', {})).body.message).toEqual(expect.arrayContaining([expect.stringMatching(/template/)]));
     const res = await stack.client.post('/api/v1/labs', { template: 'kubernetes-99' });
     expect(res.status).toBe(400);
-    expect(res.body.message).toBe("unknown template 'kubernetes-99' (known: docker)");
+    expect(res.body.message).toBe("unknown template 'kubernetes-99' (known: docker, swarm-3, swarm-5)");
     expect(await labCount()).toBe(0);
   });
 
