@@ -6,6 +6,7 @@ import { AuthenticatorService } from '@labfleet/accounts';
 import { Caller, NotFoundError } from '@labfleet/domain';
 import { LabPortsService } from '@labfleet/lab-lifecycle';
 import { toErrorBody } from '../errors/error-body';
+import { PrincipalCache } from './principal-cache';
 import { bearerOf, withoutCredentials } from './session-cookie';
 
 /** `/labs/{id}/ports/{port}/rest?query` → lab id, port and the path to ask the student's app for. */
@@ -24,10 +25,19 @@ export interface ProxyTarget {
  * the lab node on its private network; nothing in the lab can reach back through it.
  */
 export class PortProxy {
+  /**
+   * A page load asks for many files: who the cookie belongs to is remembered for a few seconds
+   * (a role change reaches the proxy that much later). Which lab and address a request goes to is
+   * never cached: addresses are reused by later labs.
+   */
+  private readonly principals: PrincipalCache;
+
   constructor(
-    private readonly authenticator: AuthenticatorService,
+    authenticator: AuthenticatorService,
     private readonly ports: LabPortsService,
-  ) {}
+  ) {
+    this.principals = new PrincipalCache((bearer) => authenticator.authenticate(bearer));
+  }
 
   /** Express middleware for `/labs/...`. */
   readonly http = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
@@ -58,7 +68,7 @@ export class PortProxy {
     if (!match) return false;
     this.resolve(req, match)
       .then((target) => {
-        const upstream = connect(target.port, target.host, () => {
+        const upstream = connect({ port: target.port, host: target.host, noDelay: true }, () => {
           const headers = Object.entries(this.forwarded(req, target)).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : v === undefined ? [] : [`${k}: ${v}`]));
           upstream.write(`${req.method} ${target.path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
           upstream.write(head);
@@ -78,7 +88,7 @@ export class PortProxy {
     const [, labId, port, rest, query] = match;
     let caller: Caller;
     try {
-      caller = { principal: await this.authenticator.authenticate(bearerOf(req)), ip: req.socket.remoteAddress ?? null };
+      caller = { principal: await this.principals.get(bearerOf(req)), ip: req.socket.remoteAddress ?? null };
     } catch {
       // Without credentials the lab does not exist, as for anyone who may not see it.
       throw new NotFoundError('lab', labId);

@@ -54,9 +54,9 @@ export class UserRepository {
   }
 
   async withCourses(userId: string): Promise<UserWithCourses | null> {
-    const user = await this.findById(userId);
+    // In parallel: this runs on every authenticated request.
+    const [user, memberships] = await Promise.all([this.findById(userId), this.db.getRepository(MembershipEntity).findBy({ userId })]);
     if (!user) return null;
-    const memberships = await this.db.getRepository(MembershipEntity).findBy({ userId });
     const of = (role: CourseRole) => memberships.filter((m) => m.role === role).map((m) => m.courseId);
     return { user, teaching: of(CourseRole.Teacher), enrolled: of(CourseRole.Student) };
   }
