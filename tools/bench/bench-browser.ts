@@ -1,0 +1,648 @@
+/**
+ * Browser features benchmark: how fast the in-browser terminal echoes a keystroke, and what the
+ * port proxy adds to a request for a page a student's container publishes.
+ *
+ *   npm run bench:browser        (build, then node dist/tools/bench/bench-browser.js)
+ *
+ * 1. one Labfleet stack (real compiled API + worker, own DB, Redis prefix, instance label; the API
+ *    on a free port); a school, a course and a student made through the API; the student starts a
+ *    `docker` lab and, through the exec API, runs `docker run -d -p 8080:80 nginx` in it;
+ * 2. terminal echo: the student's terminal WebSocket (POST /api/v1/labs/{id}/terminal → one-time
+ *    ticket URL; tmux running bash in the lab node). At the prompt, after `stty sane`, one
+ *    printable keystroke at a time ({"type":"input"} text frame); its latency is the time from
+ *    the send until that character shows in the binary output frames after the previous position
+ *    (escape sequences stripped). The next key goes once the echo came and >= BENCH_KEY_GAP_MS
+ *    (default 20) after the previous send, so keys never batch. Ctrl-U clears the line after every
+ *    50 keys (no wrapping) and at the end. BENCH_KEYS (default 200) measured, after 10 unmeasured.
+ *    Then where the echo's time goes (BENCH_BREAKDOWN keys each, default 100; 0 skips it): the
+ *    same keystrokes in rotating order to the API's terminal, to a second tmux session attached
+ *    through the engine alone, and to a plain bash through the engine alone;
+ * 3. port proxy: GET nginx's index.html (~600 B) BENCH_REQUESTS (default 200) times, after 20
+ *    warm-up, through the proxy (`/labs/{id}/ports/8080/`, session cookie) and directly at the lab
+ *    node's private address (`http://<nodes[0].address>:8080/`), each over its own keep-alive
+ *    connection, interleaved A B B A so both see the same load; added latency = the p50 difference;
+ *    then where the proxy's time goes (BENCH_BREAKDOWN rounds, default 100; 0 skips it): the
+ *    proxy refusing before any database query (no cookie) and after authenticating and looking
+ *    the lab up (an unknown lab id), next to the full proxied GET and the direct one;
+ * 4. the host's load (/proc/loadavg, sampled every second, and CPU busy from /proc/stat) during
+ *    each measurement, a table with targets (echo p99 <= 50 ms, proxy added p50 <= 5 ms) and a
+ *    one-line JSON summary.
+ *
+ * Network: only the API on 127.0.0.1 and the lab node this run created (on the lab network
+ * Labfleet made for it). Exits non-zero only when something failed (the lab did not start, the
+ * terminal did not echo, a request failed), never for a missed target. Everything it made is
+ * removed in `finally`, also on Ctrl-C.
+ */
+import './register-paths';
+import Docker from 'dockerode';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { LabStatus } from '@labfleet/contracts';
+import { LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
+
+const TARGET_ECHO_P99_MS = 50;
+const TARGET_PROXY_ADDED_P50_MS = 5;
+const WARMUP_KEYS = 10;
+const KEYS_PER_LINE = 50;
+const WARMUP_REQUESTS = 20;
+const ECHO_TIMEOUT_MS = 5000;
+
+function count(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got '${raw}'`);
+  return n;
+}
+
+const N_KEYS = count('BENCH_KEYS', 200, 1);
+const N_REQUESTS = count('BENCH_REQUESTS', 200, 1);
+const KEY_GAP_MS = count('BENCH_KEY_GAP_MS', 20);
+const LAB_TIMEOUT_MS = count('BENCH_LAB_TIMEOUT_MS', 180_000, 1);
+const N_BREAKDOWN = count('BENCH_BREAKDOWN', 100);
+
+const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+// ---------------------------------------------------------------------------------------------
+// Statistics, load, formatting
+
+/** Nearest-rank percentile. */
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+const max = (values: readonly number[]) => (values.length ? Math.max(...values) : NaN);
+const ms = (v: number) => (Number.isNaN(v) ? 'n/a' : `${v.toFixed(2)} ms`);
+const round2 = (v: number) => (Number.isNaN(v) ? null : Math.round(v * 100) / 100);
+
+function loadavg(): [number, number, number] {
+  const [a, b, c] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
+  return [a, b, c];
+}
+
+/** Jiffies of all CPUs: total and idle (idle + iowait). */
+function cpuTimes(): { total: number; idle: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { total: fields.reduce((a, b) => a + b, 0), idle: fields[3] + (fields[4] ?? 0) };
+}
+
+/** /proc/loadavg every second and CPU busy share over one phase of the run. */
+class LoadWatch {
+  private readonly samples: number[] = [];
+  private readonly cpu0 = cpuTimes();
+  private readonly timer: NodeJS.Timeout;
+  private cpuBusy = NaN;
+  constructor() {
+    this.samples.push(loadavg()[0]);
+    this.timer = setInterval(() => this.samples.push(loadavg()[0]), 1000);
+  }
+  stop(): this {
+    clearInterval(this.timer);
+    this.samples.push(loadavg()[0]);
+    const cpu1 = cpuTimes();
+    const total = cpu1.total - this.cpu0.total;
+    this.cpuBusy = total > 0 ? 1 - (cpu1.idle - this.cpu0.idle) / total : NaN;
+    return this;
+  }
+  get summary() {
+    return { load1Min: Math.min(...this.samples), load1Max: Math.max(...this.samples), cpuBusy: this.cpuBusy };
+  }
+  describe(): string {
+    const s = this.summary;
+    return `load1 ${s.load1Min.toFixed(2)}–${s.load1Max.toFixed(2)}, CPU busy ${(s.cpuBusy * 100).toFixed(0)}% of ${os.availableParallelism?.() ?? os.cpus().length} CPUs`;
+  }
+}
+
+/** Lab containers on the engine that are not this run's: other activity that skews the timings. */
+async function foreignLabs(mine: string): Promise<number> {
+  const labs = await docker.listContainers({ filters: { label: ['labfleet.role=lab'] } });
+  return labs.filter((c) => c.Labels['labfleet.instance'] !== mine).length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The terminal
+
+// CSI (ESC [ params intermediates final), OSC (ESC ] ... BEL or ESC \), charset and other 2-byte escapes.
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()*+][0-~]|\x1b[ -/]*[0-~]/g;
+/** An escape sequence cut off at the end of what arrived so far: its final byte is still to come. */
+const PARTIAL_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*|[()*+]|[ -/]*)?$/;
+
+/** A shell that gets keystrokes and gives output back, with the arrival time of every chunk. */
+abstract class Shell {
+  output = '';
+  closed = false;
+  private waiter?: { from: number; char: string; resolve: (at: number) => void };
+
+  protected abstract send(data: string): void;
+  abstract close(): void;
+
+  /** Called with every output chunk as it arrives. */
+  protected received(chunk: Buffer): void {
+    const at = performance.now();
+    this.output += chunk.toString();
+    const w = this.waiter;
+    if (!w) return;
+    const text = this.output.slice(w.from).replace(ESCAPES, '').replace(PARTIAL_ESCAPE, '');
+    if (text.includes(w.char)) {
+      this.waiter = undefined;
+      w.resolve(at);
+    }
+  }
+
+  type(data: string): void {
+    this.send(data);
+  }
+
+  /** Sends one character; resolves with the ms until it shows in the output after what was there before. */
+  async keystroke(char: string): Promise<number> {
+    const from = this.output.length;
+    const echoed = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new Error(`no echo of '${char}' within ${ECHO_TIMEOUT_MS} ms; output since: ${JSON.stringify(this.output.slice(from, from + 200))}`));
+      }, ECHO_TIMEOUT_MS);
+      this.waiter = { from, char, resolve: (at) => (clearTimeout(timer), resolve(at)) };
+    });
+    const sent = performance.now();
+    this.send(char);
+    return (await echoed) - sent;
+  }
+
+  async waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
+    const started = Date.now();
+    while (typeof text === 'string' ? !this.output.includes(text) : !text.test(this.output)) {
+      if (this.closed) throw new Error(`terminal closed while waiting for ${text}`);
+      if (Date.now() - started > timeoutMs) throw new Error(`terminal did not show ${text}; got:\n${this.output.slice(-1500)}`);
+      await sleep(20);
+    }
+  }
+
+  /** Waits until no output arrived for `quietMs`. */
+  async settle(quietMs = 250, timeoutMs = 10_000): Promise<void> {
+    const started = Date.now();
+    let length = -1;
+    let since = Date.now();
+    while (Date.now() - started < timeoutMs) {
+      if (this.output.length !== length) {
+        length = this.output.length;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) return;
+      await sleep(10);
+    }
+  }
+
+  /** `stty sane` (echo on), then waits for the prompt to come back and the screen to settle. */
+  async ready(): Promise<void> {
+    this.type('stty sane; echo bench-$((6*7))-ready\r');
+    await this.waitFor('bench-42-ready');
+    await this.settle();
+  }
+}
+
+/** The student's terminal: the API's WebSocket, tmux running bash in the lab node. */
+class Terminal extends Shell {
+  private constructor(readonly ws: WebSocket) {
+    super();
+    ws.on('message', (data, binary) => binary && this.received(data as Buffer));
+    ws.on('close', () => (this.closed = true));
+  }
+
+  static async open(base: string, person: Person, labId: string): Promise<Terminal> {
+    const ticket = await person.client.post(`/api/v1/labs/${labId}/terminal`, {});
+    if (ticket.status !== 200) throw new Error(`terminal ticket: HTTP ${ticket.status} ${JSON.stringify(ticket.body)}`);
+    const ws = new WebSocket(`${base.replace('http', 'ws')}${ticket.body.url}&cols=100&rows=30`);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    return new Terminal(ws);
+  }
+
+  protected send(data: string): void {
+    this.ws.send(JSON.stringify({ type: 'input', data }));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** A command with a TTY in the lab node through the engine alone (as the provider attaches it, minus the API). */
+class DirectShell extends Shell {
+  private constructor(private readonly stream: Duplex) {
+    super();
+    stream.on('data', (chunk: Buffer) => this.received(chunk));
+    stream.on('close', () => (this.closed = true));
+    stream.on('error', () => (this.closed = true));
+  }
+
+  static async open(container: Docker.Container, command: string[]): Promise<DirectShell> {
+    const exec = await container.exec({ Cmd: command, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true, Env: ['TERM=xterm-256color', 'LANG=C.UTF-8'] });
+    const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+    await exec.resize({ w: 100, h: 30 }).catch(() => undefined);
+    return new DirectShell(stream);
+  }
+
+  protected send(data: string): void {
+    this.stream.write(data);
+  }
+
+  close(): void {
+    this.stream.destroy();
+  }
+}
+
+interface EchoResult {
+  samples: number[];
+  load: LoadWatch;
+}
+
+async function measureEcho(term: Shell): Promise<EchoResult> {
+  await term.ready();
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const samples: number[] = [];
+  let typedOnLine = 0;
+  const clearLine = async () => {
+    term.type('\x15'); // Ctrl-U: kill the line typed so far
+    typedOnLine = 0;
+    await term.settle(150);
+  };
+  let load: LoadWatch | undefined;
+  for (let i = 0; i < WARMUP_KEYS + N_KEYS; i++) {
+    if (i === WARMUP_KEYS) {
+      await clearLine();
+      load = new LoadWatch();
+    } else if (typedOnLine === KEYS_PER_LINE) {
+      await clearLine();
+    }
+    const t0 = performance.now();
+    const latency = await term.keystroke(letters[i % letters.length]);
+    typedOnLine++;
+    if (i >= WARMUP_KEYS) samples.push(latency);
+    const wait = KEY_GAP_MS - (performance.now() - t0);
+    if (wait > 0) await sleep(wait);
+  }
+  load!.stop();
+  await clearLine();
+  return { samples, load: load! };
+}
+
+/**
+ * Where the echo's time goes: keystrokes in rotating order to the API's terminal (WebSocket → API
+ * → engine → tmux → bash), to a second tmux session attached through the engine alone (no API),
+ * and to a plain bash through the engine alone (no API, no tmux). All three see the same load.
+ */
+async function measureEchoBreakdown(shells: Record<string, Shell>, n: number): Promise<Record<string, number[]>> {
+  const names = Object.keys(shells);
+  const samples = Object.fromEntries(names.map((k) => [k, [] as number[]]));
+  const typed = Object.fromEntries(names.map((k) => [k, 0]));
+  for (const shell of Object.values(shells)) await shell.ready();
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  for (let i = 0; i < n + WARMUP_KEYS; i++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
+      const shell = shells[name];
+      if (typed[name] === KEYS_PER_LINE) {
+        shell.type('\x15');
+        typed[name] = 0;
+        await shell.settle(150);
+      }
+      const t0 = performance.now();
+      const latency = await shell.keystroke(letters[i % letters.length]);
+      typed[name]++;
+      if (i >= WARMUP_KEYS) samples[name].push(latency);
+      const wait = KEY_GAP_MS - (performance.now() - t0);
+      if (wait > 0) await sleep(wait);
+    }
+  }
+  for (const shell of Object.values(shells)) shell.type('\x15');
+  return samples;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The port proxy
+
+/** One GET over `agent`; resolves with the ms from request to the last body byte. */
+function timedGet(agent: http.Agent, url: string, headers: Record<string, string>, sockets: Set<unknown>): Promise<{ ms: number; status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = http.get(url, { agent, headers, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('socket', (socket) => sockets.add(socket));
+    req.on('timeout', () => req.destroy(new Error('timed out after 10 s')));
+    req.on('error', reject);
+  });
+}
+
+interface ProxyResult {
+  proxy: number[];
+  direct: number[];
+  bytes: number;
+  socketsProxy: number;
+  socketsDirect: number;
+  load: LoadWatch;
+}
+
+async function measureProxy(proxyUrl: string, directUrl: string, cookie: string): Promise<ProxyResult> {
+  // One connection each, kept alive: what a browser tab re-using its connection sees.
+  const proxyAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const directAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const proxySockets = new Set<unknown>();
+  const directSockets = new Set<unknown>();
+  const get = async (which: 'proxy' | 'direct') => {
+    const r = which === 'proxy' ? await timedGet(proxyAgent, proxyUrl, { cookie }, proxySockets) : await timedGet(directAgent, directUrl, {}, directSockets);
+    if (r.status !== 200 || !r.body.includes('Welcome to nginx')) throw new Error(`${which} GET: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+    return r;
+  };
+  try {
+    for (let i = 0; i < WARMUP_REQUESTS; i++) {
+      await get('proxy');
+      await get('direct');
+    }
+    const proxy: number[] = [];
+    const direct: number[] = [];
+    let bytes = 0;
+    const load = new LoadWatch();
+    for (let i = 0; i < N_REQUESTS; i++) {
+      // A B B A: neither always goes first.
+      const order: ('proxy' | 'direct')[] = i % 2 === 0 ? ['proxy', 'direct'] : ['direct', 'proxy'];
+      for (const which of order) {
+        const r = await get(which);
+        (which === 'proxy' ? proxy : direct).push(r.ms);
+        bytes = r.body.length;
+      }
+    }
+    load.stop();
+    return { proxy, direct, bytes, socketsProxy: proxySockets.size, socketsDirect: directSockets.size, load };
+  } finally {
+    proxyAgent.destroy();
+    directAgent.destroy();
+  }
+}
+
+type Probe = 'direct' | 'no credentials' | 'unknown lab' | 'proxy';
+const PROBES: readonly Probe[] = ['direct', 'no credentials', 'unknown lab', 'proxy'];
+
+/**
+ * Where the proxy's time goes: the same page through the proxy (200), the proxy refusing it
+ * before any database query (no cookie: 404), the proxy refusing it after authenticating and
+ * looking the lab up (the cookie, a lab id that does not exist: 404), and the lab node directly.
+ * Each over its own keep-alive connection, in rotating order.
+ */
+async function measureBreakdown(base: string, labId: string, cookie: string, directUrl: string, n: number): Promise<Record<Probe, number[]>> {
+  const agents = Object.fromEntries(PROBES.map((p) => [p, new http.Agent({ keepAlive: true, maxSockets: 1 })])) as Record<Probe, http.Agent>;
+  const requests: Record<Probe, [string, Record<string, string>, number]> = {
+    direct: [directUrl, {}, 200],
+    'no credentials': [`${base}/labs/${labId}/ports/8080/`, {}, 404],
+    'unknown lab': [`${base}/labs/${randomUUID()}/ports/8080/`, { cookie }, 404],
+    proxy: [`${base}/labs/${labId}/ports/8080/`, { cookie }, 200],
+  };
+  const samples = Object.fromEntries(PROBES.map((p) => [p, [] as number[]])) as Record<Probe, number[]>;
+  const sockets = new Set<unknown>();
+  try {
+    for (let i = 0; i < n + 5; i++) {
+      for (let k = 0; k < PROBES.length; k++) {
+        const probe = PROBES[(i + k) % PROBES.length];
+        const [url, headers, status] = requests[probe];
+        const r = await timedGet(agents[probe], url, headers, sockets);
+        if (r.status !== status) throw new Error(`${probe}: GET ${url}: HTTP ${r.status}, expected ${status}`);
+        if (i >= 5) samples[probe].push(r.ms);
+      }
+    }
+    return samples;
+  } finally {
+    for (const a of Object.values(agents)) a.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const errors: string[] = [];
+  const tag = randomBytes(3).toString('hex');
+  let stack: LabfleetStack | undefined;
+  let term: Terminal | undefined;
+  let cleaned: Promise<void> | undefined;
+  let foreignMax = 0;
+  const noteForeign = async () => {
+    if (stack) foreignMax = Math.max(foreignMax, await foreignLabs(stack.instance.instance).catch(() => 0));
+  };
+
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      term?.close();
+      await stack?.stop().catch((e) => console.warn(`stack.stop failed: ${describe(e)}`));
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: cleaning up...`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  const machine = `host: nproc ${os.availableParallelism?.() ?? os.cpus().length} (${os.cpus()[0]?.model ?? '?'}), RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`;
+  let echo: EchoResult | undefined;
+  let proxied: ProxyResult | undefined;
+  let breakdown: Record<string, number | null> | undefined;
+  let echoBreakdown: Record<string, { p50: number | null; p99: number | null }> | undefined;
+  const loadAtStart = loadavg();
+  try {
+    console.log(machine);
+    console.log(`load at start (/proc/loadavg 1/5/15 min): ${loadAtStart.join(' ')}`);
+
+    // 1. the stack, a student and a lab publishing nginx on 8080
+    let t = performance.now();
+    stack = await LabfleetStack.start();
+    const base = stack.client.baseUrl;
+    console.log(`stack: instance ${stack.instance.instance}, API ${base}, started in ${((performance.now() - t) / 1000).toFixed(1)} s (logs: test-artifacts/${stack.instance.instance}-*.log)`);
+    const builder = new TenantBuilder(stack.client);
+    const school = await builder.school(`bench-${tag}`);
+    const course = await builder.course(school.id, 'Bench');
+    const student = await builder.person(school.id, 'student', `bench-${tag}@example.test`);
+    await builder.enroll(course.id, student, 'student');
+    t = performance.now();
+    const created = await student.client.post('/api/v1/labs', { course: course.id, template: 'docker' });
+    if (created.status !== 202) throw new Error(`POST /api/v1/labs: HTTP ${created.status} ${JSON.stringify(created.body)}`);
+    const labId = created.body.id as string;
+    const lab = await student.client.waitForLab(labId, [LabStatus.Ready, LabStatus.Failed], LAB_TIMEOUT_MS);
+    if (lab.status !== LabStatus.Ready) throw new Error(`lab ${labId} failed: ${lab.failureReason}`);
+    const address = lab.nodes?.[0]?.address as string | undefined;
+    if (!address) throw new Error(`lab ${labId} has no node address: ${JSON.stringify(lab.nodes)}`);
+    console.log(`lab ${labId} ready in ${((performance.now() - t) / 1000).toFixed(1)} s; node1 at ${address}`);
+    t = performance.now();
+    const run = await student.client.sh(
+      labId,
+      'docker run -d -p 8080:80 nginx >/dev/null && for i in $(seq 150); do curl -sf localhost:8080 >/dev/null && exit 0; sleep 0.2; done; exit 1',
+      240,
+    );
+    if (run.exitCode !== 0) throw new Error(`docker run nginx in the lab: exit ${run.exitCode} ${run.stderr ?? ''}${run.stdout ?? ''}`);
+    console.log(`nginx published on the lab's port 8080 in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    await noteForeign();
+
+    // 2. terminal echo
+    term = await Terminal.open(base, student, labId);
+    await term.waitFor(/# /);
+    console.log(`\nterminal echo: ${N_KEYS} keystrokes (after ${WARMUP_KEYS} unmeasured), one at a time, >= ${KEY_GAP_MS} ms apart, Ctrl-U every ${KEYS_PER_LINE}`);
+    try {
+      echo = await measureEcho(term);
+      console.log(
+        `  p50 ${ms(percentile(echo.samples, 50))}, p90 ${ms(percentile(echo.samples, 90))}, p99 ${ms(percentile(echo.samples, 99))}, max ${ms(max(echo.samples))}  | ${echo.load.describe()}`,
+      );
+    } catch (e) {
+      errors.push(`terminal echo: ${describe(e)}`);
+      console.log(`  ERROR ${describe(e)}`);
+    }
+    if (N_BREAKDOWN > 0 && echo) {
+      console.log(`\nwhere the echo's time goes: ${N_BREAKDOWN} keystrokes each (after ${WARMUP_KEYS}), rotating order, same pacing (p50 / p90 / p99 ms)`);
+      const direct: Shell[] = [];
+      try {
+        const [node] = await docker.listContainers({
+          filters: { label: [`labfleet.instance=${stack.instance.instance}`, `labfleet.lab-id=${labId}`, 'labfleet.role=lab'], name: ['node1'] },
+        });
+        if (!node) throw new Error(`no node1 container for lab ${labId}`);
+        const container = docker.getContainer(node.Id);
+        const tmux = await DirectShell.open(container, ['sh', '-c', 'tmux -u new-session -d -s bench -x 100 -y 30 "bash -l" \\; set -t bench status off; exec tmux -u attach -t bench']);
+        direct.push(tmux);
+        const bash = await DirectShell.open(container, ['bash', '-l']);
+        direct.push(bash);
+        const b = await measureEchoBreakdown({ 'API terminal': term, 'engine + tmux': tmux, 'engine + bash': bash }, N_BREAKDOWN);
+        const what: Record<string, string> = {
+          'API terminal': 'WebSocket → API → engine exec → tmux client/server → bash, and back',
+          'engine + tmux': 'the same tmux path through the engine alone (no API, no WebSocket)',
+          'engine + bash': 'bash on a TTY through the engine alone (no API, no tmux)',
+        };
+        for (const [k, v] of Object.entries(b)) {
+          console.log(`  ${k.padEnd(14)} ${[50, 90, 99].map((p) => percentile(v, p).toFixed(2).padStart(7)).join(' /')}  ${what[k]}`);
+        }
+        const p50 = (k: string) => percentile(b[k], 50);
+        console.log(
+          `  p50 differences: API + WebSocket ${(p50('API terminal') - p50('engine + tmux')).toFixed(2)} ms, tmux ${(p50('engine + tmux') - p50('engine + bash')).toFixed(2)} ms, ` +
+            `engine exec + bash ${p50('engine + bash').toFixed(2)} ms`,
+        );
+        echoBreakdown = Object.fromEntries(Object.entries(b).map(([k, v]) => [k, { p50: round2(percentile(v, 50)), p99: round2(percentile(v, 99)) }]));
+      } catch (e) {
+        errors.push(`echo breakdown: ${describe(e)}`);
+        console.log(`  ERROR ${describe(e)}`);
+      } finally {
+        direct.forEach((d) => d.close());
+      }
+    }
+    term.close();
+    await noteForeign();
+
+    // 3. the port proxy against the lab node directly
+    const session = await fetch(`${base}/api/v1/auth/session`, { method: 'POST', headers: { authorization: `Bearer ${student.session.accessToken}` } });
+    const setCookie = session.headers.get('set-cookie');
+    if (session.status !== 204 || !setCookie?.startsWith('labfleet_session=')) throw new Error(`POST /api/v1/auth/session: HTTP ${session.status}, set-cookie ${setCookie}`);
+    const cookie = setCookie.split(';')[0];
+    const proxyUrl = `${base}/labs/${labId}/ports/8080/`;
+    const directUrl = `http://${address}:8080/`;
+    console.log(`\nport proxy: GET ${proxyUrl} vs ${directUrl}, ${N_REQUESTS} each (after ${WARMUP_REQUESTS} warm-up), interleaved, one keep-alive connection each`);
+    try {
+      proxied = await measureProxy(proxyUrl, directUrl, cookie);
+      const p = proxied;
+      console.log(`  proxy  p50 ${ms(percentile(p.proxy, 50))}, p90 ${ms(percentile(p.proxy, 90))}, p99 ${ms(percentile(p.proxy, 99))}, max ${ms(max(p.proxy))}`);
+      console.log(`  direct p50 ${ms(percentile(p.direct, 50))}, p90 ${ms(percentile(p.direct, 90))}, p99 ${ms(percentile(p.direct, 99))}, max ${ms(max(p.direct))}`);
+      console.log(`  body ${p.bytes} B; TCP connections opened: proxy ${p.socketsProxy}, direct ${p.socketsDirect}  | ${p.load.describe()}`);
+    } catch (e) {
+      errors.push(`port proxy: ${describe(e)}`);
+      console.log(`  ERROR ${describe(e)}`);
+    }
+    if (N_BREAKDOWN > 0) {
+      console.log(`\nwhere the proxy's time goes: ${N_BREAKDOWN} rounds (after 5), rotating order, one keep-alive connection per kind (p50 / p90 ms)`);
+      try {
+        const b = await measureBreakdown(base, labId, cookie, directUrl, N_BREAKDOWN);
+        const p50 = (k: Probe) => percentile(b[k], 50);
+        const line = (k: Probe, what: string) => console.log(`  ${k.padEnd(15)} ${p50(k).toFixed(2).padStart(7)} / ${percentile(b[k], 90).toFixed(2).padStart(7)}  ${what}`);
+        line('direct', 'the lab node itself');
+        line('no credentials', 'API: HTTP in + out, the proxy refuses before any database query (404)');
+        line('unknown lab', 'API: + authenticate (user, memberships) + lab lookup: 3 sequential queries (404)');
+        line('proxy', 'API: + the request to the lab node and the answer piped back (200)');
+        console.log(
+          `  p50 differences: HTTP hop through the API ${(p50('no credentials')).toFixed(2)} ms, auth + lab lookup ${(p50('unknown lab') - p50('no credentials')).toFixed(2)} ms, ` +
+            `upstream leg ${(p50('proxy') - p50('unknown lab')).toFixed(2)} ms (direct alone ${p50('direct').toFixed(2)} ms)`,
+        );
+        breakdown = Object.fromEntries(PROBES.map((k) => [k, round2(percentile(b[k], 50))]));
+      } catch (e) {
+        errors.push(`proxy breakdown: ${describe(e)}`);
+        console.log(`  ERROR ${describe(e)}`);
+      }
+    }
+    await noteForeign();
+
+    // 4. the table
+    const loadAtEnd = loadavg();
+    const echoP99 = echo ? percentile(echo.samples, 99) : NaN;
+    const proxyP50 = proxied ? percentile(proxied.proxy, 50) : NaN;
+    const directP50 = proxied ? percentile(proxied.direct, 50) : NaN;
+    const added = proxyP50 - directP50;
+    const met = (v: number, target: number) => (Number.isNaN(v) ? 'n/a' : v <= target ? 'yes' : 'NO');
+    const rows: [string, string, string, string][] = [
+      [`terminal echo p50 (n=${echo?.samples.length ?? 0})`, ms(echo ? percentile(echo.samples, 50) : NaN), '', ''],
+      ['terminal echo p90', ms(echo ? percentile(echo.samples, 90) : NaN), '', ''],
+      ['terminal echo p99', ms(echoP99), `≤ ${TARGET_ECHO_P99_MS} ms`, met(echoP99, TARGET_ECHO_P99_MS)],
+      ['terminal echo max', ms(echo ? max(echo.samples) : NaN), '', ''],
+      [`proxy GET p50 (n=${proxied?.proxy.length ?? 0})`, ms(proxyP50), '', ''],
+      ['proxy GET p99', ms(proxied ? percentile(proxied.proxy, 99) : NaN), '', ''],
+      [`direct GET p50 (n=${proxied?.direct.length ?? 0})`, ms(directP50), '', ''],
+      ['direct GET p99', ms(proxied ? percentile(proxied.direct, 99) : NaN), '', ''],
+      ['proxy added latency (p50 proxy − p50 direct)', ms(added), `≤ ${TARGET_PROXY_ADDED_P50_MS} ms`, met(added, TARGET_PROXY_ADDED_P50_MS)],
+      ['host load1 during echo', echo ? `${echo.load.summary.load1Min.toFixed(2)}–${echo.load.summary.load1Max.toFixed(2)}` : 'n/a', '', ''],
+      ['host load1 during proxy', proxied ? `${proxied.load.summary.load1Min.toFixed(2)}–${proxied.load.summary.load1Max.toFixed(2)}` : 'n/a', '', ''],
+    ];
+    const w = [46, 16, 12, 5];
+    console.log(`\n${'='.repeat(86)}`);
+    console.log('Labfleet browser features   percentiles: nearest rank');
+    console.log(machine);
+    console.log(`load (1/5/15 min): start ${loadAtStart.join(' ')}, end ${loadAtEnd.join(' ')}`);
+    console.log('-'.repeat(86));
+    console.log(`${'metric'.padEnd(w[0])}${'value'.padEnd(w[1])}${'target'.padEnd(w[2])}met?`);
+    for (const [metric, value, target, ok] of rows) console.log(`${metric.padEnd(w[0])}${value.padEnd(w[1])}${target.padEnd(w[2])}${ok}`);
+    console.log('-'.repeat(86));
+    console.log(
+      foreignMax
+        ? `WARNING: up to ${foreignMax} lab container(s) of other installations were running on this engine during the run: timings are skewed`
+        : 'no other Labfleet labs were running on this engine during the run',
+    );
+    console.log(errors.length ? `ERRORS (${errors.length}):\n  ${errors.join('\n  ')}` : 'errors: none');
+    const summary = {
+      bench: 'browser',
+      echoMs: echo ? { n: echo.samples.length, p50: round2(percentile(echo.samples, 50)), p90: round2(percentile(echo.samples, 90)), p99: round2(echoP99), max: round2(max(echo.samples)) } : null,
+      proxyMs: proxied ? { n: proxied.proxy.length, p50: round2(proxyP50), p99: round2(percentile(proxied.proxy, 99)) } : null,
+      directMs: proxied ? { n: proxied.direct.length, p50: round2(directP50), p99: round2(percentile(proxied.direct, 99)) } : null,
+      echoBreakdownMs: echoBreakdown ?? null,
+      proxyAddedP50Ms: round2(added),
+      proxyBreakdownP50Ms: breakdown ?? null,
+      targets: { echoP99Ms: TARGET_ECHO_P99_MS, proxyAddedP50Ms: TARGET_PROXY_ADDED_P50_MS },
+      met: { echoP99: Number.isNaN(echoP99) ? null : echoP99 <= TARGET_ECHO_P99_MS, proxyAddedP50: Number.isNaN(added) ? null : added <= TARGET_PROXY_ADDED_P50_MS },
+      load: {
+        start: loadAtStart,
+        end: loadAtEnd,
+        echo: echo ? { ...echo.load.summary, cpuBusy: round2(echo.load.summary.cpuBusy) } : null,
+        proxy: proxied ? { ...proxied.load.summary, cpuBusy: round2(proxied.load.summary.cpuBusy) } : null,
+      },
+      nproc: os.availableParallelism?.() ?? os.cpus().length,
+      foreignLabs: foreignMax,
+      errors: errors.length,
+    };
+    console.log(`SUMMARY ${JSON.stringify(summary)}`);
+    return errors.length ? 1 : 0;
+  } catch (e) {
+    console.error(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  } finally {
+    console.log(`cleaning up: stack ${stack?.instance.instance ?? '(none)'}`);
+    await cleanup();
+  }
+}
+
+void main().then((code) => process.exit(code));
