@@ -6,6 +6,7 @@ import { createLogger, LabfleetConfig } from '@labfleet/config';
 import { MAX_UPLOAD_BYTES } from '@labfleet/lab-lifecycle';
 import { AppModule } from './app.module';
 import { attachBrowserRoutes } from './browser/browser-routes';
+import { serveWebAssets } from './web/web-assets';
 
 /** Builds the HTTP app (shared by main.ts and the tests). */
 export async function createApiApp(config: LabfleetConfig): Promise<NestExpressApplication> {
@@ -19,6 +20,7 @@ export async function createApiApp(config: LabfleetConfig): Promise<NestExpressA
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.enableShutdownHooks();
+  serveWebAssets(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('Labfleet API').setVersion('1').addBearerAuth().build(),

@@ -44,6 +44,8 @@ export class PortProxy {
     const match = PORT_PATH.exec(req.originalUrl);
     if (!match) return next();
     if (match[3] === undefined) return res.redirect(301, `${req.originalUrl.replace(/(\?|$)/, '/$1')}`);
+    // A student's app shares Labfleet's origin: it must not install a service worker over it.
+    if (req.headers['service-worker'] === 'script') return this.fail(res, 403, 'service workers are not allowed behind the port proxy');
     try {
       const target = await this.resolve(req, match);
       const upstream = httpRequest(
@@ -108,10 +110,11 @@ export class PortProxy {
     };
   }
 
-  /** An app redirecting to `/x` means `/x` on itself: keep the browser inside the proxy path. */
+  /** An app redirecting to `/x` means `/x` on itself: keep the browser inside the proxy path; never widen a worker's scope. */
   private rewriteLocation(headers: IncomingMessage['headers'], target: ProxyTarget): IncomingMessage['headers'] {
-    const location = headers.location;
-    return location?.startsWith('/') && !location.startsWith('//') ? { ...headers, location: `${target.prefix}${location}` } : headers;
+    const { 'service-worker-allowed': _widened, ...kept } = headers;
+    const location = kept.location;
+    return location?.startsWith('/') && !location.startsWith('//') ? { ...kept, location: `${target.prefix}${location}` } : kept;
   }
 
   private fail(res: Response, status: number, message: string): void {

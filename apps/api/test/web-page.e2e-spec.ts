@@ -1,0 +1,292 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, Page, WebSocketRoute } from 'playwright-core';
+import { LabfleetStack, Person, TEST_PASSWORD, TenantBuilder } from '@labfleet/testing';
+
+jest.setTimeout(900_000);
+
+const SHOTS = join(__dirname, '..', '..', '..', 'test-artifacts', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * The web page in real headless Chromium: a student starts a lab, uses its terminal and opens a
+ * port; another student cannot reach them; the teacher watches. The browser may talk to the test's
+ * API origin only: every other request is refused (and recorded), so no internet asset is needed.
+ */
+describe('the web page, in headless Chromium', () => {
+  let stack: LabfleetStack;
+  let browser: Browser;
+  let origin: string;
+  let courseId: string;
+  let studentA: Person, studentB: Person, teacher: Person, schoolAdmin: Person;
+  let schoolSlug: string;
+  const blocked: string[] = [];
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  const contexts: BrowserContext[] = [];
+  /** The pages' WebSockets (they pass through Playwright), to cut one in a test. */
+  const sockets: { context: BrowserContext; url: string; route: WebSocketRoute }[] = [];
+  let pageA: Page;
+  let labId: string;
+  let portUrl: string;
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  /** A browser context that reaches only the test's API (HTTP and WebSocket). */
+  async function newContext(): Promise<BrowserContext> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    context.setDefaultTimeout(60_000);
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url === origin || url.startsWith(`${origin}/`)) return route.continue();
+      blocked.push(url);
+      return route.abort('blockedbyclient');
+    });
+    const wsOrigin = origin.replace(/^http/, 'ws');
+    await context.routeWebSocket(/.*/, (ws) => {
+      if (ws.url().startsWith(`${wsOrigin}/`)) {
+        ws.connectToServer();
+        sockets.push({ context, url: ws.url(), route: ws });
+      } else {
+        blocked.push(ws.url());
+        void ws.close();
+      }
+    });
+    context.on('page', (page) => {
+      page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
+      page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${page.url()}: ${m.text()}`));
+    });
+    contexts.push(context);
+    return context;
+  }
+
+  async function logIn(page: Page, person: Person, screenshot?: string): Promise<void> {
+    const res = await page.goto(`${origin}/#/login`);
+    if (res?.status() !== 200) throw new Error(`GET / answers ${res?.status()}: the API does not serve the web page (serveWebAssets in bootstrap.ts)`);
+    try {
+      await page.getByLabel('Email').fill(person.email);
+      if (screenshot) await shot(page, screenshot);
+      await page.getByLabel('Password').fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('button', { name: 'Log out' }).waitFor();
+    } catch (e) {
+      await shot(page, `failed-login-${person.role}`).catch(() => undefined);
+      throw new Error(`${(e as Error).message}\npage ${page.url()} shows:\n${await page.locator('body').innerText().catch(() => '?')}\nconsole errors: ${consoleErrors.join('\n')}`);
+    }
+  }
+
+  /** The text on the screen of the terminal of `node` (xterm.js's DOM renderer). */
+  const screen = (page: Page, node = 'node1') => page.locator(`.term[data-node="${node}"] .xterm-rows`).innerText();
+
+  async function waitForScreen(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
+    const until = Date.now() + timeoutMs;
+    let text = '';
+    while (Date.now() < until) {
+      text = await screen(page).catch(() => '');
+      if (pattern.test(text)) return text;
+      await page.waitForTimeout(250);
+    }
+    throw new Error(`the terminal never showed ${pattern}; it shows:\n${text}`);
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    stack = await LabfleetStack.start((port) => ({ PUBLIC_URL: `http://127.0.0.1:${port}` }));
+    origin = stack.client.baseUrl;
+    const t = new TenantBuilder(stack.client);
+    const tag = randomBytes(3).toString('hex');
+    const school = await t.school(`web-${tag}`);
+    schoolSlug = school.slug;
+    courseId = (await t.course(school.id, 'Docker 101')).id;
+    studentA = await t.person(school.id, 'student', `ana-${tag}@example.test`);
+    studentB = await t.person(school.id, 'student', `ben-${tag}@example.test`);
+    teacher = await t.person(school.id, 'teacher', `tess-${tag}@example.test`);
+    schoolAdmin = await t.person(school.id, 'school-admin', `sam-${tag}@example.test`);
+    await t.enroll(courseId, studentA, 'student');
+    await t.enroll(courseId, studentB, 'student');
+    await t.enroll(courseId, teacher, 'teacher');
+    // Nothing but the loopback: any name resolves to nowhere, besides the routes above.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await stack?.stop();
+  });
+
+  it('a. student A logs in, starts a docker lab and sees it go from pending to ready', async () => {
+    pageA = await (await newContext()).newPage();
+    await logIn(pageA, studentA, 'a0-login');
+    await pageA.getByRole('heading', { name: 'Start a lab' }).waitFor();
+    await pageA.getByLabel('Course').selectOption(courseId);
+    await pageA.getByLabel('Template').selectOption('docker');
+    await shot(pageA, 'a1-student-home');
+    await pageA.getByRole('button', { name: 'Start lab' }).click();
+    await pageA.waitForURL(/#\/lab\/[0-9a-f-]{36}$/);
+    labId = pageA.url().split('/').pop()!;
+    await pageA.locator('#lab-progress li[data-status="pending"]').waitFor();
+    await shot(pageA, 'a2-lab-pending');
+    await pageA.locator('#lab-status[data-status="ready"]').waitFor({ timeout: 180_000 });
+    const steps = await pageA.locator('#lab-progress li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-status')));
+    expect(steps[0]).toBe('pending');
+    expect(steps[steps.length - 1]).toBe('ready');
+    await pageA.locator('#time-left').waitFor();
+    expect(await pageA.locator('#time-left').innerText()).toMatch(/\d+ (h|min)/);
+    await shot(pageA, 'a3-lab-ready');
+  });
+
+  it('b. types docker run -p 8080:80 nginx in the terminal, and opens the port in a new tab', async () => {
+    await pageA.locator('.term-state[data-state="open"]').waitFor({ timeout: 120_000 });
+    await waitForScreen(pageA, /\S/, 60_000); // the shell's prompt
+    await pageA.locator('.term[data-node="node1"] .xterm').click();
+    await pageA.keyboard.type('docker run -d -p 8080:80 nginx');
+    await pageA.keyboard.press('Enter');
+    await waitForScreen(pageA, /docker run -d -p 8080:80 nginx/, 30_000);
+    await shot(pageA, 'b1-terminal-typed');
+
+    const link = pageA.locator('#ports-list a[data-port="8080"]');
+    await link.waitFor({ timeout: 240_000 });
+    portUrl = (await link.getAttribute('href'))!;
+    expect(portUrl).toBe(`/labs/${labId}/ports/8080/`);
+    await shot(pageA, 'b2-port-listed');
+
+    const [tab] = await Promise.all([pageA.context().waitForEvent('page'), link.click()]);
+    await tab.waitForLoadState();
+    // nginx may need a moment after its port is published.
+    for (let i = 0; i < 60 && !/Welcome to nginx/.test(await tab.content()); i++) {
+      await tab.waitForTimeout(1000);
+      await tab.reload();
+    }
+    expect(await tab.content()).toMatch(/Welcome to nginx/);
+    expect(tab.url()).toBe(`${origin}${portUrl}`);
+    await shot(tab, 'b3-nginx-in-new-tab');
+    await tab.close();
+  });
+
+  it("c. student B can open neither A's terminal nor A's port (404)", async () => {
+    const pageB = await (await newContext()).newPage();
+    await logIn(pageB, studentB);
+    const labAnswer = pageB.waitForResponse((r) => r.url() === `${origin}/api/v1/labs/${labId}` && r.request().method() === 'GET');
+    await pageB.goto(`${origin}/#/lab/${labId}`);
+    expect((await labAnswer).status()).toBe(404);
+    await pageB.locator('#lab-status[data-status="not-found"]').waitFor();
+    await shot(pageB, 'c1-student-b-lab-not-found');
+
+    // The ticket for a terminal, asked for through the page's own API module, with B's session.
+    const ticket = await pageB.evaluate(`(async () => {
+      const { api } = await import('/api.js');
+      try { await api('POST', '/labs/${labId}/terminal', { json: { node: 'node1' } }); return 200; } catch (e) { return e.status; }
+    })()`);
+    expect(ticket).toBe(404);
+
+    const port = await pageB.goto(`${origin}${portUrl ?? `/labs/${labId}/ports/8080/`}`);
+    expect(port?.status()).toBe(404);
+    expect(await pageB.content()).not.toMatch(/Welcome to nginx/);
+    await shot(pageB, 'c2-student-b-port-404');
+  });
+
+  it("d. the teacher sees A's lab in the course grid and watches its terminal read-only", async () => {
+    const pageT = await (await newContext()).newPage();
+    const sent: string[] = [];
+    pageT.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+    await logIn(pageT, teacher);
+    await pageT.waitForURL(/#\/teach$/);
+    const line = pageT.locator(`section[data-course="${courseId}"] tr[data-student="${studentA.id}"] .lab-line[data-lab="${labId}"][data-status="ready"]`);
+    await line.waitFor();
+    expect(await pageT.locator(`section[data-course="${courseId}"] tr[data-student="${studentB.id}"]`).innerText()).toMatch(/—/);
+    await shot(pageT, 'd1-teacher-grid');
+
+    const ticket = pageT.waitForRequest((r) => r.url() === `${origin}/api/v1/labs/${labId}/terminal` && r.method() === 'POST');
+    await line.getByRole('link', { name: /Watch terminal/ }).click();
+    await pageT.waitForURL(new RegExp(`#/watch/${labId}$`));
+    expect((await ticket).postDataJSON()).toEqual({ node: 'node1', readOnly: true });
+    await pageT.locator('.term-state[data-state="open"]').waitFor({ timeout: 120_000 });
+    await waitForScreen(pageT, /docker run -d -p 8080:80 nginx/, 60_000);
+    // Keys typed by the watcher are not sent.
+    await pageT.locator('.term[data-node="node1"] .xterm').click();
+    await pageT.keyboard.type('echo from-the-teacher');
+    await pageT.waitForTimeout(500);
+    expect(sent.filter((f) => f.includes('"input"'))).toEqual([]);
+    await shot(pageT, 'd2-teacher-watching');
+  });
+
+  it('e. student A uploads a file into /root and downloads it back', async () => {
+    await pageA.locator('#upload-file').setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from the browser\n') });
+    await pageA.getByRole('button', { name: 'Upload', exact: true }).click();
+    await pageA.locator('.notice.ok', { hasText: 'Saved as /root/hello.txt' }).waitFor();
+    expect((await studentA.client.sh(labId, 'cat /root/hello.txt')).stdout).toBe('hello from the browser\n');
+
+    await pageA.getByLabel(/Download a file/).fill('/root/hello.txt');
+    const [download] = await Promise.all([pageA.waitForEvent('download'), pageA.getByRole('button', { name: 'Download', exact: true }).click()]);
+    expect(download.suggestedFilename()).toBe('hello.txt');
+    const chunks: Buffer[] = [];
+    for await (const chunk of (await download.createReadStream())!) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('hello from the browser\n');
+    await shot(pageA, 'e1-files');
+  });
+
+  it('f. after a dropped connection the terminal reconnects, to the same shell', async () => {
+    const term = pageA.locator('.term[data-node="node1"] .xterm');
+    await term.click();
+    await pageA.keyboard.type('export MARK=kept-$((6*7))');
+    await pageA.keyboard.press('Enter');
+    const tickets: string[] = [];
+    pageA.on('request', (r) => r.url().endsWith(`/labs/${labId}/terminal`) && tickets.push(r.url()));
+    const current = sockets.filter((s) => s.context === pageA.context() && s.url.includes(`/labs/${labId}/terminal/ws`)).pop()!;
+    await current.route.close({ code: 4000, reason: 'cut by the test' }); // the page sees the connection drop
+    await pageA.locator('.term-state[data-state="reconnecting"]').waitFor();
+    await pageA.locator('.term-state[data-state="open"]').waitFor({ timeout: 60_000 });
+    expect(tickets).toHaveLength(1);
+    await term.click();
+    await pageA.keyboard.type('echo "[$MARK]"');
+    await pageA.keyboard.press('Enter');
+    await waitForScreen(pageA, /^\[kept-42\]/m, 30_000);
+    await shot(pageA, 'f1-reconnected');
+  });
+
+  it('g. a second lab is refused with the quota message; a refreshed session keeps working', async () => {
+    await pageA.goto(`${origin}/#/labs`);
+    await pageA.locator(`a[href="#/lab/${labId}"]`).waitFor();
+    await pageA.getByLabel('Course').selectOption(courseId);
+    await pageA.getByRole('button', { name: 'Start lab' }).click();
+    const refusal = pageA.locator('form .notice.error');
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toMatch(/already have 1 running lab.*limit 1/i);
+    await shot(pageA, 'g1-quota-refused');
+
+    const tokens = () => pageA.evaluate(`sessionStorage.getItem('labfleet.session')`);
+    const before = await tokens();
+    await pageA.evaluate(`import('/api.js').then((m) => m.refresh())`);
+    expect(await tokens()).not.toBe(before);
+    const again = await pageA.context().newPage();
+    expect((await again.goto(`${origin}${portUrl}`))?.status()).toBe(200);
+    await again.close();
+  });
+
+  it('h. student A stops the lab from the page', async () => {
+    await pageA.goto(`${origin}/#/lab/${labId}`);
+    await pageA.getByRole('button', { name: 'Stop lab' }).click();
+    await pageA.getByRole('button', { name: 'Yes, stop it' }).click();
+    await pageA.locator('#lab-status[data-status="stopping"], #lab-status[data-status="stopped"]').waitFor();
+    expect(await pageA.locator('#lab-work').isHidden()).toBe(true);
+    await pageA.locator('#lab-status[data-status="stopped"]').waitFor({ timeout: 120_000 });
+    await shot(pageA, 'h1-lab-stopped');
+  });
+
+  it('i. a school admin sees the school and the templates', async () => {
+    const page = await (await newContext()).newPage();
+    await logIn(page, schoolAdmin);
+    await page.waitForURL(/#\/admin$/);
+    await page.getByRole('region', { name: 'Schools' }).getByRole('cell', { name: schoolSlug, exact: true }).waitFor();
+    await page.getByRole('region', { name: 'Templates' }).getByRole('cell', { name: 'docker', exact: true }).waitFor();
+    await page.getByRole('region', { name: 'Capacity and warm pools' }).locator('table, .notice').first().waitFor();
+    await shot(page, 'i1-school-admin');
+  });
+
+  it('loaded nothing from outside the test API, and raised no script error', () => {
+    expect(blocked).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
