@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { LabfleetConfig } from '@labfleet/config';
 import {
+  AttachRequest,
   DependencyUnavailableError,
   ExecRequest,
   ExecResult,
@@ -8,25 +9,34 @@ import {
   LabProvider,
   LabRuntime,
   LabSpec,
+  NodePath,
   ProviderError,
+  Resources,
+  TerminalSession,
   withTimeout,
 } from '@labfleet/domain';
 import { KubeClients } from './kube-clients';
 import { toProviderError } from './kube-errors';
-import { runKubeExec } from './kubernetes-exec';
+import { KubeExecTarget, runKubeExec } from './kubernetes-exec';
+import { copyIntoPod, copyOutOfPod } from './kubernetes-files';
+import { attachKubeTerminal } from './kubernetes-terminal';
 import { buildLabObjects } from './lab-objects.builder';
 import { LabProvisioner } from './lab-provisioner';
 import { KubeLabContext, LAB_CONTAINER, LABEL_LAB_ID, LABEL_NODE, labSelector } from './lab-resource-names';
 import { LabTeardown } from './lab-teardown';
+import { nodeCapacity } from './node-capacity';
 import { isRunning, labRuntime } from './pod-status';
 
 export type KubernetesProviderConfig = Pick<LabfleetConfig, 'instance' | 'provider' | 'kubernetes'>;
+
+/** An upload is at most 50 MB: time enough for it over a slow link to the API server. */
+const COPY_IN_TIMEOUT_MS = 120_000;
 
 /**
  * Labs as Kubernetes objects: per lab a namespace (or a share of its course's), a headless
  * Service, a NetworkPolicy, a quota, and one DinD pod per node. State comes from watch caches
  * of this installation's pods and namespaces, started on first use (the API process, which
- * only execs, never starts them).
+ * only execs, attaches, copies files and reads capacity, never starts them).
  */
 export class KubernetesProvider implements LabProvider {
   readonly kind = 'kubernetes';
@@ -101,17 +111,34 @@ export class KubernetesProvider implements LabProvider {
   }
 
   async exec(labId: string, request: ExecRequest): Promise<ExecResult> {
-    return this.api('running the command', async () => {
-      const labelSelector = `${labSelector(this.config.instance, labId)},${LABEL_NODE}=${request.node}`;
-      const pod = (await this.kube.core.listPodForAllNamespaces({ labelSelector })).items[0];
-      if (!pod || !isRunning(pod)) throw new ProviderError(`lab node ${request.node} is not running`, false);
-      const target = { namespace: pod.metadata!.namespace!, pod: pod.metadata!.name!, container: LAB_CONTAINER };
-      return runKubeExec(this.kube.exec, target, {
+    return this.api('running the command', async () =>
+      runKubeExec(this.kube.exec, await this.nodePod(labId, request.node), {
         command: request.command,
         timeoutMs: request.timeoutMs,
         outputLimitBytes: this.config.provider.execOutputLimitBytes,
-      });
-    });
+      }),
+    );
+  }
+
+  async attach(labId: string, request: AttachRequest): Promise<TerminalSession> {
+    return this.api('opening a terminal', async () => attachKubeTerminal(this.kube.exec, await this.nodePod(labId, request.node), request));
+  }
+
+  async copyIn(labId: string, target: NodePath, tar: Buffer): Promise<void> {
+    await this.api('copying files into the lab', async () => copyIntoPod(this.kube.exec, await this.nodePod(labId, target.node), target.path, tar, COPY_IN_TIMEOUT_MS));
+  }
+
+  async copyOut(labId: string, source: NodePath): Promise<NodeJS.ReadableStream> {
+    return this.api('copying files out of the lab', async () => copyOutOfPod(this.kube.exec, await this.nodePod(labId, source.node), source.path));
+  }
+
+  /**
+   * What the nodes lab pods can land on offer in all (allocatable CPU and memory of Ready,
+   * schedulable, untainted Linux nodes). Other workloads' requests are not subtracted: set
+   * `CAPACITY_CPUS`/`CAPACITY_MEMORY_MB` to keep room for them.
+   */
+  async capacity(): Promise<Resources> {
+    return this.api('reading node capacity', async () => nodeCapacity((await this.kube.core.listNode()).items));
   }
 
   async ping(): Promise<void> {
@@ -125,6 +152,14 @@ export class KubernetesProvider implements LabProvider {
   /** Closes the watches (Nest calls this at shutdown). */
   onModuleDestroy(): void {
     this.kube.stop();
+  }
+
+  /** Where a lab node runs: its pod, which must be running. */
+  private async nodePod(labId: string, node: string): Promise<KubeExecTarget> {
+    const labelSelector = `${labSelector(this.config.instance, labId)},${LABEL_NODE}=${node}`;
+    const pod = (await this.kube.core.listPodForAllNamespaces({ labelSelector })).items[0];
+    if (!pod || !isRunning(pod)) throw new ProviderError(`lab node ${node} is not running`, false);
+    return { namespace: pod.metadata!.namespace!, pod: pod.metadata!.name!, container: LAB_CONTAINER };
   }
 
   private async api<T>(what: string, fn: () => Promise<T>): Promise<T> {

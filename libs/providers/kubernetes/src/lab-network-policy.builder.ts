@@ -1,16 +1,17 @@
 import type { V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
 import type { LabSpec } from '@labfleet/domain';
-import { KubeLabContext, LABEL_INSTANCE, LABEL_LAB_ACCESS, LABEL_LAB_ID, labLabels, labObjectName } from './lab-resource-names';
+import { API_POD_LABELS, KubeLabContext, LABEL_INSTANCE, LABEL_LAB_ACCESS, LABEL_LAB_ID, labLabels, labObjectName } from './lab-resource-names';
 
 /** Set by Kubernetes (1.21+) on every namespace: selects a namespace by name. */
 const NAMESPACE_NAME = 'kubernetes.io/metadata.name';
 
 /**
- * Isolates a lab. Its pods accept connections only from each other, and open them only to each
- * other, to the cluster DNS, and to platform pods labelled `labfleet.io/lab-access=true` (the
- * registry mirror). Everything else is denied by omission: other labs (also in a shared course
- * namespace), the platform's database and Redis, the API server, the cloud metadata address
- * and the internet. Needs a CNI that enforces NetworkPolicy.
+ * Isolates a lab. Its pods accept connections only from each other and from Labfleet's API pods
+ * (the port proxy), and open them only to each other, to the cluster DNS, and to platform pods
+ * labelled `labfleet.io/lab-access=true` (the registry mirror). Everything else is denied by
+ * omission: other labs (also in a shared course namespace), the platform's database and Redis,
+ * the API server, the cloud metadata address and the internet. Needs a CNI that enforces
+ * NetworkPolicy.
  */
 export function buildLabNetworkPolicy(spec: LabSpec, namespace: string, ctx: KubeLabContext): V1NetworkPolicy {
   const thisLab: V1NetworkPolicyPeer = { podSelector: { matchLabels: { [LABEL_INSTANCE]: ctx.instance, [LABEL_LAB_ID]: spec.labId } } };
@@ -22,6 +23,10 @@ export function buildLabNetworkPolicy(spec: LabSpec, namespace: string, ctx: Kub
     namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: ctx.platformNamespace } },
     podSelector: { matchLabels: { [LABEL_LAB_ACCESS]: 'true' } },
   };
+  const api: V1NetworkPolicyPeer = {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: ctx.platformNamespace } },
+    podSelector: { matchLabels: { ...API_POD_LABELS } },
+  };
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -29,7 +34,7 @@ export function buildLabNetworkPolicy(spec: LabSpec, namespace: string, ctx: Kub
     spec: {
       podSelector: thisLab.podSelector!,
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ _from: [thisLab] }],
+      ingress: [{ _from: [thisLab] }, { _from: [api] }],
       egress: [
         { to: [thisLab] },
         { to: [dns], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },

@@ -115,12 +115,15 @@ describe('buildLabObjects', () => {
     expect(sysbox.namespace.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('baseline');
   });
 
-  it('lets the lab talk to itself, DNS and the platform mirror only: no ipBlock, so no metadata address, no internet', () => {
+  it('lets the lab talk to itself, DNS and the platform mirror only, and in only from itself and the API (port proxy): no ipBlock, so no metadata address, no internet', () => {
     const policy = wireForm(objects.networkPolicy) as { spec: Record<string, any> };
     const thisLab = { podSelector: { matchLabels: { 'labfleet.io/instance': 'test', 'labfleet.io/lab-id': labId } } };
     expect(policy.spec.podSelector).toEqual(thisLab.podSelector);
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(policy.spec.ingress).toEqual([{ from: [thisLab] }]);
+    expect(policy.spec.ingress).toEqual([
+      { from: [thisLab] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'labfleet' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'labfleet', 'app.kubernetes.io/component': 'api' } } }] },
+    ]);
     expect(policy.spec.egress).toEqual([
       { to: [thisLab] },
       {

@@ -12,6 +12,11 @@ export const LABEL_COURSE = 'labfleet.io/course-id';
 export const LABEL_STUDENT = 'labfleet.io/student-id';
 /** On platform pods in the platform namespace that labs may reach (the registry mirror). */
 export const LABEL_LAB_ACCESS = 'labfleet.io/lab-access';
+/**
+ * Labels of the API's pods (`k8s/base/api.yaml`): the lab's NetworkPolicy lets them in, for the
+ * port proxy, which connects to a lab node's pod IP.
+ */
+export const API_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'labfleet', 'app.kubernetes.io/component': 'api' };
 /** Template names are free text, so they go in an annotation, not a label. */
 export const ANNOTATION_TEMPLATE = 'labfleet.io/template';
 /** Every node of the lab, on each pod: inspect notices a node whose pod vanished. */

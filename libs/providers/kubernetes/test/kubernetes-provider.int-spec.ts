@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabSpec, labNodeNames } from '@labfleet/domain';
 import { createKubeConfig, KubernetesProvider } from '../src';
+import { KubeObject } from './fake-kube/fake-kube-store';
 import { PodScenario } from './fake-kube/fake-kubelet';
+import { K8S_DIR, renderKustomization } from './kustomize-render';
 import { FakeKubeSetup } from './fake-kube-setup';
 
 let setup: FakeKubeSetup;
@@ -155,6 +157,26 @@ describe('KubernetesProvider against a fake Kubernetes API server (not a cluster
     expect(await provider.listLabIds()).toEqual(expect.arrayContaining([b.labId]));
     expect(await provider.listLabIds()).not.toContain(a.labId);
     expect(await provider.inspect(b.labId)).toEqual({ state: 'running' });
+  });
+
+  it('lets the API’s pods from k8s/ (the port proxy) into a lab node, and no other platform pod', async () => {
+    const s = spec();
+    await setup.provider().provision(s);
+    const labPod = setup.fake.store.list('pods', undefined, `labfleet.io/lab-id=${s.labId}`)[0];
+    if (!setup.fake.store.get('namespaces', undefined, 'labfleet')) {
+      setup.fake.store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'labfleet', labels: { 'kubernetes.io/metadata.name': 'labfleet' } } });
+    }
+    const platform = renderKustomization(join(K8S_DIR, 'overlays/evaluation'));
+    const podOf = (name: string): KubeObject => {
+      const workload = platform.find((d) => d.metadata.name === name && d.spec?.template)!;
+      return { metadata: { name: `${name}-0`, namespace: 'labfleet', labels: workload.spec.template.metadata.labels }, spec: {} };
+    };
+    expect(setup.fake.network.allows(podOf('labfleet-api'), labPod, 8080)).toBe(true);
+    for (const other of ['labfleet-worker', 'labfleet-registry', 'labfleet-postgres', 'labfleet-redis']) {
+      expect([other, setup.fake.network.allows(podOf(other), labPod, 8080)]).toEqual([other, false]);
+    }
+    // And the lab still cannot open connections to the API.
+    expect(setup.fake.network.allows(labPod, podOf('labfleet-api'), 3000)).toBe(false);
   });
 
   it('refuses exec on a node that is not running', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { pack } from 'tar-stream';
 import { LabSpec, labNodeNames } from '@labfleet/domain';
 import { RecordedCall } from './fake-kube/fake-kube-api-server';
 import { FakeKubeSetup } from './fake-kube-setup';
@@ -28,6 +29,15 @@ function granted(role: string): string[] {
     r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}|${res}|${v}`))),
   );
 }
+async function tarOf(name: string, content: string): Promise<Buffer> {
+  const archive = pack();
+  archive.entry({ name }, content);
+  archive.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of archive) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
 const made = (calls: RecordedCall[]) => [...new Set(calls.map((c) => `${c.group}|${c.resource}|${c.verb}`))];
 
 async function recording(run: () => Promise<void>): Promise<string[]> {
@@ -36,8 +46,11 @@ async function recording(run: () => Promise<void>): Promise<string[]> {
   return made(setup.fake.calls);
 }
 
+// The fake server and the provider run in this process: on a loaded 2-core machine a pass takes seconds.
+jest.setTimeout(30_000);
+
 describe('RBAC in k8s/ grants exactly the calls the provider makes (recorded by a fake API server, not a cluster)', () => {
-  it('the worker: provision (with adoption after 409 and a failed node replaced), inspect, reconcile, destroy, in both namespace modes', async () => {
+  it('the worker: provision (with adoption after 409 and a failed node replaced), set-up steps, inspect, reconcile, capacity, destroy, in both namespace modes', async () => {
     const calls = await recording(async () => {
       const worker = setup.provider();
       const lab = spec(2);
@@ -48,8 +61,10 @@ describe('RBAC in k8s/ grants exactly the calls the provider makes (recorded by 
       await expect(worker.provision(replaced)).rejects.toThrow(/OOMKilled/);
       setup.fake.kubelet.scenario = () => 'ready';
       await worker.provision(replaced);
+      await worker.exec(lab.labId, { node: 'node2', command: ['docker', 'info'], timeoutMs: 5000 }); // a template's set-up step
       await worker.inspect(lab.labId);
       await worker.listLabIds();
+      await worker.capacity();
       await worker.destroy(lab.labId);
       await worker.destroy(replaced.labId);
       const course = setup.provider({ namespaceMode: 'course' });
@@ -62,12 +77,19 @@ describe('RBAC in k8s/ grants exactly the calls the provider makes (recorded by 
     expect(calls.sort()).toEqual(granted('labfleet-worker').sort());
   });
 
-  it('the API: exec in a lab node and the health check', async () => {
+  it('the API: exec, the web terminal and file copy in a lab node, capacity for admission, and the health check', async () => {
     const lab = spec(1);
     await setup.provider().provision(lab);
     const calls = await recording(async () => {
       const api = setup.provider();
       await api.exec(lab.labId, { node: 'node1', command: ['docker', 'info'], timeoutMs: 5000 });
+      const terminal = await api.attach(lab.labId, { node: 'node1', command: ['bash'], cols: 80, rows: 24 });
+      const ended = new Promise<void>((resolve) => terminal.onEnd(resolve));
+      terminal.write('exit\r');
+      await ended;
+      await api.copyIn(lab.labId, { node: 'node1', path: '/root' }, await tarOf('hello.txt', 'hello'));
+      (await api.copyOut(lab.labId, { node: 'node1', path: '/root/hello.txt' })).resume();
+      await api.capacity();
       await api.ping();
     });
     expect(calls.sort()).toEqual(granted('labfleet-api').sort());

@@ -84,23 +84,135 @@ function answer(pod: KubeObject, argv: string[], network: FakeNetwork): CommandR
   return { stderr: `sh: 1: ${cmd}: not found\n`, exitCode: 127 };
 }
 
-/** Answers a WebSocket upgrade for `pods/exec` (RFC 6455 by hand: the server side needs only a handshake and unmasked frames). */
-export function serveExec(req: IncomingMessage, socket: Duplex, run: () => CommandResult, later: (ms: number, fn: () => void) => void): void {
+/** What the client sends on the resize channel: the kubelet's TerminalSize (Go reads the keys case-insensitively). */
+export interface TerminalSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** A fake command's side of an exec: the streams of the `v4.channel.k8s.io` protocol. */
+export interface ExecIo {
+  readonly tty: boolean;
+  stdout(data: string | Buffer): void;
+  stderr(data: string | Buffer): void;
+  /** Ends the command: the closing Status with its exit code, then the WebSocket close. */
+  exit(exitCode: number): void;
+  onStdin(listener: (data: Buffer) => void): void;
+  onResize(listener: (size: TerminalSize) => void): void;
+  /** The client closed the WebSocket (or the connection broke) before the command ended. */
+  onHangup(listener: () => void): void;
+  /** Runs `fn` after `ms` on the fake kubelet's clock (stopped with the server). */
+  later(ms: number, fn: () => void): void;
+}
+
+/** A command of the fake lab image, given its streams. */
+export type FakeProcess = (io: ExecIo) => void;
+
+/** A command that answers all at once after `result.ms`, whatever comes on stdin. */
+export const oneShot =
+  (result: CommandResult): FakeProcess =>
+  (io) =>
+    io.later(result.ms ?? 0, () => {
+      // Output in chunks, as the kubelet streams it.
+      const out = Buffer.from(result.stdout ?? '');
+      for (let i = 0; i < out.length; i += 64 * 1024) io.stdout(out.subarray(i, i + 64 * 1024));
+      if (result.stderr) io.stderr(result.stderr);
+      io.exit(result.exitCode);
+    });
+
+const STDIN = 0;
+const RESIZE = 4;
+
+/** Reads the client's frames (masked, as RFC 6455 requires of clients) from the socket's bytes. */
+class FrameReader {
+  private pending = Buffer.alloc(0);
+  private fragments: Buffer[] = [];
+
+  constructor(private readonly onMessage: (opcode: number, payload: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.pending = Buffer.concat([this.pending, chunk]);
+    for (;;) {
+      if (this.pending.length < 2) return;
+      const fin = (this.pending[0] & 0x80) !== 0;
+      const opcode = this.pending[0] & 0x0f;
+      const masked = (this.pending[1] & 0x80) !== 0;
+      let len = this.pending[1] & 0x7f;
+      let offset = 2;
+      if (len === 126) {
+        if (this.pending.length < 4) return;
+        len = this.pending.readUInt16BE(2);
+        offset = 4;
+      } else if (len === 127) {
+        if (this.pending.length < 10) return;
+        len = Number(this.pending.readBigUInt64BE(2));
+        offset = 10;
+      }
+      const mask = masked ? this.pending.subarray(offset, offset + 4) : undefined;
+      if (masked) offset += 4;
+      if (this.pending.length < offset + len) return;
+      const payload = Buffer.from(this.pending.subarray(offset, offset + len));
+      if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
+      this.pending = this.pending.subarray(offset + len);
+      if (opcode >= 0x8) this.onMessage(opcode, payload); // control frames come whole, even between fragments
+      else if (!fin) this.fragments.push(payload);
+      else {
+        const whole = opcode === 0 ? Buffer.concat([...this.fragments.splice(0), payload]) : payload;
+        this.onMessage(opcode === 0 ? 0x2 : opcode, whole);
+      }
+    }
+  }
+}
+
+/** Answers a WebSocket upgrade for `pods/exec` (RFC 6455 by hand: a handshake, unmasked frames out, masked frames in). */
+export function serveExec(req: IncomingMessage, socket: Duplex, tty: boolean, start: FakeProcess, later: (ms: number, fn: () => void) => void): void {
   const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
   socket.write(
     ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, 'Sec-WebSocket-Protocol: v4.channel.k8s.io', '', ''].join('\r\n'),
   );
+  const stdin: ((data: Buffer) => void)[] = [];
+  const resize: ((size: TerminalSize) => void)[] = [];
+  const hangup: (() => void)[] = [];
+  let over = false;
+  const send = (data: Buffer) => {
+    if (!over && !socket.destroyed) socket.write(data);
+  };
+  const hangUp = () => {
+    if (over) return;
+    over = true;
+    for (const listener of hangup) listener();
+  };
+  const frames = new FrameReader((opcode, payload) => {
+    if (opcode === 0x8) {
+      // The client closes: answer the close, and the command loses its terminal.
+      if (!over && !socket.destroyed) socket.end(frame(0x8, payload.subarray(0, 2)));
+      return hangUp();
+    }
+    if (opcode === 0x9) return send(frame(0xa, payload));
+    if (opcode !== 0x2 || payload.length === 0) return;
+    const data = payload.subarray(1);
+    if (payload[0] === STDIN) for (const listener of stdin) listener(data);
+    if (payload[0] === RESIZE) {
+      const size = Object.fromEntries(Object.entries(JSON.parse(data.toString('utf8')) as Record<string, number>).map(([k, v]) => [k.toLowerCase(), v]));
+      for (const listener of resize) listener({ width: size.width, height: size.height });
+    }
+  });
+  socket.on('data', (chunk: Buffer) => frames.push(chunk));
   socket.on('error', () => undefined);
-  socket.on('data', () => undefined); // the client's own frames (its close) need no answer
-  const result = run();
-  later(result.ms ?? 0, () => {
-    if (socket.destroyed) return;
-    // Output in chunks, as the kubelet streams it.
-    const out = Buffer.from(result.stdout ?? '');
-    for (let i = 0; i < out.length; i += 64 * 1024) socket.write(channel(STDOUT, out.subarray(i, i + 64 * 1024)));
-    if (result.stderr) socket.write(channel(STDERR, result.stderr));
-    socket.write(statusFrame(result.exitCode));
-    socket.write(frame(0x8, Buffer.from([0x03, 0xe8])));
-    socket.end();
+  socket.on('close', hangUp);
+  start({
+    tty,
+    stdout: (data) => send(channel(STDOUT, data)),
+    stderr: (data) => send(channel(tty ? STDOUT : STDERR, data)),
+    exit: (exitCode) => {
+      send(statusFrame(exitCode));
+      send(frame(0x8, Buffer.from([0x03, 0xe8])));
+      over = true;
+      socket.end();
+    },
+    onStdin: (listener) => stdin.push(listener),
+    onResize: (listener) => resize.push(listener),
+    onHangup: (listener) => hangup.push(listener),
+    later: (ms, fn) => later(ms, () => !over && fn()),
   });
 }

@@ -3,12 +3,14 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { KubeOpenApiValidator } from '../kube-openapi-validator';
-import { runFakeCommand, serveExec } from './fake-exec';
+import { FakeProcess, oneShot, runFakeCommand, serveExec } from './fake-exec';
+import { fakeCopyIn, fakeCopyOut, FakePodFiles } from './fake-files';
 import { FakeKubeStore, KubeObject, matchesSelector } from './fake-kube-store';
 import { FakeKubelet } from './fake-kubelet';
 import { FakeNetwork } from './fake-network';
 import { apiVersionOf, parseRoute, RESOURCES, Route, statusBody, verbOf } from './fake-kube-routes';
 import { FakeKubeHandlers, HttpError } from './fake-kube-handlers';
+import { fakeTerminal, TerminalRecord } from './fake-terminal';
 
 /** One request as the API server's authorizer sees it. */
 export interface RecordedCall {
@@ -23,19 +25,25 @@ export interface RecordedCall {
 
 /**
  * NOT A CLUSTER: an HTTP server on 127.0.0.1 that speaks the part of the Kubernetes REST API
- * the provider uses (namespaces, pods, services, quotas, limit ranges, network policies, the
- * pods/exec WebSocket, /version), with the API server's answers: 201, 404, 409 AlreadyExists,
+ * the provider uses (namespaces, pods, services, quotas, limit ranges, network policies, nodes,
+ * the pods/exec WebSocket with stdin, TTY and resize, /version), with the API server's answers: 201, 404, 409 AlreadyExists,
  * 422 for objects the v1.25 OpenAPI schema refuses, 403 in a terminating namespace, watches
  * with resourceVersion resume, bookmarks and 410 Gone after compaction. A fake scheduler and
- * kubelet move pod statuses along; nothing runs.
+ * kubelet move pod statuses along; nothing runs: exec answers a few commands of the lab image,
+ * a TTY shell that echoes, and the copy scripts' tar on an in-memory file map per pod.
  */
 export class FakeKubeApiServer {
   readonly store = new FakeKubeStore();
   readonly kubelet = new FakeKubelet(this.store);
   readonly network = new FakeNetwork(this.store);
   readonly calls: RecordedCall[] = [];
+  /** Each pod's files, which the copy-in and copy-out scripts read and write. */
+  readonly files = new FakePodFiles();
+  /** Every TTY exec, in order. */
+  readonly terminals: TerminalRecord[] = [];
   private readonly handlers: FakeKubeHandlers;
   private readonly watches = new Set<ServerResponse>();
+  private readonly execSockets = new Set<Duplex>();
   private readonly server: Server;
   bookmarkMs = 100;
   /** The next N watch requests get `500 Internal Server Error` (an API server restarting). */
@@ -71,6 +79,11 @@ export class FakeKubeApiServer {
     for (const res of this.watches) res.socket?.destroy();
   }
 
+  /** Exec WebSockets still connected. */
+  get openExecs(): number {
+    return this.execSockets.size;
+  }
+
   get openWatches(): number {
     return this.watches.size;
   }
@@ -78,6 +91,8 @@ export class FakeKubeApiServer {
   async stop(): Promise<void> {
     this.kubelet.stop();
     this.dropWatches();
+    // Upgraded connections are no longer the HTTP server's: an exec left open (a terminal) is closed here.
+    for (const socket of this.execSockets) socket.destroy();
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
@@ -145,7 +160,23 @@ export class FakeKubeApiServer {
     const pod = this.store.get('pods', route.namespace, route.name!);
     if (!pod?.status?.containerStatuses?.[0]?.state?.running) return void socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     const command = url.searchParams.getAll('command');
-    serveExec(req, socket, () => runFakeCommand(pod, command, this.network), (ms, fn) => this.kubelet.later(ms, fn));
+    const tty = url.searchParams.get('tty') === 'true';
+    this.execSockets.add(socket);
+    socket.on('close', () => this.execSockets.delete(socket));
+    serveExec(req, socket, tty, this.process(pod, command, tty), (ms, fn) => this.kubelet.later(ms, fn));
+  }
+
+  /** What an exec runs: a shell behind a TTY, the copy scripts (recognized by their `$0`), or a one-shot command. */
+  private process(pod: KubeObject, command: string[], tty: boolean): FakeProcess {
+    if (tty) {
+      const record: TerminalRecord = { pod: pod.metadata.name, command, sizes: [], input: '', hungUp: false };
+      this.terminals.push(record);
+      return fakeTerminal(record);
+    }
+    const [sh, c, , name, ...args] = command;
+    if (sh === 'sh' && c === '-c' && name === 'labfleet-copy-in') return fakeCopyIn(this.files.of(pod), args[0], Number(args[1]));
+    if (sh === 'sh' && c === '-c' && name === 'labfleet-copy-out') return fakeCopyOut(this.files.of(pod), args[0], args[1], args[2]);
+    return oneShot(runFakeCommand(pod, command, this.network));
   }
 
   private record(verb: string, route: Route, resourceVersion?: string): void {

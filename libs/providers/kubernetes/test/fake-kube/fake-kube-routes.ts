@@ -1,6 +1,7 @@
 /** The resources the fake API server serves, as the real one names them. */
 export const RESOURCES: Record<string, { readonly kind: string; readonly group: string; readonly namespaced: boolean }> = {
   namespaces: { kind: 'Namespace', group: '', namespaced: false },
+  nodes: { kind: 'Node', group: '', namespaced: false },
   pods: { kind: 'Pod', group: '', namespaced: true },
   services: { kind: 'Service', group: '', namespaced: true },
   resourcequotas: { kind: 'ResourceQuota', group: '', namespaced: true },
