@@ -34,6 +34,7 @@
  * removed in `finally`, also on Ctrl-C.
  */
 import './register-paths';
+import { count, describe, loadavg, percentile, sleep } from './bench-kit';
 import Docker from 'dockerode';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -52,13 +53,6 @@ const KEYS_PER_LINE = 50;
 const WARMUP_REQUESTS = 20;
 const ECHO_TIMEOUT_MS = 5000;
 
-function count(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got '${raw}'`);
-  return n;
-}
 
 const N_KEYS = count('BENCH_KEYS', 200, 1);
 const N_REQUESTS = count('BENCH_REQUESTS', 200, 1);
@@ -67,26 +61,14 @@ const LAB_TIMEOUT_MS = count('BENCH_LAB_TIMEOUT_MS', 180_000, 1);
 const N_BREAKDOWN = count('BENCH_BREAKDOWN', 100);
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 // ---------------------------------------------------------------------------------------------
 // Statistics, load, formatting
 
-/** Nearest-rank percentile. */
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 const max = (values: readonly number[]) => (values.length ? Math.max(...values) : NaN);
 const ms = (v: number) => (Number.isNaN(v) ? 'n/a' : `${v.toFixed(2)} ms`);
 const round2 = (v: number) => (Number.isNaN(v) ? null : Math.round(v * 100) / 100);
 
-function loadavg(): [number, number, number] {
-  const [a, b, c] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
-  return [a, b, c];
-}
 
 /** Jiffies of all CPUs: total and idle (idle + iowait). */
 function cpuTimes(): { total: number; idle: number } {

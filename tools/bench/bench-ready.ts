@@ -24,6 +24,7 @@
  * for a missed target. Everything it made is removed in `finally`, also on Ctrl-C.
  */
 import './register-paths';
+import { count, describe, percentile, sleep } from './bench-kit';
 import Docker from 'dockerode';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -47,13 +48,6 @@ const TARGET_COLD_P50_MS = 1500;
 const TARGET_RATIO = 1.5;
 const TARGET_CONCURRENT_MS = 10_000;
 
-function count(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0, got '${raw}'`);
-  return n;
-}
 
 const N_SEQUENTIAL = count('BENCH_SEQUENTIAL', 10);
 const N_CONCURRENT = count('BENCH_CONCURRENT', 10);
@@ -67,19 +61,11 @@ const INTERLEAVE = process.env.BENCH_INTERLEAVE === '1';
 const BARE_MIRROR = process.env.BENCH_BARE_MIRROR === '1';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const since = (t0: number) => performance.now() - t0;
-const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 // ---------------------------------------------------------------------------------------------
 // Statistics and formatting
 
-/** Nearest-rank percentile (with n = 10, p95 is the maximum). */
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 const s = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? '   n/a' : `${(ms / 1000).toFixed(3)} s`);
 const msf = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? 'n/a' : `${Math.round(ms)}`);

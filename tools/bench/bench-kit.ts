@@ -1,0 +1,27 @@
+/** What every benchmark script needs: options from the environment, percentiles, host load. */
+import { readFileSync } from 'node:fs';
+
+/** A whole-number option from the environment (`BENCH_*`), checked. */
+export function count(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got '${raw}'`);
+  return n;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Nearest-rank percentile (with few samples, the high ones are the maximum). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** The 1, 5 and 15 minute load averages. */
+export function loadavg(): [number, number, number] {
+  const [a, b, c] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
+  return [a, b, c];
+}
