@@ -97,6 +97,7 @@ export class LabsService {
         courseId: course.id,
         ownerId: principal.userId,
         reserve: { cpus: template.reservedCpus, memoryMb: template.reservedMemoryMb },
+        courseWide: course.maxConcurrentLabs !== null,
       },
       principal.label,
       (state) => new Date(createdAt.getTime() + decided(admitLab(course, { template: template.name, templateTtlSeconds: template.ttlSeconds, ttlSeconds: request.ttlSeconds }, state)) * 1000),

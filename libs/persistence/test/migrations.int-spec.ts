@@ -188,7 +188,7 @@ describe('AdmissionRepository course lock', () => {
     const createdAt = new Date();
     const seen: number[] = [];
     const attempts = Array.from({ length: 10 }, () =>
-      admission.createOwned({ id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE }, 'api', (state) => {
+      admission.createOwned({ id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true }, 'api', (state) => {
         seen.push(state.courseLive.count);
         const decision = admitLab(policy, { template: 'docker', templateTtlSeconds: TTL }, state);
         if (!decision.ok) throw new QuotaExceededError(decision.refusal);
@@ -280,7 +280,7 @@ describe('AdmissionRepository course lock', () => {
     const createdAt = new Date(Math.max(real.getTime(), weekOf(real).start.getTime() + 60 * 60 * 1000));
     const budget: CoursePolicy = { ...policy, weeklyMinutesPerStudent: 10 };
     const { lab } = await admission.createOwned(
-      { id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE },
+      { id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true },
       'api',
       (state) => {
         expect(state).toMatchObject({ usedSeconds: 300, grantedMinutes: 20, courseLive: { count: 0 } });

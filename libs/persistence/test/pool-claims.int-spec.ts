@@ -20,7 +20,7 @@ describe('AdmissionRepository: pool claims and the waiting line', () => {
   const course = randomUUID();
   const users: string[] = Array.from({ length: 10 }, () => randomUUID());
 
-  const owned = (ownerId: string) => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), schoolId: school, courseId: course, ownerId, reserve: RESERVE });
+  const owned = (ownerId: string) => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), schoolId: school, courseId: course, ownerId, reserve: RESERVE, courseWide: false });
   const oneHour = () => new Date(Date.now() + 3600_000);
   const poolLab = () => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), expiresAt: oneHour(), schoolId: null, courseId: null, ownerId: null });
   const markReady = (ids: string[]) => ds.query(`UPDATE labs SET status = 'ready' WHERE id = ANY($1)`, [ids]);
@@ -76,6 +76,20 @@ describe('AdmissionRepository: pool claims and the waiting line', () => {
     expect(await admission.queuePosition({ id: waiting.lab.id, queuedAt: null })).toBeNull();
     expect((await admission.usage()).waiting).toBe(0);
     await expect(admission.createOwned(owned(c), c, () => oneHour(), tight)).resolves.toMatchObject({ via: 'queue' });
+    await endAll();
+  });
+
+  it('without a course-wide limit, one person is still checked one request at a time: five at once, one lab', async () => {
+    const [u] = users;
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () =>
+        admission.createOwned(owned(u), u, (state) => {
+          if (state.ownerLive.count >= 1) throw new Error('labsPerStudent');
+          return oneHour();
+        }, ROOMY),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     await endAll();
   });
 

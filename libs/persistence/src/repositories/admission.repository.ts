@@ -13,6 +13,11 @@ export interface OwnedLab extends Omit<NewLab, 'expiresAt'> {
   readonly schoolId: string;
   /** What the template reserves: a new lab is admitted only if this fits. */
   readonly reserve: Resources;
+  /**
+   * Whether a limit spans the whole course (`maxConcurrentLabs`): then requests of the course are
+   * checked one at a time; otherwise only one person's are, and a class rush runs in parallel.
+   */
+  readonly courseWide: boolean;
 }
 
 export interface AdmissionLimits {
@@ -36,14 +41,14 @@ export class AdmissionRepository {
 
   async createOwned(lab: OwnedLab, actor: string, admit: Admit, limits: AdmissionLimits): Promise<{ lab: LabEntity; via: Admission }> {
     return this.db.transaction(async (em) => {
-      await lockCourse(em, lab.courseId);
+      await lockCourse(em, lab.courseWide ? lab.courseId : `${lab.courseId}:${lab.ownerId}`);
       const expiresAt = admit(await quotaState(em, lab.courseId, lab.ownerId, weekOf(lab.createdAt), lab.createdAt));
       const claimed = await this.claimIdle(em, lab, expiresAt, actor);
       if (claimed) return { lab: claimed, via: 'pool' as const };
       await lockAdmission(em);
       const reserved = await this.reserved(em);
       const waiting = await this.waitingCount(em);
-      const { reserve, ...row } = lab;
+      const { reserve, courseWide: _courseWide, ...row } = lab;
       if (waiting === 0 && fits(limits.capacity, reserved, reserve)) return { lab: await insertLab(em, { ...row, expiresAt }, actor), via: 'provision' as const };
       if (waiting >= limits.queueMax) {
         const [next] = await em.query(`SELECT min(expires_at) AS at FROM labs WHERE status = ANY($1) AND queued_at IS NULL`, [LIVE_STATUSES]);

@@ -21,9 +21,9 @@ export async function appendLabEvent(
   await em.insert(LabEventEntity, { labId, fromStatus: from, toStatus: to, actor, detail: (detail ?? null) as LabEventEntity['detail'] & object });
 }
 
-/** Serialises quota decisions of one course; released when the transaction ends. */
-export async function lockCourse(em: EntityManager, courseId: string): Promise<void> {
-  await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`course:${courseId}`]);
+/** Serialises quota decisions of one course (or one person in it); released when the transaction ends. */
+export async function lockCourse(em: EntityManager, key: string): Promise<void> {
+  await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`course:${key}`]);
 }
 
 /** Serialises admission (capacity and the waiting line) across every API and worker process. */
