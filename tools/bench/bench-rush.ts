@@ -1,0 +1,785 @@
+/**
+ * Classroom-rush benchmark for the lab pool: warm labs, admin scaling, admission under a rush,
+ * through the real API + worker.
+ *
+ *   npm run bench:rush          (build, then node dist/tools/bench/bench-rush.js)
+ *
+ * 1. setup: one Labfleet stack (real compiled API + one worker; own DB, Redis prefix, instance
+ *    label; POOL_TICK_SECONDS=1, PROVISION_CONCURRENCY=BENCH_PROVISION_CONCURRENCY), a school,
+ *    a course with labsPerStudent 1 and BENCH_STUDENTS (default 30) students with password login;
+ * 2. warm: PUT /pools/docker {min: N}; time until N labs are idle;
+ * 3. density (while the N pool labs are idle, after BENCH_SETTLE_SECONDS): memory of every lab
+ *    container of this stack from the engine's stats, and of one bare DinD container for comparison;
+ * 4. warm rush: each student loads /me (as on the course page: connections open), then all N POST
+ *    a lab at once; request→ready per student (a pool hit is ready in the POST's answer; a miss is
+ *    polled until ready), pool hits, distinct labs, and for hits how long until the claim's
+ *    transaction began (claimedAt is Postgres now(), the transaction's start);
+ * 5. PUT /pools/docker {min: 0}, every lab ended, wait until none is left on the engine;
+ * 6. cold rush: the same N students POST at once with no pool; request→ready per student, and
+ *    first POST → last ready;
+ * 7. during each rush the host's /proc/loadavg and /proc/stat are sampled every 250 ms (and CPU use
+ *    over the 2 s before it, to show what else the shared host was doing);
+ * 8. a table: metric | value | target | met?, and one JSON line (BENCH_RUSH_SUMMARY ...).
+ *
+ * Capacity: the stack admits by the engine's CPUs and memory (template docker reserves 0.05 CPU and
+ * 128 MB, so 2 cores admit 40 labs); the warm round's labs are ended before the cold round, so both
+ * rounds fit. BENCH_CAPACITY_CPUS (whole number) sets CAPACITY_CPUS instead.
+ *
+ * Options: BENCH_STUDENTS (30), BENCH_PROVISION_CONCURRENCY (4), BENCH_WORKER_CONCURRENCY (10),
+ * BENCH_SETTLE_SECONDS (10), BENCH_POLL_MS (50: one admin list request per tick, not one per lab),
+ * BENCH_LAB_TIMEOUT_MS (180000: bounds each wait), BENCH_BARE=0 skips the bare DinD container,
+ * BENCH_POOL_CAPPED=1 sets the pool to {min: N, max: N}, so the claims start no refill during the
+ * rush (by default {min: N}: each claim makes the pool provision a replacement, as in production).
+ *
+ * Network: only loopback (the stack's API) and the Docker socket. Exits non-zero only when
+ * something failed (an HTTP error, a failed or timed-out lab, a lab given to two students), never
+ * for a missed target. Everything it made is removed in `finally`, also on Ctrl-C.
+ */
+import './register-paths';
+import { count, describe, percentile, sleep } from './bench-kit';
+import Docker from 'dockerode';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { buildLabSpec, LabTemplate } from '@labfleet/domain';
+import { ApiClient, LabfleetStack, Person, removeLabResources, TenantBuilder, TEST_LAB_IMAGE } from '@labfleet/testing';
+import { parseTemplateFile } from '@labfleet/lab-lifecycle';
+import { buildLabContainer, engineSupportsDiskQuota, LabContainerContext, runExec } from '@labfleet/provider-docker';
+import { repoRoot } from './register-paths';
+
+const ROOT = repoRoot();
+const TEMPLATE = 'docker';
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+
+
+const N = count('BENCH_STUDENTS', 30, 1);
+const PROVISION_CONCURRENCY = count('BENCH_PROVISION_CONCURRENCY', 4, 1);
+const WORKER_CONCURRENCY = count('BENCH_WORKER_CONCURRENCY', 10, 1);
+const CAPACITY_CPUS = process.env.BENCH_CAPACITY_CPUS ? count('BENCH_CAPACITY_CPUS', 0, 1) : undefined;
+const SETTLE_MS = count('BENCH_SETTLE_SECONDS', 10) * 1000;
+/** The idle labs' CPU use is measured over the last 5 s of the settle time. */
+const CPU_WINDOW_MS = 5000;
+const POLL_MS = count('BENCH_POLL_MS', 50, 5);
+const LAB_TIMEOUT_MS = count('BENCH_LAB_TIMEOUT_MS', 180_000, 1000);
+const BARE = process.env.BENCH_BARE !== '0';
+const POOL_CAPPED = process.env.BENCH_POOL_CAPPED === '1';
+
+const TARGET_WARM_P50_MS = 150;
+const TARGET_WARM_P99_MS = 500;
+const TARGET_COLD_ALL_MS = 60_000;
+const TARGET_IDLE_MIB = 45;
+const TARGET_PER_24GIB = 400;
+
+const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+const since = (t0: number) => performance.now() - t0;
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and formatting
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const maxOf = (xs: readonly number[]) => (xs.length ? Math.max(...xs) : NaN);
+const minOf = (xs: readonly number[]) => (xs.length ? Math.min(...xs) : NaN);
+const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : `${Math.round(v)} ms`);
+const s = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : `${(v / 1000).toFixed(2)} s`);
+const mib = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : `${(v / MIB).toFixed(1)} MiB`);
+const round = (v: number, digits = 0) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : null);
+
+function spread(values: readonly number[], unit: (v: number) => string): string {
+  if (values.length === 0) return 'n/a';
+  return `p50 ${unit(percentile(values, 50))}, p95 ${unit(percentile(values, 95))}, p99 ${unit(percentile(values, 99))}, max ${unit(maxOf(values))} (n=${values.length})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host load: /proc/loadavg and /proc/stat every 250 ms
+
+interface CpuTimes {
+  readonly busy: number;
+  readonly total: number;
+  readonly running: number;
+}
+
+function readStat(): CpuTimes {
+  const text = readFileSync('/proc/stat', 'utf8');
+  const cpu = text.split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user/nice)
+  const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = cpu[3] + (cpu[4] ?? 0);
+  const running = Number(/^procs_running\s+(\d+)/m.exec(text)?.[1] ?? NaN);
+  return { busy: total - idle, total, running };
+}
+const load1 = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+
+interface HostLoad {
+  readonly samples: number;
+  /** The 1-min load when the rush began: what else the (shared) host was doing. */
+  readonly loadBefore: number;
+  /** CPU use in the 2 s before the rush (the idle labs, the rest of the stack, other runs). */
+  readonly cpuBeforePct: number;
+  readonly peakLoad1: number;
+  readonly peakCpuPct: number;
+  readonly meanCpuPct: number;
+  /** Most runnable tasks seen at once (procs_running): an instant view, unlike the 1-min load. */
+  readonly peakRunnable: number;
+}
+
+/** Host CPU use over the next `ms`, in %. */
+async function cpuOver(ms: number): Promise<number> {
+  const a = readStat();
+  await sleep(ms);
+  const b = readStat();
+  return (100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total);
+}
+
+class HostSampler {
+  private timer?: NodeJS.Timeout;
+  private prev = readStat();
+  private peakLoad1 = load1();
+  private readonly cpu: number[] = [];
+  private peakRunnable = 0;
+  private loadBefore = NaN;
+
+  constructor(private readonly cpuBeforePct: number) {}
+
+  start(): this {
+    this.prev = readStat();
+    this.loadBefore = this.peakLoad1 = load1();
+    this.timer = setInterval(() => this.sample(), 250);
+    return this;
+  }
+
+  private sample(): void {
+    try {
+      const now = readStat();
+      const dt = now.total - this.prev.total;
+      if (dt > 0) this.cpu.push((100 * (now.busy - this.prev.busy)) / dt);
+      this.prev = now;
+      if (Number.isFinite(now.running)) this.peakRunnable = Math.max(this.peakRunnable, now.running);
+      this.peakLoad1 = Math.max(this.peakLoad1, load1());
+    } catch {
+      // /proc unreadable: no sample
+    }
+  }
+
+  stop(): HostLoad {
+    clearInterval(this.timer);
+    this.sample();
+    return { samples: this.cpu.length, loadBefore: this.loadBefore, cpuBeforePct: this.cpuBeforePct, peakLoad1: this.peakLoad1, peakCpuPct: maxOf(this.cpu), meanCpuPct: mean(this.cpu), peakRunnable: this.peakRunnable };
+  }
+}
+
+const loadLine = (h: HostLoad) =>
+  `host during the rush (${h.samples} samples, 250 ms): before: CPU ${h.cpuBeforePct.toFixed(0)}% (2 s), 1-min load ${h.loadBefore.toFixed(2)}; peak 1-min load ${h.peakLoad1.toFixed(2)}, peak CPU ${h.peakCpuPct.toFixed(0)}%, mean CPU ${h.meanCpuPct.toFixed(0)}%, peak runnable tasks ${h.peakRunnable}`;
+
+function memAvailable(): number {
+  const kb = Number(/^MemAvailable:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? NaN);
+  return kb * 1024;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through the API
+
+interface Lab {
+  id: string;
+  status: string;
+  ownerId: string | null;
+  courseId: string | null;
+  claimedAt: string | null;
+  createdAt: string;
+  readyAt: string | null;
+  queuePosition: number | null;
+  failureReason: string | null;
+}
+
+interface PoolsView {
+  pools: { template: string; minIdle: number; maxTotal: number | null; target: number; idle: number; warming: number; claimed: number; failedLastDay: number }[];
+  capacity: { cpus: number; memoryMb: number };
+  reserved: { cpus: number; memoryMb: number };
+  free: { cpus: number; memoryMb: number };
+  waiting: number;
+}
+
+function expect<T>(res: { status: number; body: any }, what: string, status = 200): T {
+  if (res.status !== status) throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as T;
+}
+
+async function pools(admin: ApiClient): Promise<PoolsView> {
+  return expect<PoolsView>(await admin.get('/api/v1/pools'), 'GET /api/v1/pools');
+}
+
+const poolOf = (view: PoolsView) => view.pools.find((p) => p.template === TEMPLATE)!;
+
+async function setPool(admin: ApiClient, min: number, max: number | null = null): Promise<void> {
+  expect(await admin.request('PUT', `/api/v1/pools/${TEMPLATE}`, { min, max }), `PUT /api/v1/pools/${TEMPLATE} {min: ${min}, max: ${max}}`);
+}
+
+/** The distinct reasons of the latest failed labs (any course, pool labs included). */
+async function failureReasons(admin: ApiClient): Promise<string[]> {
+  const res = await admin.get('/api/v1/labs?status=failed&limit=100');
+  if (res.status !== 200) return [`(GET failed labs: HTTP ${res.status})`];
+  const counts = new Map<string, number>();
+  for (const lab of res.body.items as Lab[]) counts.set(lab.failureReason ?? '?', (counts.get(lab.failureReason ?? '?') ?? 0) + 1);
+  return [...counts].map(([reason, n]) => `${n}× ${reason}`);
+}
+
+/** Every lab of the course in the given statuses (all pages). */
+async function courseLabs(admin: ApiClient, courseId: string, statuses: string): Promise<Lab[]> {
+  const labs: Lab[] = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = expect<{ items: Lab[]; total: number }>(await admin.get(`/api/v1/labs?course=${courseId}&status=${statuses}&limit=100&offset=${offset}`), 'GET /api/v1/labs');
+    labs.push(...page.items);
+    if (page.items.length < 100 || labs.length >= page.total) return labs;
+  }
+}
+
+interface Outcome {
+  /** performance.now() when `ready` was first seen. */
+  readyAt?: number;
+  lab?: Lab;
+  error?: string;
+}
+
+/**
+ * Waits for every lab in `ids` to be ready, with one admin list request per POLL_MS (not one per
+ * lab: 30 students polling every 25 ms would be 1200 requests a second on a 2-core host).
+ */
+async function waitAllReady(admin: ApiClient, courseId: string, ids: readonly string[]): Promise<Map<string, Outcome>> {
+  const out = new Map<string, Outcome>();
+  const t0 = performance.now();
+  while (out.size < ids.length) {
+    let labs: Lab[];
+    try {
+      labs = await courseLabs(admin, courseId, 'pending,provisioning,ready,failed,stopping');
+    } catch (e) {
+      for (const id of ids) if (!out.has(id)) out.set(id, { error: describe(e) });
+      break;
+    }
+    const at = performance.now();
+    const seen = new Map(labs.map((l) => [l.id, l]));
+    for (const id of ids) {
+      if (out.has(id)) continue;
+      const lab = seen.get(id);
+      if (!lab) {
+        const one = await admin.get(`/api/v1/labs/${id}`);
+        out.set(id, { error: `lab ${id} is ${one.status === 200 ? one.body.status : `HTTP ${one.status}`} (not ready)` });
+      } else if (lab.status === 'ready') out.set(id, { readyAt: at, lab });
+      else if (lab.status === 'failed') out.set(id, { error: `lab ${id} failed: ${lab.failureReason}` });
+      else if (lab.status === 'stopping') out.set(id, { error: `lab ${id} is stopping before it was ready` });
+    }
+    if (out.size < ids.length && at - t0 > LAB_TIMEOUT_MS) {
+      for (const id of ids) if (!out.has(id)) out.set(id, { error: `lab ${id} still ${seen.get(id)?.status ?? '?'} after ${LAB_TIMEOUT_MS} ms` });
+    }
+    if (out.size < ids.length) await sleep(POLL_MS);
+  }
+  return out;
+}
+
+interface RushSample {
+  readonly student: Person;
+  /** performance.now() just before the POST. */
+  readonly t0: number;
+  /** Date.now() just before the POST (to compare with server timestamps: same host). */
+  readonly sentAt: number;
+  /** Pool hits: POST sent → claimedAt, Postgres now() in the claim, i.e. when its transaction began. */
+  toClaimTxMs?: number;
+  postMs?: number;
+  id?: string;
+  /** Served from the pool: ready with claimedAt in the POST's answer. */
+  hit?: boolean;
+  /** Waited in the admission line (pending with a queuePosition). */
+  queued?: boolean;
+  /** POST sent → ready (the POST's answer for a hit, the first poll that saw it ready otherwise). */
+  readyMs?: number;
+  /** readyAt − createdAt on the server (misses only: a pool lab's createdAt is when the pool made it). */
+  serverMs?: number;
+  error?: string;
+}
+
+interface RushResult {
+  readonly samples: RushSample[];
+  /** First POST sent → last lab ready. */
+  readonly wallMs: number;
+  readonly host: HostLoad;
+}
+
+/**
+ * All students POST at once (Promise.all), then every miss is waited for. Before, as students on
+ * the course page would, each loads /me (keep-alive connections open, auth path warm), and the
+ * host's CPU use is read for 2 s.
+ */
+async function rush(admin: ApiClient, courseId: string, students: readonly Person[]): Promise<RushResult> {
+  await Promise.all(students.map((p) => p.client.get('/api/v1/me')));
+  const sampler = new HostSampler(await cpuOver(2000)).start();
+  const start = performance.now();
+  const samples = await Promise.all(
+    students.map(async (student): Promise<RushSample> => {
+      const t0 = performance.now();
+      const sentAt = Date.now();
+      try {
+        const res = await student.client.post('/api/v1/labs', { course: courseId, template: TEMPLATE });
+        const postMs = since(t0);
+        if (res.status !== 202) return { student, t0, sentAt, postMs, error: `POST /api/v1/labs: HTTP ${res.status} ${JSON.stringify(res.body)}` };
+        const lab = res.body as Lab;
+        const hit = lab.status === 'ready' && lab.claimedAt !== null;
+        const queued = lab.queuePosition !== null && lab.queuePosition !== undefined;
+        const x: RushSample = { student, t0, sentAt, postMs, id: lab.id, hit, queued, readyMs: hit ? postMs : undefined, toClaimTxMs: hit ? Date.parse(lab.claimedAt!) - sentAt : undefined };
+        if (lab.ownerId !== student.id) x.error = `lab ${lab.id} answered to ${student.email} belongs to ${lab.ownerId}`;
+        return x;
+      } catch (e) {
+        return { student, t0, sentAt, error: `POST /api/v1/labs: ${describe(e)}` };
+      }
+    }),
+  );
+  const misses = samples.filter((x) => x.id && !x.hit && !x.error);
+  if (misses.length) {
+    const outcomes = await waitAllReady(admin, courseId, misses.map((x) => x.id!));
+    for (const x of misses) {
+      const o = outcomes.get(x.id!)!;
+      if (o.error) x.error = o.error;
+      else {
+        x.readyMs = o.readyAt! - x.t0;
+        x.serverMs = Date.parse(o.lab!.readyAt!) - Date.parse(o.lab!.createdAt);
+      }
+    }
+  }
+  const ends = samples.filter((x) => x.readyMs !== undefined).map((x) => x.t0 + x.readyMs!);
+  const wallMs = ends.length ? Math.max(...ends) - start : NaN;
+  return { samples, wallMs, host: sampler.stop() };
+}
+
+/** Distinct labs and owners: a lab answered to two students is an error. */
+function checkDistinct(samples: RushSample[], errors: string[], label: string): number {
+  const byId = new Map<string, RushSample[]>();
+  for (const x of samples) if (x.id) byId.set(x.id, [...(byId.get(x.id) ?? []), x]);
+  for (const [id, xs] of byId) {
+    if (xs.length > 1) errors.push(`${label}: lab ${id} was given to ${xs.length} students (${xs.map((x) => x.student.email).join(', ')})`);
+  }
+  return byId.size;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory of idle labs, from the engine's stats
+
+interface MemSample {
+  readonly name: string;
+  /** usage − total_inactive_file (cgroup v1) / − inactive_file (v2): what `docker stats` shows. */
+  readonly workingSet: number;
+  /** usage − total_cache (cgroup v1) / − file (v2): anonymous memory, about. */
+  readonly noCache: number;
+  readonly usage: number;
+  /** cpu_stats.cpu_usage.total_usage: CPU time used since start, ns. */
+  readonly cpuNs: number;
+  /** performance.now() of the read. */
+  readonly at: number;
+}
+
+async function memoryOf(id: string, name: string): Promise<MemSample> {
+  const stats = (await docker.getContainer(id).stats({ stream: false, 'one-shot': true } as any)) as any;
+  const m = stats.memory_stats ?? {};
+  const st = m.stats ?? {};
+  const usage = Number(m.usage ?? NaN);
+  const v1 = st.total_inactive_file !== undefined;
+  const inactive = Number(v1 ? st.total_inactive_file : (st.inactive_file ?? 0));
+  const cache = Number(v1 ? (st.total_cache ?? st.cache ?? 0) : (st.file ?? 0));
+  return { name, usage, workingSet: usage - inactive, noCache: usage - cache, cpuNs: Number(stats.cpu_stats?.cpu_usage?.total_usage ?? NaN), at: performance.now() };
+}
+
+/** CPU use between two reads of the same containers, in % of one core each. */
+function cpuPct(first: readonly MemSample[], second: readonly MemSample[]): number[] {
+  return second.flatMap((b) => {
+    const a = first.find((x) => x.name === b.name);
+    return a && b.at > a.at ? [(100 * (b.cpuNs - a.cpuNs)) / ((b.at - a.at) * 1e6)] : [];
+  });
+}
+
+async function labMemory(instance: string): Promise<MemSample[]> {
+  const containers = await docker.listContainers({ filters: { label: [`labfleet.instance=${instance}`, 'labfleet.role=lab'] } });
+  const out: MemSample[] = [];
+  for (let i = 0; i < containers.length; i += 8) {
+    out.push(...(await Promise.all(containers.slice(i, i + 8).map((c) => memoryOf(c.Id, c.Names[0].replace(/^\//, ''))))));
+  }
+  return out;
+}
+
+function dockerTemplate(): LabTemplate {
+  const path = join(ROOT, 'deploy/templates.json');
+  const t = parseTemplateFile(readFileSync(path, 'utf8'), path).find((x) => x.name === TEMPLATE);
+  if (!t) throw new Error(`template '${TEMPLATE}' not in deploy/templates.json`);
+  return { id: 'bench', ...t };
+}
+
+/**
+ * One DinD container made with dockerode alone (same image and builder, no mirror, on the default
+ * bridge: no network of its own), started until its inner `docker info` answers.
+ */
+async function startBare(instance: string): Promise<string> {
+  const labId = randomUUID();
+  const spec = buildLabSpec(labId, dockerTemplate(), TEST_LAB_IMAGE);
+  const ctx: LabContainerContext = { instance, securityProfile: 'privileged', registryMirror: null, diskQuota: engineSupportsDiskQuota(await docker.info()) };
+  const options = buildLabContainer(spec, spec.nodes[0], ctx);
+  const container = await docker.createContainer({ ...options, HostConfig: { ...options.HostConfig, NetworkMode: 'bridge' }, NetworkingConfig: undefined });
+  await container.start();
+  const result = await runExec(container, docker.modem, { command: ['sh', '-c', 'until docker info >/dev/null 2>&1; do sleep 0.05; done'], timeoutMs: 60_000, outputLimitBytes: 4096 });
+  if (result.exitCode !== 0) throw new Error(`bare DinD: inner docker info did not answer (exit ${result.exitCode})`);
+  return container.id;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function foreignLabs(mine: string[]): Promise<number> {
+  const labs = await docker.listContainers({ filters: { label: ['labfleet.role=lab'] } });
+  return labs.filter((c) => !mine.includes(c.Labels['labfleet.instance'])).length;
+}
+
+async function machineInfo(): Promise<{ lines: string[]; cgroup: string }> {
+  const [version, info] = await Promise.all([docker.version(), docker.info() as Promise<any>]);
+  const cgroup = String(info.CgroupVersion ?? '?');
+  return {
+    cgroup,
+    lines: [
+      `host: nproc ${os.availableParallelism?.() ?? os.cpus().length} (${os.cpus()[0]?.model ?? '?'}), RAM ${(os.totalmem() / GIB).toFixed(1)} GiB, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`,
+      `engine: Docker ${version.Version} (API ${version.ApiVersion}), kernel ${version.KernelVersion}, ${info.Driver}, cgroup v${cgroup}, engine NCPU ${info.NCPU}`,
+    ],
+  };
+}
+
+async function main(): Promise<number> {
+  const errors: string[] = [];
+  const bareInstance = `bench-${randomBytes(4).toString('hex')}`;
+  let stack: LabfleetStack | undefined;
+  let cleaned: Promise<void> | undefined;
+  let foreignMax = 0;
+  const noteForeign = async () => {
+    foreignMax = Math.max(foreignMax, await foreignLabs([bareInstance, stack?.instance.instance ?? '']).catch(() => 0));
+  };
+
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await stack?.stop().catch((e) => console.warn(`stack.stop failed: ${describe(e)}`));
+      await removeLabResources(bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: cleaning up...`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    await docker.getImage(TEST_LAB_IMAGE).inspect().catch(() => {
+      throw new Error(`${TEST_LAB_IMAGE} is not on the engine: run bash deploy/build-images.sh first`);
+    });
+    const machine = await machineInfo();
+    for (const line of machine.lines) console.log(line);
+    await noteForeign();
+
+    // 1. setup
+    let t = performance.now();
+    const overrides: Record<string, string> = {
+      POOL_TICK_SECONDS: '1',
+      PROVISION_CONCURRENCY: String(PROVISION_CONCURRENCY),
+      WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+      // TestInstance sets high lab and login rate limits already; say so here too.
+      RATE_LIMIT_LABS_PER_ADDRESS_PER_MINUTE: '10000',
+      RATE_LIMIT_LABS_PER_MINUTE: '10000',
+      ...(CAPACITY_CPUS !== undefined ? { CAPACITY_CPUS: String(CAPACITY_CPUS) } : {}),
+    };
+    stack = await LabfleetStack.start(overrides);
+    const admin = stack.client;
+    const instance = stack.instance.instance;
+    console.log(`stack: instance ${instance}, API ${admin.baseUrl}, 1 worker, started in ${s(since(t))} (logs: test-artifacts/${instance}-*.log)`);
+    console.log(`stack env: ${Object.entries(overrides).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+
+    t = performance.now();
+    const tenants = new TenantBuilder(admin);
+    const tag = randomBytes(3).toString('hex');
+    const school = await tenants.school(`rush-${tag}`);
+    const course = await tenants.course(school.id, 'Classroom rush', { labsPerStudent: 1 });
+    const students: Person[] = [];
+    for (let i = 0; i < N; i += 5) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(5, N - i) }, (_, j) => tenants.person(school.id, 'student', `student-${String(i + j + 1).padStart(3, '0')}-${tag}@example.test`)),
+      );
+      for (const p of batch) await tenants.enroll(course.id, p, 'student');
+      students.push(...batch);
+    }
+    const initial = await pools(admin);
+    const { reservedCpus, reservedMemoryMb } = dockerTemplate();
+    const admits = Math.floor(Math.min(initial.capacity.cpus / reservedCpus + 1e-9, initial.capacity.memoryMb / reservedMemoryMb));
+    console.log(`setup: school, course (labsPerStudent 1), ${N} students logged in, in ${s(since(t))}`);
+    console.log(
+      `capacity: ${initial.capacity.cpus} CPUs, ${initial.capacity.memoryMb} MB (${CAPACITY_CPUS !== undefined ? 'CAPACITY_CPUS set by BENCH_CAPACITY_CPUS' : "the engine's"}) ` +
+        `→ ${admits} docker labs at ${reservedCpus} CPU / ${reservedMemoryMb} MB each; the warm round's labs are ended before the cold round`,
+    );
+    if (admits < N) errors.push(`capacity admits ${admits} docker labs, fewer than ${N} students`);
+
+    // 2. warm: fill the pool
+    const memBefore = memAvailable();
+    console.log(`\nwarm: PUT /pools/${TEMPLATE} {min: ${N}${POOL_CAPPED ? `, max: ${N}` : ''}}`);
+    t = performance.now();
+    await setPool(admin, N, POOL_CAPPED ? N : null);
+    let firstIdleMs: number | undefined;
+    let fillMs: number | undefined;
+    let lastReport = 0;
+    let lastIdle = { idle: 0, at: 0 };
+    let pool = poolOf(await pools(admin));
+    for (;; pool = poolOf(await pools(admin))) {
+      if (pool.idle > 0) firstIdleMs ??= since(t);
+      if (pool.idle >= N) {
+        fillMs = since(t);
+        break;
+      }
+      if (since(t) - lastReport >= 5000) {
+        lastReport = since(t);
+        console.log(`  ${s(since(t)).padStart(8)}: idle ${pool.idle}, warming ${pool.warming}, failed ${pool.failedLastDay}`);
+      }
+      if (pool.idle > lastIdle.idle) lastIdle = { idle: pool.idle, at: since(t) };
+      // Pool labs that fail are replaced at once: do not wait out the timeout in such a loop.
+      if (pool.failedLastDay >= N && since(t) - lastIdle.at > 15_000) {
+        console.log(`  giving up: ${pool.failedLastDay} pool labs failed and no lab became idle for 15 s`);
+        break;
+      }
+      if (since(t) > LAB_TIMEOUT_MS) break;
+      await sleep(250);
+    }
+    if (fillMs === undefined) errors.push(`pool did not reach ${N} idle labs (idle ${pool.idle}, warming ${pool.warming}, failed ${pool.failedLastDay}) after ${s(since(t))}`);
+    if (pool.failedLastDay > 0) {
+      errors.push(`${pool.failedLastDay} pool lab(s) failed while the pool filled; reasons: ${(await failureReasons(admin)).join(' | ')}`);
+      // The product replaces a failed pool lab at once, and a lab failing at once fails again:
+      // hold the pool where it got, so the loop does not skew what follows.
+      await setPool(admin, pool.idle, POOL_CAPPED ? pool.idle : null);
+      console.log(`  pool labs failed: min lowered to ${pool.idle} (the idle count) to stop the refill-and-fail loop`);
+    }
+    console.log(`  pool filled: ${pool.idle} idle after ${s(fillMs)} (first idle after ${s(firstIdleMs)}; ${(N / ((fillMs ?? NaN) / 1000)).toFixed(2)} labs/s)`);
+    await noteForeign();
+
+    // 3. density: idle pool labs (and one bare DinD container) after they settle
+    // Memory at the end of the settle time; CPU over its last CPU_WINDOW_MS (two stats reads).
+    let bare: MemSample | undefined;
+    let bareFirst: MemSample | undefined;
+    let bareId: string | undefined;
+    if (BARE) {
+      // It starts after the pool labs: the settle time counts from its ready, so both settle.
+      bareId = await startBare(bareInstance).catch((e) => {
+        console.warn(`  bare DinD container: ${describe(e)} (skipped)`);
+        return undefined;
+      });
+    }
+    const cpuWindow = Math.min(CPU_WINDOW_MS, SETTLE_MS);
+    await sleep(SETTLE_MS - cpuWindow);
+    const memFirst = await labMemory(instance);
+    if (bareId) bareFirst = await memoryOf(bareId, 'bare').catch(() => undefined);
+    await sleep(cpuWindow);
+    const mem = await labMemory(instance);
+    if (bareId) bare = await memoryOf(bareId, 'bare').catch(() => undefined);
+    const memAfter = memAvailable();
+    const idleCpu = cpuPct(memFirst, mem);
+    const bareCpu = bare && bareFirst ? cpuPct([bareFirst], [bare])[0] : undefined;
+    await removeLabResources(bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
+    const ws = mem.map((m) => m.workingSet);
+    const nc = mem.map((m) => m.noCache);
+    const wsMean = mean(ws);
+    const fitHost = Math.floor(os.totalmem() / wsMean);
+    const per24 = Math.floor((24 * GIB) / wsMean);
+    const v1 = machine.cgroup === '1';
+    console.log(`\ndensity: ${mem.length} idle pool lab containers, ≥ ${s(SETTLE_MS)} after the pool filled (engine stats, one-shot, cgroup v${machine.cgroup})`);
+    console.log(`  working set = usage − ${v1 ? 'stats.total_inactive_file' : 'stats.inactive_file'} (what docker stats shows): mean ${mib(wsMean)}, median ${mib(percentile(ws, 50))}, min ${mib(minOf(ws))}, max ${mib(maxOf(ws))}`);
+    console.log(`  usage − ${v1 ? 'stats.total_cache' : 'stats.file'} (no page cache at all): mean ${mib(mean(nc))}, median ${mib(percentile(nc, 50))}, max ${mib(maxOf(nc))}; raw usage mean ${mib(mean(mem.map((m) => m.usage)))}`);
+    console.log(`  idle labs in this host's RAM (${(os.totalmem() / GIB).toFixed(1)} GiB) by the working-set mean: ${fitHost}; per 24 GiB: ${per24}`);
+    console.log(`  host MemAvailable fell by ${mib(memBefore - memAfter)} while the pool filled: ${mib((memBefore - memAfter) / Math.max(1, mem.length))} per lab (kernel, page cache and other runs included: rough)`);
+    const cores = os.availableParallelism?.() ?? os.cpus().length;
+    console.log(
+      `  CPU of the idle labs over ${s(cpuWindow)} (cpu_stats.cpu_usage.total_usage): mean ${mean(idleCpu).toFixed(2)}% of a core per lab, max ${maxOf(idleCpu).toFixed(2)}%; ` +
+        `all ${idleCpu.length} together ${(idleCpu.reduce((a, b) => a + b, 0) / cores).toFixed(1)}% of this host's ${cores} cores`,
+    );
+    if (bare) {
+      console.log(
+        `  bare DinD container (same image and builder, dockerode alone, no mirror, default bridge): working set ${mib(bare.workingSet)}, usage − cache ${mib(bare.noCache)}` +
+          `${bareCpu !== undefined ? `, CPU ${bareCpu.toFixed(2)}% of a core` : ''}`,
+      );
+    }
+    if (mem.length !== N) errors.push(`density: ${mem.length} lab containers running, expected ${N} idle pool labs`);
+
+    // 4. warm rush
+    pool = poolOf(await pools(admin));
+    console.log(`\nwarm rush: ${N} students POST at once (pool: idle ${pool.idle}, warming ${pool.warming})`);
+    await noteForeign();
+    const warm = await rush(admin, course.id, students);
+    const warmHits = warm.samples.filter((x) => x.hit).length;
+    const warmDistinct = checkDistinct(warm.samples, errors, 'warm rush');
+    warm.samples.forEach((x, i) => x.error && errors.push(`warm rush #${i + 1} (${x.student.email}): ${x.error}`));
+    const warmDuplicates = warm.samples.filter((x) => x.id).length - warmDistinct;
+    const warmErrors = warm.samples.filter((x) => x.error).length + warmDuplicates;
+    if (warmDistinct !== N) errors.push(`warm rush: ${warmDistinct} distinct labs for ${N} students (${N - warm.samples.filter((x) => x.id).length} got none, ${warmDuplicates} given twice)`);
+    const warmReady = warm.samples.filter((x) => !x.error && x.readyMs !== undefined).map((x) => x.readyMs!);
+    const warmMissReady = warm.samples.filter((x) => !x.error && !x.hit && x.readyMs !== undefined).map((x) => x.readyMs!);
+    console.log(`  request→ready: ${spread(warmReady, ms)}`);
+    console.log(`  POST round trip (all): ${spread(warm.samples.filter((x) => x.postMs !== undefined).map((x) => x.postMs!), ms)}`);
+    const toTx = warm.samples.filter((x) => x.toClaimTxMs !== undefined);
+    console.log(`  of which POST sent → claim transaction began (claimedAt, Postgres now()): ${spread(toTx.map((x) => x.toClaimTxMs!), ms)}`);
+    console.log(`  of which claim transaction began → answer received: ${spread(toTx.map((x) => x.postMs! - x.toClaimTxMs!), ms)}`);
+    console.log(`  served from the pool: ${warmHits}/${N}; misses: ${N - warmHits}${warmMissReady.length ? ` (request→ready ${spread(warmMissReady, ms)})` : ''}; distinct labs: ${warmDistinct}; errors: ${warmErrors}`);
+    console.log(`  first POST → last ready: ${ms(warm.wallMs)}`);
+    console.log(`  ${loadLine(warm.host)}`);
+    await noteForeign();
+
+    // 5. empty the pool, end every lab
+    t = performance.now();
+    await setPool(admin, 0);
+    // All students end their labs at once; a 503 is an error, retried (DELETE is idempotent) so the round ends clean.
+    const ends = await Promise.all(
+      warm.samples
+        .filter((x) => x.id)
+        .map(async (x) => {
+          for (let attempt = 1; ; attempt++) {
+            const res = await x.student.client.delete(`/api/v1/labs/${x.id}`).catch((e) => ({ status: 0, body: describe(e) }));
+            if (res.status === 202) return;
+            errors.push(`DELETE lab ${x.id} (attempt ${attempt}): HTTP ${res.status} ${JSON.stringify(res.body)}`);
+            if (attempt === 3) return;
+            await sleep(500);
+          }
+        }),
+    );
+    let left = { live: -1, containers: -1 };
+    for (;;) {
+      const live = expect<{ total: number }>(await admin.get('/api/v1/labs?status=pending,provisioning,ready,stopping&limit=1'), 'GET /api/v1/labs').total;
+      const containers = (await docker.listContainers({ all: true, filters: { label: [`labfleet.instance=${instance}`, 'labfleet.role=lab'] } })).length;
+      left = { live, containers };
+      if (live === 0 && containers === 0) break;
+      if (since(t) > LAB_TIMEOUT_MS) {
+        errors.push(`teardown: after ${LAB_TIMEOUT_MS} ms still ${live} live labs, ${containers} lab containers`);
+        break;
+      }
+      await sleep(250);
+    }
+    const afterWarm = await pools(admin);
+    console.log(
+      `\nteardown: pool {min: 0}, ${ends.length} labs ended; no live lab and no lab container left after ${s(since(t))} ` +
+        `(pool now idle ${poolOf(afterWarm).idle}, warming ${poolOf(afterWarm).warming}, claimed ${poolOf(afterWarm).claimed}; reserved ${afterWarm.reserved.cpus} CPUs; left ${left.live}/${left.containers})`,
+    );
+
+    // 6. cold rush
+    console.log(`\ncold rush: the same ${N} students POST at once, no pool (PROVISION_CONCURRENCY=${PROVISION_CONCURRENCY}, poll ${POLL_MS} ms)`);
+    await noteForeign();
+    const cold = await rush(admin, course.id, students);
+    const coldDistinct = checkDistinct(cold.samples, errors, 'cold rush');
+    cold.samples.forEach((x, i) => x.error && errors.push(`cold rush #${i + 1} (${x.student.email}): ${x.error}`));
+    const coldErrors = cold.samples.filter((x) => x.error).length;
+    const coldOk = cold.samples.filter((x) => !x.error && x.readyMs !== undefined);
+    const coldReady = coldOk.map((x) => x.readyMs!);
+    const coldServer = coldOk.filter((x) => x.serverMs !== undefined).map((x) => x.serverMs!);
+    const coldHits = cold.samples.filter((x) => x.hit).length;
+    const coldQueued = cold.samples.filter((x) => x.queued).length;
+    // Where the time went: queue wait (createdAt → provisioning) and the provision itself.
+    const pickup: number[] = [];
+    const provision: number[] = [];
+    for (const x of coldOk) {
+      const events = await admin.get(`/api/v1/labs/${x.id}/events`);
+      if (events.status !== 200 || !Array.isArray(events.body)) continue;
+      const created = events.body.find((e: any) => e.to === 'pending')?.at;
+      const prov = events.body.find((e: any) => e.to === 'provisioning')?.at;
+      const ready = events.body.find((e: any) => e.to === 'ready');
+      if (created && prov) pickup.push(Date.parse(prov) - Date.parse(created));
+      if (typeof ready?.detail?.provisionMs === 'number') provision.push(ready.detail.provisionMs);
+    }
+    const coldAllReady = coldOk.length === N && cold.wallMs <= TARGET_COLD_ALL_MS;
+    console.log(`  request→ready (client, poll): ${spread(coldReady, s)}`);
+    console.log(`  readyAt − createdAt (server): ${spread(coldServer, s)}`);
+    console.log(`  of which waiting for a provision slot (createdAt → provisioning): ${spread(pickup, s)}`);
+    console.log(`  of which provider.provision + saveNodes (worker): ${spread(provision, s)}`);
+    console.log(`  POST round trip: ${spread(cold.samples.filter((x) => x.postMs !== undefined).map((x) => x.postMs!), ms)}`);
+    console.log(`  first ready after ${s(minOf(coldReady))}; all ${coldOk.length}/${N} ready after ${s(cold.wallMs)} (first POST → last ready); pool hits ${coldHits}, queued for capacity ${coldQueued}, distinct labs ${coldDistinct}, errors ${coldErrors}`);
+    console.log(`  ${loadLine(cold.host)}`);
+    await noteForeign();
+
+    // 8. the table
+    const warmP50 = percentile(warmReady, 50);
+    const warmP99 = percentile(warmReady, 99);
+    const warmOk = warmErrors === 0 && warmReady.length === N;
+    const met = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : 'NO');
+    const rows: [string, string, string, boolean | undefined][] = [
+      [`pool fill: ${N} idle labs (PROVISION_CONCURRENCY=${PROVISION_CONCURRENCY})`, s(fillMs), '', undefined],
+      [`warm rush request→ready p50 (n=${warmReady.length})`, ms(warmP50), '≤ 150 ms', warmReady.length ? warmP50 <= TARGET_WARM_P50_MS : false],
+      [`warm rush request→ready p95`, ms(percentile(warmReady, 95)), '', undefined],
+      [`warm rush request→ready p99 (= max at n ≤ 100)`, ms(warmP99), '≤ 500 ms', warmReady.length ? warmP99 <= TARGET_WARM_P99_MS : false],
+      [`warm rush served from the pool`, `${warmHits}/${N}`, '', undefined],
+      [`warm rush distinct labs`, `${warmDistinct}/${N}`, `${N}`, warmDistinct === N],
+      [`warm rush errors`, `${warmErrors}`, '0', warmOk],
+      [`cold rush request→ready p50 (n=${coldReady.length})`, s(percentile(coldReady, 50)), '', undefined],
+      [`cold rush request→ready p95`, s(percentile(coldReady, 95)), '', undefined],
+      [`cold rush request→ready p99`, s(percentile(coldReady, 99)), '', undefined],
+      [`cold rush request→ready max`, s(maxOf(coldReady)), '', undefined],
+      [`cold rush all ${N} ready (first POST → last ready)`, s(cold.wallMs), '≤ 60 s', coldAllReady],
+      [`cold rush errors`, `${coldErrors}`, '0', coldErrors === 0],
+      [`idle lab memory, mean working set (n=${mem.length})`, mib(wsMean), '≤ 45 MiB', mem.length ? wsMean <= TARGET_IDLE_MIB * MIB : false],
+      [`idle lab memory, median / max`, `${mib(percentile(ws, 50))} / ${mib(maxOf(ws))}`, '', undefined],
+      [`idle labs per 24 GiB (this host ${(os.totalmem() / GIB).toFixed(1)} GiB: ${fitHost})`, `${per24}`, '≥ 400', mem.length ? per24 >= TARGET_PER_24GIB : false],
+      ...(bare ? ([[`bare DinD container idle working set`, mib(bare.workingSet), '', undefined]] as [string, string, string, undefined][]) : []),
+      [`idle lab CPU, mean per lab (all ${idleCpu.length}: % of host)`, `${mean(idleCpu).toFixed(2)}% of a core (${(idleCpu.reduce((a, b) => a + b, 0) / cores).toFixed(1)}%)`, '', undefined],
+      [`host before the rush (CPU 2 s; 1-min load), warm`, `${warm.host.cpuBeforePct.toFixed(0)}%; ${warm.host.loadBefore.toFixed(2)}`, '', undefined],
+      [`host before the rush (CPU 2 s; 1-min load), cold`, `${cold.host.cpuBeforePct.toFixed(0)}%; ${cold.host.loadBefore.toFixed(2)}`, '', undefined],
+      [`peak 1-min load, warm / cold rush`, `${warm.host.peakLoad1.toFixed(2)} / ${cold.host.peakLoad1.toFixed(2)}`, '', undefined],
+      [`peak CPU, warm / cold rush`, `${warm.host.peakCpuPct.toFixed(0)}% / ${cold.host.peakCpuPct.toFixed(0)}%`, '', undefined],
+    ];
+    const w = [54, 22, 12];
+    const line = (a: string, b: string, c: string, d: string) => console.log(`${a.padEnd(w[0])}${b.padEnd(w[1])}${c.padEnd(w[2])}${d}`);
+    console.log(`\n${'='.repeat(96)}`);
+    console.log(`Labfleet classroom rush (template ${TEMPLATE}, ${N} students, 1 worker, PROVISION_CONCURRENCY=${PROVISION_CONCURRENCY}, POOL_TICK_SECONDS=1, pool {min: ${N}${POOL_CAPPED ? `, max: ${N}` : ''}})`);
+    for (const l of machine.lines) console.log(l);
+    console.log(`capacity: ${initial.capacity.cpus} CPUs / ${initial.capacity.memoryMb} MB (${CAPACITY_CPUS !== undefined ? 'BENCH_CAPACITY_CPUS' : "engine's"}); warm-round labs ended before the cold round`);
+    console.log(`percentiles: nearest rank; memory: usage − ${v1 ? 'total_inactive_file' : 'inactive_file'} (cgroup v${machine.cgroup})`);
+    console.log('-'.repeat(96));
+    line('metric', 'value', 'target', 'met?');
+    for (const [a, b, c, d] of rows) line(a, b, c, met(d));
+    console.log('-'.repeat(96));
+    await noteForeign();
+    console.log(
+      foreignMax
+        ? `WARNING: up to ${foreignMax} lab container(s) of other installations were running on this engine during the run: timings are skewed`
+        : 'no other Labfleet labs were running on this engine during the run',
+    );
+    console.log(errors.length ? `ERRORS (${errors.length}):\n  ${errors.join('\n  ')}` : 'errors: none');
+    const summary = {
+      bench: 'rush',
+      students: N,
+      provisionConcurrency: PROVISION_CONCURRENCY,
+      poolCapped: POOL_CAPPED,
+      capacityCpus: initial.capacity.cpus,
+      capacitySource: CAPACITY_CPUS !== undefined ? 'BENCH_CAPACITY_CPUS' : 'engine',
+      poolFillS: round((fillMs ?? NaN) / 1000, 2),
+      warm: { p50Ms: round(warmP50), p95Ms: round(percentile(warmReady, 95)), p99Ms: round(warmP99), maxMs: round(maxOf(warmReady)), poolHits: warmHits, distinct: warmDistinct, errors: warmErrors },
+      cold: { p50S: round(percentile(coldReady, 50) / 1000, 2), p95S: round(percentile(coldReady, 95) / 1000, 2), p99S: round(percentile(coldReady, 99) / 1000, 2), maxS: round(maxOf(coldReady) / 1000, 2), allReadyS: round(cold.wallMs / 1000, 2), errors: coldErrors },
+      idleLabMiB: { mean: round(wsMean / MIB, 1), median: round(percentile(ws, 50) / MIB, 1), max: round(maxOf(ws) / MIB, 1), n: mem.length, measure: v1 ? 'usage-total_inactive_file' : 'usage-inactive_file' },
+      bareDindMiB: bare ? round(bare.workingSet / MIB, 1) : null,
+      idleLabCpuPctOfCore: round(mean(idleCpu), 2),
+      idleLabsFitHost: Number.isFinite(fitHost) ? fitHost : null,
+      idleLabsPer24GiB: Number.isFinite(per24) ? per24 : null,
+      before: { warm: { cpuPct: round(warm.host.cpuBeforePct), load1: round(warm.host.loadBefore, 2) }, cold: { cpuPct: round(cold.host.cpuBeforePct), load1: round(cold.host.loadBefore, 2) } },
+      peakLoad1: { warm: round(warm.host.peakLoad1, 2), cold: round(cold.host.peakLoad1, 2) },
+      peakCpuPct: { warm: round(warm.host.peakCpuPct), cold: round(cold.host.peakCpuPct) },
+      targetsMet: {
+        warmP50: warmReady.length > 0 && warmP50 <= TARGET_WARM_P50_MS,
+        warmP99: warmReady.length > 0 && warmP99 <= TARGET_WARM_P99_MS,
+        warmNoErrors: warmOk,
+        coldAllWithin60s: coldAllReady,
+        coldNoErrors: coldErrors === 0,
+        idleLabMemory: mem.length > 0 && wsMean <= TARGET_IDLE_MIB * MIB,
+      },
+      foreignLabs: foreignMax,
+      errors: errors.length,
+    };
+    console.log(`BENCH_RUSH_SUMMARY ${JSON.stringify(summary)}`);
+    return errors.length ? 1 : 0;
+  } catch (e) {
+    console.error(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  } finally {
+    console.log(`cleaning up: stack ${stack?.instance.instance ?? '(none)'} (database, Redis keys, labelled labs, networks, volumes), bare instance ${bareInstance}`);
+    await cleanup();
+  }
+}
+
+void main().then((code) => process.exit(code));
