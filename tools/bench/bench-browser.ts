@@ -34,7 +34,7 @@
  * removed in `finally`, also on Ctrl-C.
  */
 import './register-paths';
-import { count, describe, loadavg, percentile, sleep } from './bench-kit';
+import { cleanUpOnSignal, count, describe, loadavg, percentile, sleep } from './bench-kit';
 import Docker from 'dockerode';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -424,12 +424,7 @@ async function main(): Promise<number> {
       term?.close();
       await stack?.stop().catch((e) => console.warn(`stack.stop failed: ${describe(e)}`));
     })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: cleaning up...`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
+  cleanUpOnSignal(cleanup);
 
   const machine = `host: nproc ${os.availableParallelism?.() ?? os.cpus().length} (${os.cpus()[0]?.model ?? '?'}), RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`;
   let echo: EchoResult | undefined;

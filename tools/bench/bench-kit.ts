@@ -25,3 +25,19 @@ export function loadavg(): [number, number, number] {
   const [a, b, c] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
   return [a, b, c];
 }
+
+/** An on/off option from the environment: `1` turns it on, `0` off, unset is `fallback`. */
+export function flag(name: string, fallback = false): boolean {
+  const raw = process.env[name];
+  return raw === undefined || raw === '' ? fallback : raw === '1';
+}
+
+/** Runs `cleanup` (once) when the run is interrupted, then exits 130. */
+export function cleanUpOnSignal(cleanup: () => Promise<unknown>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: cleaning up...`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+}

@@ -24,7 +24,7 @@
  * for a missed target. Everything it made is removed in `finally`, also on Ctrl-C.
  */
 import './register-paths';
-import { count, describe, percentile, sleep } from './bench-kit';
+import { cleanUpOnSignal, count, describe, flag, percentile, sleep } from './bench-kit';
 import Docker from 'dockerode';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ import { repoRoot } from './register-paths';
 const ROOT = repoRoot();
 const TEMPLATE = 'docker';
 const POLL_MS = 25;
-const LAB_TIMEOUT_MS = Number(process.env.BENCH_LAB_TIMEOUT_MS ?? 120_000);
+const LAB_TIMEOUT_MS = count('BENCH_LAB_TIMEOUT_MS', 120_000, 1);
 const READY_COMMAND = ['sh', '-c', 'until docker info >/dev/null 2>&1; do sleep 0.05; done'];
 
 const TARGET_COLD_P50_MS = 1500;
@@ -53,12 +53,12 @@ const N_SEQUENTIAL = count('BENCH_SEQUENTIAL', 10);
 const N_CONCURRENT = count('BENCH_CONCURRENT', 10);
 const N_BARE = count('BENCH_BARE', N_SEQUENTIAL);
 /** BENCH_INTERLEAVE=1: one bare run right after each cold lab, so both see the same background load. */
-const INTERLEAVE = process.env.BENCH_INTERLEAVE === '1';
+const INTERLEAVE = flag('BENCH_INTERLEAVE');
 /**
  * BENCH_BARE_MIRROR=1: the bare runs also do what the provider does for the image mirror: connect
  * the (test) registry container to the lab network and pass LABFLEET_REGISTRY_MIRROR to the lab.
  */
-const BARE_MIRROR = process.env.BENCH_BARE_MIRROR === '1';
+const BARE_MIRROR = flag('BENCH_BARE_MIRROR');
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const since = (t0: number) => performance.now() - t0;
@@ -359,12 +359,7 @@ async function main(): Promise<number> {
       await stack?.stop().catch((e) => console.warn(`stack.stop failed: ${describe(e)}`));
       await removeLabResources(bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
     })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: cleaning up...`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
+  cleanUpOnSignal(cleanup);
 
   try {
     await docker.getImage(TEST_LAB_IMAGE).inspect().catch(() => {

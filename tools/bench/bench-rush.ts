@@ -36,7 +36,7 @@
  * for a missed target. Everything it made is removed in `finally`, also on Ctrl-C.
  */
 import './register-paths';
-import { count, describe, percentile, sleep } from './bench-kit';
+import { cleanUpOnSignal, count, describe, flag, percentile, sleep } from './bench-kit';
 import Docker from 'dockerode';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -58,14 +58,14 @@ const GIB = 1024 * MIB;
 const N = count('BENCH_STUDENTS', 30, 1);
 const PROVISION_CONCURRENCY = count('BENCH_PROVISION_CONCURRENCY', 4, 1);
 const WORKER_CONCURRENCY = count('BENCH_WORKER_CONCURRENCY', 10, 1);
-const CAPACITY_CPUS = process.env.BENCH_CAPACITY_CPUS ? count('BENCH_CAPACITY_CPUS', 0, 1) : undefined;
+const CAPACITY_CPUS = count('BENCH_CAPACITY_CPUS', 0) || undefined;
 const SETTLE_MS = count('BENCH_SETTLE_SECONDS', 10) * 1000;
 /** The idle labs' CPU use is measured over the last 5 s of the settle time. */
 const CPU_WINDOW_MS = 5000;
 const POLL_MS = count('BENCH_POLL_MS', 50, 5);
 const LAB_TIMEOUT_MS = count('BENCH_LAB_TIMEOUT_MS', 180_000, 1000);
-const BARE = process.env.BENCH_BARE !== '0';
-const POOL_CAPPED = process.env.BENCH_POOL_CAPPED === '1';
+const BARE = flag('BENCH_BARE', true);
+const POOL_CAPPED = flag('BENCH_POOL_CAPPED');
 
 const TARGET_WARM_P50_MS = 150;
 const TARGET_WARM_P99_MS = 500;
@@ -461,12 +461,7 @@ async function main(): Promise<number> {
       await stack?.stop().catch((e) => console.warn(`stack.stop failed: ${describe(e)}`));
       await removeLabResources(bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
     })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: cleaning up...`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
+  cleanUpOnSignal(cleanup);
 
   try {
     await docker.getImage(TEST_LAB_IMAGE).inspect().catch(() => {

@@ -1,14 +1,11 @@
 import type Docker from 'dockerode';
-import { BoundedBuffer, endsWithin, type ExecResult } from '@labfleet/domain';
+import { BoundedBuffer, boundedExecResult, endsWithin, type ExecResult } from '@labfleet/domain';
 
 export interface ExecOptions {
   readonly command: readonly string[];
   readonly timeoutMs: number;
   readonly outputLimitBytes: number;
 }
-
-/** Exit code `timeout --signal=KILL` reports when it had to kill the command. */
-const KILLED_BY_TIMEOUT = 137;
 
 /**
  * Runs a command in a container and collects bounded stdout/stderr. The command runs under
@@ -30,14 +27,6 @@ export async function runExec(container: Docker.Container, modem: Docker['modem'
   const finished = await endsWithin(stream, ['end', 'close', 'error'], seconds * 1000 + 5000);
   if (!finished) stream.destroy();
   const { ExitCode } = await exec.inspect();
-  const exitCode = finished && ExitCode !== null ? ExitCode : KILLED_BY_TIMEOUT;
-  const durationMs = Date.now() - started;
-  return {
-    exitCode,
-    stdout: stdout.text(),
-    stderr: stderr.text(),
-    truncated: stdout.truncated || stderr.truncated,
-    timedOut: !finished || (exitCode === KILLED_BY_TIMEOUT && durationMs >= seconds * 1000),
-    durationMs,
-  };
+  const exitCode = finished && ExitCode !== null ? ExitCode : undefined;
+  return boundedExecResult({ exitCode, stdout, stderr, started, seconds, finished });
 }

@@ -1,5 +1,5 @@
 import type { Exec, V1Status } from '@kubernetes/client-node';
-import { BoundedBuffer, endsWithin, ExecResult, ProviderError } from '@labfleet/domain';
+import { BoundedBuffer, boundedExecResult, endsWithin, ExecResult, ProviderError } from '@labfleet/domain';
 
 export interface KubeExecTarget {
   readonly namespace: string;
@@ -12,9 +12,6 @@ export interface KubeExecOptions {
   readonly timeoutMs: number;
   readonly outputLimitBytes: number;
 }
-
-/** Exit code `timeout --signal=KILL` reports when it had to kill the command. */
-const KILLED_BY_TIMEOUT = 137;
 
 /** The exit code the kubelet reports in the exec's closing Status, or undefined when it names none. */
 export function exitCodeOf(status: V1Status | undefined): number | undefined {
@@ -47,14 +44,5 @@ export async function runKubeExec(exec: Exec, target: KubeExecTarget, options: K
     if (status) throw new ProviderError(`exec in ${target.pod}: ${status.message ?? status.reason ?? 'failed'}`, false);
     throw new ProviderError(`exec in ${target.pod}: the connection closed before the command ended`, true);
   }
-  const exitCode = reported ?? KILLED_BY_TIMEOUT;
-  const durationMs = Date.now() - started;
-  return {
-    exitCode,
-    stdout: stdout.text(),
-    stderr: stderr.text(),
-    truncated: stdout.truncated || stderr.truncated,
-    timedOut: !finished || (exitCode === KILLED_BY_TIMEOUT && durationMs >= seconds * 1000),
-    durationMs,
-  };
+  return boundedExecResult({ exitCode: reported, stdout, stderr, started, seconds, finished });
 }
