@@ -91,7 +91,8 @@ export function table(headers, rows, caption) {
 export function statusText(lab) {
   switch (lab.status) {
     case 'pending':
-      return lab.queuePosition ? `Pending — waiting for room, number ${lab.queuePosition} in line` : 'Pending — about to start';
+      if (lab.queuePosition) return `Pending — waiting for room, number ${lab.queuePosition} in line`;
+      return lab.waitReason ? `Pending — waiting for a cluster node with room (${lab.waitReason})` : 'Pending — about to start';
     case 'provisioning':
       return 'Provisioning — preparing your lab';
     case 'ready':

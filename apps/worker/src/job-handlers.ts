@@ -1,8 +1,8 @@
-import { Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { AdmissionService, LabFailedError, LabLifecycleService, PoolService, ReconcilerService } from '@labfleet/lab-lifecycle';
 import { JobName, JobPayloads } from '@labfleet/queue';
 
-export type JobHandler<N extends JobName> = (payload: JobPayloads[N], job: Job) => Promise<unknown>;
+export type JobHandler<N extends JobName> = (payload: JobPayloads[N], job: Job, token?: string) => Promise<unknown>;
 
 /** One handler per job name: the compiler refuses a job with none, an object cannot hold two. */
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
@@ -18,13 +18,19 @@ export interface JobServices {
 
 export function jobHandlers({ lifecycle, reconciler, pools, admission }: JobServices): JobHandlers {
   return {
-    [JobName.ProvisionLab]: async ({ labId }, job) => {
+    [JobName.ProvisionLab]: async ({ labId }, job, token) => {
+      let outcome: Awaited<ReturnType<LabLifecycleService['provision']>>;
       try {
-        await lifecycle.provision(labId, { final: isFinalAttempt(job) });
+        outcome = await lifecycle.provision(labId, { final: isFinalAttempt(job) });
       } catch (e) {
         // The lab is already marked failed: retrying cannot help.
         if (e instanceof LabFailedError) throw new UnrecoverableError(e.message);
         throw e;
+      }
+      if (outcome) {
+        // No room in the cluster yet: the same job comes back later, without using up an attempt.
+        await job.moveToDelayed(Date.now() + outcome.waitMs, token);
+        throw new DelayedError();
       }
     },
     [JobName.DestroyLab]: ({ labId }) => lifecycle.destroy(labId),

@@ -47,7 +47,7 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     // Across every worker process: a classroom rush does not make more labs at once than this.
     await this.queues.byName.get(QueueName.LabProvision)!.setGlobalConcurrency(this.config.pool.provisionConcurrency);
     for (const name of Object.values(QueueName)) {
-      const worker = new Worker(name, (job) => this.dispatch(job), {
+      const worker = new Worker(name, (job, token) => this.dispatch(job, token), {
         connection: this.connection,
         prefix: this.config.redis.keyPrefix,
         concurrency: this.concurrencyOf(name),
@@ -82,10 +82,10 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     await this.queues.byName.get(JOB_QUEUE[job])!.upsertJobScheduler(job, { every: everySeconds * 1000 }, { name: job, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
   }
 
-  private dispatch(job: Job): Promise<unknown> {
+  private dispatch(job: Job, token?: string): Promise<unknown> {
     const handler = this.handlers[job.name as JobName] as JobHandler<JobName> | undefined;
     if (!handler) throw new Error(`no handler for job '${job.name}'`);
-    return handler(job.data, job);
+    return handler(job.data, job, token);
   }
 
   /** BullMQ loses jobs if Redis may evict keys: refuse to run on such a Redis. */

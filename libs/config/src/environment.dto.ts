@@ -3,6 +3,7 @@ import { IsEnum, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Mi
 import { ProviderKind } from '@labfleet/contracts';
 
 const onKubernetes = (env: { LAB_PROVIDER?: ProviderKind }) => env.LAB_PROVIDER === ProviderKind.Kubernetes;
+const onSwarm = (env: { LAB_PROVIDER?: ProviderKind }) => env.LAB_PROVIDER === ProviderKind.Swarm;
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /** Every environment variable Labfleet reads, validated once at boot (see README "Configuration"). */
@@ -116,6 +117,22 @@ export class EnvironmentDto {
   @ValidateIf((env: EnvironmentDto) => env.REGISTRY_MODE === 'proxy')
   @Matches(/^https?:\/\//, { message: 'REGISTRY_PROXY_URL must be an http(s) URL when REGISTRY_MODE=proxy' })
   REGISTRY_PROXY_URL?: string;
+
+  /** ca.pem, cert.pem and key.pem for Docker engines reached over TCP (Docker's own convention). */
+  @IsOptional() @IsString() @IsNotEmpty()
+  DOCKER_CERT_PATH?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(86400)
+  PLACEMENT_TIMEOUT_SECONDS?: number;
+
+  // Swarm: read only with LAB_PROVIDER=swarm (README "Docker Swarm").
+  @ValidateIf(onSwarm) @IsOptional() @Matches(/^node\.[\w.-]+ *(==|!=) *[^, ]+( *, *node\.[\w.-]+ *(==|!=) *[^, ]+)*$/, {
+    message: 'SWARM_CONSTRAINTS must be comma-separated Swarm placement constraints, e.g. node.labels.labfleet.labs==true',
+  })
+  SWARM_CONSTRAINTS?: string;
+
+  @ValidateIf(onSwarm) @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  SWARM_ENGINE_PORT?: number;
 
   // Kubernetes: read only with LAB_PROVIDER=kubernetes (README "Kubernetes").
   @ValidateIf(onKubernetes) @IsOptional() @IsString() @IsNotEmpty()

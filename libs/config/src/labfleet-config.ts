@@ -24,6 +24,17 @@ export abstract class LabfleetConfig {
     /** Range lab networks get their subnets from, in blocks of `subnetPrefix` (Docker provider). */
     readonly subnetPool: string;
     readonly subnetPrefix: number;
+    /** Directory of ca.pem, cert.pem and key.pem for engines reached over TCP; null: plain TCP. */
+    readonly tlsDir: string | null;
+    /** A lab the cluster finds no room for fails after waiting this long in `pending`. */
+    readonly placementTimeoutSeconds: number;
+  };
+  /** Used only with `LAB_PROVIDER=swarm`; `provider.dockerHost` is then a manager's engine. */
+  abstract readonly swarm: {
+    /** Placement constraints of every lab (Swarm syntax), e.g. `node.labels.labfleet.labs==true`. */
+    readonly constraints: readonly string[];
+    /** Port of each node's Docker API, reached at the node's Swarm address. */
+    readonly enginePort: number;
   };
   abstract readonly registry: {
     readonly mode: RegistryMode;

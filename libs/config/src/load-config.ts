@@ -44,6 +44,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       execOutputLimitBytes: env.EXEC_OUTPUT_LIMIT_BYTES ?? 1024 * 1024,
       subnetPool: env.LAB_SUBNET_POOL ?? '10.213.0.0/16',
       subnetPrefix: env.LAB_SUBNET_PREFIX ?? 27,
+      tlsDir: env.DOCKER_CERT_PATH ?? null,
+      placementTimeoutSeconds: env.PLACEMENT_TIMEOUT_SECONDS ?? 600,
+    },
+    swarm: {
+      constraints: (env.SWARM_CONSTRAINTS ?? 'node.labels.labfleet.labs==true').split(',').map((c) => c.trim()),
+      enginePort: env.SWARM_ENGINE_PORT ?? (env.DOCKER_CERT_PATH ? 2376 : 2375),
     },
     registry: {
       mode: env.REGISTRY_MODE ?? 'push',

@@ -22,6 +22,8 @@ export interface LabSpec {
   readonly image: string;
   readonly nodes: readonly LabNodeSpec[];
   readonly limits: LabLimits;
+  /** What the whole lab (all nodes) is counted as using, for placement on a cluster. */
+  readonly reservation: Resources;
   /** Images the template needs; the provider makes sure the lab can pull them offline. */
   readonly images: readonly string[];
   /** Who the lab is for; providers label what they create with it (absent for unowned labs). */
@@ -34,6 +36,8 @@ export interface LabHandle {
   readonly provider: string;
   readonly nodes: readonly LabNodeHandle[];
   readonly network?: string;
+  /** The cluster node the lab runs on, where the backend has several (Swarm). */
+  readonly host?: string;
 }
 
 export interface LabNodeHandle {
@@ -42,6 +46,9 @@ export interface LabNodeHandle {
   readonly runtimeId: string;
   readonly address?: string;
 }
+
+/** Whether a cluster found room for the lab; while not, `reason` says why in the cluster's words. */
+export type Placement = { readonly placed: true } | { readonly placed: false; readonly reason: string };
 
 export type LabRuntimeState = 'running' | 'stopped' | 'gone';
 
@@ -103,6 +110,12 @@ export interface LabProvider {
    * registry mirror and the images it serves). Returns problems in words; never fatal.
    */
   prepare(images: readonly string[]): Promise<string[]>;
+  /**
+   * Asks the cluster for room for the lab, without waiting (Swarm). Called while the lab is
+   * pending, again until it is placed; `provision` then runs where it was placed. Idempotent.
+   * Backends that place nothing themselves (one Docker host) leave it out.
+   */
+  place?(spec: LabSpec): Promise<Placement>;
   /**
    * Creates (or adopts what exists of) the lab and resolves only when every node's Docker daemon
    * answers. Called again for the same lab it makes nothing twice.

@@ -13,6 +13,7 @@ export function buildLabSpec(labId: string, template: LabTemplate, defaultImage:
     image: template.image ?? defaultImage,
     nodes: labNodeNames(template.nodes).map((name) => ({ name, hostname: name })),
     limits: { cpus: template.cpus, memoryMb: template.memoryMb, pidsLimit: template.pidsLimit, diskMb: template.diskMb },
+    reservation: { cpus: template.reservedCpus, memoryMb: template.reservedMemoryMb },
     images: [...template.images],
   };
 }

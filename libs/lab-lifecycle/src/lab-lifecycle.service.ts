@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
-import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, ProviderError, renderStep, SetupStep } from '@labfleet/domain';
+import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, ProviderError, renderStep, SetupStep } from '@labfleet/domain';
 import { LabEntity, LabRepository } from '@labfleet/persistence';
 import { JobName, LabJobsService } from '@labfleet/queue';
 
@@ -16,6 +16,8 @@ export class LabFailedError extends Error {
 }
 
 const SETUP_STEP_TIMEOUT_MS = 120_000;
+/** How often a lab the cluster has no room for asks again. */
+const PLACEMENT_RETRY_MS = 2000;
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -34,24 +36,32 @@ export class LabLifecycleService {
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
-  async provision(labId: string, attempt: Attempt): Promise<void> {
+  /**
+   * Makes the lab. Resolves with `{ waitMs }` while the cluster has no room for it: the lab stays
+   * pending with the cluster's reason, and the job asks again after `waitMs`.
+   */
+  async provision(labId: string, attempt: Attempt): Promise<{ waitMs: number } | void> {
     let lab = await this.labs.findById(labId);
     if (lab?.queuedAt) {
       this.logger.log({ msg: 'provision skipped: waiting for capacity', labId });
       return;
     }
-    if (lab?.status === LabStatus.Pending) {
-      await this.labs.transition(labId, { to: LabStatus.Provisioning, actor: 'worker' });
-      lab = await this.labs.findById(labId);
-    }
-    if (lab?.status !== LabStatus.Provisioning) {
+    if (lab?.status !== LabStatus.Pending && lab?.status !== LabStatus.Provisioning) {
       this.logger.log({ msg: 'provision skipped', labId, status: lab?.status ?? 'missing' });
       return;
     }
     const started = Date.now();
     try {
       const owner = lab.schoolId && lab.courseId ? { schoolId: lab.schoolId, courseId: lab.courseId, userId: lab.ownerId } : undefined;
-      const handle = await this.provider.provision(buildLabSpec(labId, this.templateOf(lab), this.config.provider.labImage, owner));
+      const spec = buildLabSpec(labId, this.templateOf(lab), this.config.provider.labImage, owner);
+      if (lab.status === LabStatus.Pending) {
+        const waitMs = await this.place(lab, spec);
+        if (waitMs !== null) return { waitMs };
+        await this.labs.transition(labId, { to: LabStatus.Provisioning, actor: 'worker', patch: { waitReason: null, waitingSince: null } });
+        lab = await this.labs.findById(labId);
+        if (lab?.status !== LabStatus.Provisioning) return;
+      }
+      const handle = await this.provider.provision(spec);
       await this.labs.saveNodes(labId, handle.nodes);
       await this.runSetup(labId, this.templateOf(lab).setup ?? [], handle);
       const moved = await this.labs.transition(labId, {
@@ -68,6 +78,7 @@ export class LabLifecycleService {
         this.logger.log({ msg: 'lab ended during provisioning; removed', labId });
       }
     } catch (e) {
+      if (e instanceof LabFailedError) throw e;
       const retryable = !(e instanceof ProviderError) || e.retryable;
       this.logger.warn({ msg: 'provision attempt failed', labId, error: describe(e), retryable, final: attempt.final });
       if (retryable && !attempt.final) throw e;
@@ -107,6 +118,26 @@ export class LabLifecycleService {
       await this.freedCapacity();
     }
     await this.provider.destroy(labId).catch((e) => this.logger.warn({ msg: 'clean-up of failed lab deferred to reconcile', labId, error: describe(e) }));
+  }
+
+  /**
+   * Asks a cluster backend for room (Swarm). Returns null once placed, else how long to wait before
+   * asking again; a lab that waited `PLACEMENT_TIMEOUT_SECONDS` fails with the cluster's reason.
+   */
+  private async place(lab: LabEntity, spec: LabSpec): Promise<number | null> {
+    if (!this.provider.place) return null;
+    const placement = await this.provider.place(spec);
+    if (placement.placed) return null;
+    const since = lab.waitingSince ?? new Date();
+    const timeoutSeconds = this.config.provider.placementTimeoutSeconds;
+    if (Date.now() - since.getTime() >= timeoutSeconds * 1000) {
+      const reason = `no node of the cluster had room for this lab within ${timeoutSeconds} s: ${placement.reason}`;
+      await this.fail(lab.id, reason);
+      throw new LabFailedError(reason);
+    }
+    await this.labs.setWaiting(lab.id, placement.reason, since);
+    if (lab.waitReason !== placement.reason) this.logger.log({ msg: 'lab waits for room in the cluster', labId: lab.id, reason: placement.reason });
+    return PLACEMENT_RETRY_MS;
   }
 
   /**

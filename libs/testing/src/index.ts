@@ -7,3 +7,4 @@ export * from './lab-provider.contract';
 export * from './cuttable-proxy';
 export * from './tenants';
 export * from './oidc';
+export * from './swarm-cluster';

@@ -16,6 +16,7 @@ export function labSpec(image: string, nodes = 1): LabSpec {
     image,
     nodes: labNodeNames(nodes).map((name) => ({ name, hostname: name })),
     limits: { cpus: 1, memoryMb: 1024, pidsLimit: 512, diskMb: null },
+    reservation: { cpus: 0.05, memoryMb: 128 },
     images: [],
   };
 }

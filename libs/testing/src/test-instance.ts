@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import IORedis from 'ioredis';
+import { LabfleetConfig, loadConfig } from '@labfleet/config';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -10,6 +11,21 @@ export const TEST_LAB_IMAGE = 'labfleet/lab:latest';
 export const TEST_REGISTRY = { name: 'labfleet-test-registry', hostPort: '5002' };
 
 export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+
+/** The validated configuration a provider under test gets, as `loadConfig` makes it from `env`. */
+export function testConfig(instance: string, env: Record<string, string> = {}): LabfleetConfig {
+  return loadConfig({
+    DATABASE_URL: 'postgres://127.0.0.1/unused',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    LABFLEET_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    LABFLEET_JWT_SECRET: TEST_JWT_SECRET,
+    LABFLEET_INSTANCE: instance,
+    LAB_IMAGE: TEST_LAB_IMAGE,
+    REGISTRY_NAME: TEST_REGISTRY.name,
+    REGISTRY_HOST_PORT: TEST_REGISTRY.hostPort,
+    ...env,
+  });
+}
 
 /**
  * One isolated Labfleet installation for a test file: its own database, Redis key prefix and

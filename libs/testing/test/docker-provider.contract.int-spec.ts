@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DockerProvider, labFilter } from '@labfleet/provider-docker';
-import { docker, labProviderContract, TEST_LAB_IMAGE, TEST_REGISTRY } from '../src';
+import { docker, labProviderContract, TEST_LAB_IMAGE, testConfig } from '../src';
 
 const instance = `t${randomBytes(4).toString('hex')}`;
-const provider = new DockerProvider(docker, {
-  instance,
-  provider: { kind: 'docker' as never, dockerHost: 'unix:///var/run/docker.sock', labImage: TEST_LAB_IMAGE, securityProfile: 'privileged', readyTimeoutSeconds: 60, execOutputLimitBytes: 1024 * 1024, subnetPool: '10.213.0.0/16', subnetPrefix: 27 },
-  registry: { mode: 'push', image: 'registry:2', name: TEST_REGISTRY.name, hostPort: Number(TEST_REGISTRY.hostPort) },
-});
+const provider = new DockerProvider(docker, testConfig(instance));
 
 async function resourcesOf(labId: string): Promise<string[]> {
   const filters = labFilter(instance, labId);
@@ -31,11 +27,7 @@ describe('DockerProvider on the real engine (LabProvider contract)', () => {
 
   it('reports an engine it cannot reach as a dependency outage', async () => {
     const { createDockerClient } = await import('@labfleet/provider-docker');
-    const offline = new DockerProvider(createDockerClient('unix:///tmp/no-such-docker.sock'), {
-      instance,
-      provider: { kind: 'docker' as never, dockerHost: 'unix:///tmp/no-such-docker.sock', labImage: TEST_LAB_IMAGE, securityProfile: 'privileged', readyTimeoutSeconds: 5, execOutputLimitBytes: 1024, subnetPool: '10.213.0.0/16', subnetPrefix: 27 },
-      registry: { mode: 'off', image: 'registry:2', name: 'unused', hostPort: 1 },
-    });
+    const offline = new DockerProvider(createDockerClient('unix:///tmp/no-such-docker.sock'), testConfig(instance, { REGISTRY_MODE: 'off', LAB_READY_TIMEOUT_SECONDS: '5' }));
     await expect(offline.ping()).rejects.toMatchObject({ name: 'DependencyUnavailableError', dependency: 'docker' });
     await expect(offline.inspect('x')).rejects.toMatchObject({ dependency: 'docker' });
   });

@@ -32,6 +32,9 @@ export class LabEntity {
   @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true }) claimedAt!: Date | null;
   /** Set while the lab waits for capacity (admission queue); cleared when it is let through. */
   @Column({ name: 'queued_at', type: 'timestamptz', nullable: true }) queuedAt!: Date | null;
+  /** Why the cluster has not placed this pending lab yet (Swarm's words), and since when. */
+  @Column({ name: 'wait_reason', type: 'text', nullable: true }) waitReason!: string | null;
+  @Column({ name: 'waiting_since', type: 'timestamptz', nullable: true }) waitingSince!: Date | null;
   @ManyToOne(() => UserEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'owner_id' })
   owner?: UserEntity | null;

@@ -35,6 +35,8 @@ export interface TransitionPatch {
   readonly readyAt?: Date;
   readonly endedAt?: Date;
   readonly handle?: LabHandle;
+  readonly waitReason?: string | null;
+  readonly waitingSince?: Date | null;
 }
 
 export interface TransitionRequest {
@@ -54,6 +56,8 @@ const PATCH_COLUMNS: Record<keyof TransitionPatch, string> = {
   readyAt: 'ready_at',
   endedAt: 'ended_at',
   handle: 'handle',
+  waitReason: 'wait_reason',
+  waitingSince: 'waiting_since',
 };
 
 /** Labs and their history. Every state change is a conditional update plus an event, in one transaction. */
@@ -127,6 +131,11 @@ export class LabRepository {
       await appendLabEvent(em, labId, from, request.to, request.actor, request.detail);
       return from;
     });
+  }
+
+  /** Records why a pending lab still waits for room; `since` stays the first time it had to wait. */
+  async setWaiting(labId: string, reason: string, since: Date): Promise<void> {
+    await this.db.query(`UPDATE labs SET wait_reason = $2, waiting_since = $3 WHERE id = $1 AND status = 'pending'`, [labId, reason, since]);
   }
 
   async findById(id: string): Promise<LabEntity | null> {

@@ -15,6 +15,5 @@ export function toProviderError(e: unknown, what: string): Error {
   return new ProviderError(`${what}: ${message}`, status === undefined || status >= 500);
 }
 
-/** Runs an engine call, treating the given HTTP statuses (404 gone, 304 already done, 409 exists) as fine. */
 /** An engine call where these HTTP statuses (404 gone, 304 already done, 409 exists) are fine. */
 export const tolerate = <T>(call: Promise<T>, statuses: number[]): Promise<T | undefined> => tolerateStatuses(call, statuses, statusOf);

@@ -5,3 +5,6 @@ export * from './registry-mirror';
 export * from './docker-exec';
 export * from './lab-container.builder';
 export * from './engine-capabilities';
+export * from './swarm/swarm.provider';
+export * from './swarm/swarm-nodes';
+export * from './swarm/placement-service.builder';

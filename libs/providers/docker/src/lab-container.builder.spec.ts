@@ -7,6 +7,7 @@ const spec: LabSpec = {
   image: 'labfleet/lab:latest',
   nodes: [{ name: 'node1', hostname: 'node1' }],
   limits: { cpus: 1.5, memoryMb: 2048, pidsLimit: 1024, diskMb: 10240 },
+  reservation: { cpus: 0.05, memoryMb: 128 },
   images: ['nginx:latest'],
 };
 const ctx: LabContainerContext = { instance: 'test', securityProfile: 'privileged', registryMirror: 'http://labfleet-registry:5000', diskQuota: false };

@@ -15,6 +15,7 @@ const spec: LabSpec = {
     { name: 'node2', hostname: 'node2' },
   ],
   limits: { cpus: 1.5, memoryMb: 2048, pidsLimit: 1024, diskMb: 10240 },
+  reservation: { cpus: 0.05, memoryMb: 128 },
   images: ['nginx:latest'],
   owner,
 };

@@ -17,6 +17,8 @@ export function providerConfig(overrides: Partial<KubernetesProviderConfig['kube
       securityProfile: 'privileged',
       readyTimeoutSeconds,
       execOutputLimitBytes: 1024 * 1024, subnetPool: '10.213.0.0/16', subnetPrefix: 27,
+      tlsDir: null,
+      placementTimeoutSeconds: 600,
     },
     kubernetes: {
       namespaceMode: 'lab',

@@ -31,6 +31,7 @@ function spec(options: { nodes?: number; image?: string; owner?: LabSpec['owner'
     image: options.image ?? 'labfleet/lab:latest',
     nodes: labNodeNames(options.nodes ?? 1).map((name) => ({ name, hostname: name })),
     limits: { cpus: 1, memoryMb: 1024, pidsLimit: 512, diskMb: 4096 },
+    reservation: { cpus: 0.05, memoryMb: 128 },
     images: [],
     owner: options.owner,
   };

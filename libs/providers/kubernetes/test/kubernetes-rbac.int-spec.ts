@@ -18,6 +18,7 @@ const spec = (nodes: number, owner?: LabSpec['owner']): LabSpec => ({
   image: 'labfleet/lab:latest',
   nodes: labNodeNames(nodes).map((name) => ({ name, hostname: name })),
   limits: { cpus: 1, memoryMb: 1024, pidsLimit: 512, diskMb: null },
+  reservation: { cpus: 0.05, memoryMb: 128 },
   images: [],
   owner,
 });

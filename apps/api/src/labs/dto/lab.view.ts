@@ -25,6 +25,8 @@ export class LabView {
   @ApiPropertyOptional({ nullable: true }) ownerEmail!: string | null;
   @ApiPropertyOptional({ nullable: true, description: 'When it was taken from the warm pool' }) claimedAt!: string | null;
   @ApiPropertyOptional({ nullable: true, description: 'Place in the line of labs waiting for capacity (1 = next)' }) queuePosition!: number | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Why a pending lab still waits for the cluster to find it room (Swarm)' }) waitReason!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'The cluster node the lab runs on (Swarm)' }) host!: string | null;
 
   static of(lab: LabEntity, queuePosition: number | null = null): LabView {
     return {
@@ -44,6 +46,8 @@ export class LabView {
       ownerEmail: lab.owner?.email ?? null,
       claimedAt: lab.claimedAt?.toISOString() ?? null,
       queuePosition,
+      waitReason: lab.status === LabStatus.Pending ? lab.waitReason : null,
+      host: lab.handle?.host ?? null,
     };
   }
 }

@@ -1,0 +1,153 @@
+import { LabStatus } from '@labfleet/contracts';
+import { placementServiceName } from '@labfleet/provider-docker';
+import { LabfleetStack, SwarmTestCluster } from '@labfleet/testing';
+
+jest.setTimeout(240_000);
+
+const seatExists = (cluster: SwarmTestCluster, labId: string) => cluster.manager.engine.getService(placementServiceName(labId)).inspect().then(() => true, () => false);
+
+/**
+ * LAB_PROVIDER=swarm through the API and worker, on a real Swarm cluster of three Docker Engines
+ * (DinD containers on this machine: a manager and two 2-CPU workers labelled labfleet.labs=true,
+ * engines on mutual TLS). Default reconcile interval (30 s), so "lost node within a minute" is the
+ * shipped behaviour.
+ */
+describe('labs on a Docker Swarm cluster (LAB_PROVIDER=swarm)', () => {
+  let cluster: SwarmTestCluster;
+  let stack: LabfleetStack;
+
+  const create = async (template: string) => {
+    const res = await stack.client.post('/api/v1/labs', { template });
+    expect(res.status).toBe(202);
+    return res.body.id as string;
+  };
+  const ready = (id: string) => stack.client.waitForLab(id, [LabStatus.Ready, LabStatus.Failed], 120_000);
+  const stop = async (id: string) => {
+    await stack.client.delete(`/api/v1/labs/${id}`);
+    return stack.client.waitForLab(id, [LabStatus.Stopped], 60_000);
+  };
+
+  beforeAll(async () => {
+    cluster = await SwarmTestCluster.start(2);
+    stack = await LabfleetStack.start({ ...cluster.env(), REGISTRY_MODE: 'off', TEMPLATES_FILE: 'apps/api/test/fixtures/swarm-templates.json', PLACEMENT_TIMEOUT_SECONDS: '10' });
+  }, 300_000);
+  // A failed test must not leave labs holding room that the next test counts on.
+  afterEach(async () => {
+    const live = (await stack.client.get('/api/v1/labs?status=pending,provisioning,ready&limit=100')).body.items ?? [];
+    await Promise.all(live.map((l: { id: string }) => stop(l.id).catch(() => undefined)));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await cluster?.stop();
+  });
+
+  it('runs a lab on a worker node, from request to clean-up, with nothing left on any node', async () => {
+    const lab = await ready(await create('docker'));
+    expect(lab).toMatchObject({ status: 'ready', provider: 'swarm', nodes: [{ name: 'node1' }] });
+    expect(['worker1', 'worker2']).toContain(lab.host);
+    const info = await stack.client.exec(lab.id, ['docker', 'info', '--format', '{{.ServerVersion}}']);
+    expect(info).toMatchObject({ exitCode: 0 });
+    // The lab's containers are on the node Swarm chose, and only there.
+    const where = await Promise.all(cluster.workers.map(async (n) => (await n.engine.listContainers({ filters: { label: [`labfleet.lab-id=${lab.id}`, 'labfleet.role=lab'] } })).length));
+    expect(where).toEqual(cluster.workers.map((n) => (n.hostname === lab.host ? 1 : 0)));
+    expect(await seatExists(cluster, lab.id)).toBe(true);
+
+    await stop(lab.id);
+    expect(await seatExists(cluster, lab.id)).toBe(false);
+    // The seat's own container is Swarm's to remove, moments after its service.
+    const left = async () => {
+      const filters = { label: [`labfleet.lab-id=${lab.id}`] };
+      const counts = await Promise.all(
+        cluster.workers.map(async ({ engine }) => {
+          const [c, n, v] = await Promise.all([engine.listContainers({ all: true, filters }), engine.listNetworks({ filters }), engine.listVolumes({ filters })]);
+          return c.length + n.length + (v.Volumes?.length ?? 0);
+        }),
+      );
+      return counts.reduce((a, b) => a + b, 0);
+    };
+    for (const started = Date.now(); (await left()) > 0 && Date.now() - started < 15_000; ) await new Promise((r) => setTimeout(r, 250));
+    expect(await left()).toBe(0);
+  });
+
+  it('spreads labs by their reservations: a full node gets no more, a lab waits in pending with Swarm’s reason, then starts when room frees', async () => {
+    const [a, b] = await Promise.all([create('wide'), create('wide')]).then((ids) => Promise.all(ids.map(ready)));
+    expect([a.status, b.status]).toEqual(['ready', 'ready']);
+    expect(new Set([a.host, b.host]).size).toBe(2);
+
+    const c = await create('wide');
+    let waiting: any;
+    for (const started = Date.now(); Date.now() - started < 30_000; await new Promise((r) => setTimeout(r, 250))) {
+      waiting = (await stack.client.get(`/api/v1/labs/${c}`)).body;
+      if (/insufficient resources/.test(waiting.waitReason ?? '')) break;
+    }
+    expect(waiting).toMatchObject({ status: 'pending', waitReason: expect.stringMatching(/no suitable node \(insufficient resources on 2 nodes/) });
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await stack.client.get(`/api/v1/labs/${c}`)).body.status).toBe('pending');
+
+    await stop(a.id);
+    const third = await ready(c);
+    expect(third).toMatchObject({ status: 'ready', host: a.host, waitReason: null });
+  });
+
+  it('fails a lab no node can ever hold after PLACEMENT_TIMEOUT_SECONDS, with the reason, and keeps its record', async () => {
+    const id = await create('huge');
+    const failed = await stack.client.waitForLab(id, [LabStatus.Failed, LabStatus.Ready], 60_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.failureReason).toMatch(/no node of the cluster had room for this lab within 10 s: no suitable node \(insufficient resources on \d nodes/);
+    expect(await seatExists(cluster, id)).toBe(false);
+    const events = (await stack.client.get(`/api/v1/labs/${id}/events`)).body.map((e: any) => e.to);
+    expect(events).toEqual(['pending', 'failed']);
+  });
+
+  it('a drained node gets no new labs; the labs already on it keep running', async () => {
+    const first = await ready(await create('docker'));
+    const drained = first.host;
+    const other = cluster.workers.find((n) => n.hostname !== drained)!.hostname;
+    await cluster.setAvailability(drained, 'drain');
+    try {
+      const after = await Promise.all([create('docker'), create('docker')]).then((ids) => Promise.all(ids.map(ready)));
+      expect(after.map((l) => l.host)).toEqual([other, other]);
+      await new Promise((r) => setTimeout(r, 2000));
+      expect((await stack.client.get(`/api/v1/labs/${first.id}`)).body.status).toBe('ready');
+      expect(await stack.client.exec(first.id, ['docker', 'ps', '-q'])).toMatchObject({ exitCode: 0 });
+    } finally {
+      await cluster.setAvailability(drained, 'active');
+    }
+  });
+
+  it('isolation holds across nodes: a lab reaches neither what another lab serves nor another node’s engine', async () => {
+    const [a, b] = await Promise.all([create('wide'), create('wide')]).then((ids) => Promise.all(ids.map(ready)));
+    expect(a.host).not.toBe(b.host);
+    const nodeA = cluster.nodeOf(a.host).address;
+    // Something listening in lab A on every address, as `docker run -p 8080:80` would be.
+    const serve = `nohup perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalPort=>8080,Listen=>5,ReuseAddr=>1) or die; while($c=$s->accept){while(<$c>){last if /^\\r?$/} print $c "HTTP/1.0 200 OK\\r\\n\\r\\nlab-a\\n"; close $c}' >/dev/null 2>&1 &`;
+    expect((await stack.client.sh(a.id, serve)).exitCode).toBe(0);
+    const self = await stack.client.sh(a.id, `for i in $(seq 20); do curl -sf --max-time 2 http://${a.nodes[0].address}:8080/ && exit 0; sleep 0.2; done; exit 1`);
+    expect(self.stdout.trim()).toBe('lab-a');
+    // From lab B, on the other node: lab A's port is not on its node's address, and the node's
+    // engine answers nobody without the platform's client certificate.
+    const probe = await stack.client.sh(b.id, [
+      `curl -s --max-time 3 http://${nodeA}:8080/ >/dev/null && echo port-reachable || echo port-blocked`,
+      `curl -sk --max-time 3 https://${nodeA}:2376/version | grep -q ApiVersion && echo engine-open || echo engine-closed`,
+    ].join('; '));
+    expect(probe.stdout.trim().split('\n')).toEqual(['port-blocked', 'engine-closed']);
+  });
+
+  it('a lost node (its engine stops): its labs are marked failed with the reason within a minute, their records stay', async () => {
+    const labs = await Promise.all([create('wide'), create('wide')]).then((ids) => Promise.all(ids.map(ready)));
+    const lost = labs.find((l) => l.host === 'worker2')!;
+    const kept = labs.find((l) => l.host === 'worker1')!;
+    const started = Date.now();
+    await cluster.loseNode('worker2');
+    const failed = await stack.client.waitForLab(lost.id, [LabStatus.Failed], 60_000);
+    const seconds = (Date.now() - started) / 1000;
+    expect(seconds).toBeLessThan(60);
+    expect(failed.failureReason).toMatch(/cluster node worker2 is down/);
+    expect(failed.host).toBe('worker2');
+    expect((await stack.client.get(`/api/v1/labs/${kept.id}`)).body.status).toBe('ready');
+    expect(await stack.client.exec(kept.id, ['true'])).toMatchObject({ exitCode: 0 });
+    const events = (await stack.client.get(`/api/v1/labs/${lost.id}/events`)).body;
+    expect(events.at(-1)).toMatchObject({ to: 'failed', actor: 'reconciler' });
+    console.log(`lost node: lab marked failed ${seconds.toFixed(1)} s after its engine stopped`);
+  });
+});

@@ -1,0 +1,36 @@
+import type { LabSpec } from '@labfleet/domain';
+import { buildPlacementService, placementServiceName, seatFilter } from './placement-service.builder';
+
+const spec: LabSpec = {
+  labId: '3f1c2d4e-0000-4000-8000-000000000001',
+  templateName: 'swarm-3',
+  image: 'labfleet/lab:latest',
+  nodes: [{ name: 'node1', hostname: 'node1' }],
+  limits: { cpus: 1, memoryMb: 1024, pidsLimit: 512, diskMb: null },
+  reservation: { cpus: 1.5, memoryMb: 384 },
+  images: [],
+};
+
+describe('buildPlacementService', () => {
+  const service = buildPlacementService(spec, 'labfleet/lab:latest', { instance: 'school', constraints: ['node.labels.labfleet.labs==true', 'node.role!=manager'] }) as any;
+
+  it('reserves the whole lab on one node Swarm picks under the configured constraints', () => {
+    expect(service.Name).toBe(placementServiceName(spec.labId));
+    expect(service.Name.length).toBeLessThanOrEqual(63);
+    expect(service.Mode).toEqual({ Replicated: { Replicas: 1 } });
+    expect(service.TaskTemplate.Resources.Reservations).toEqual({ NanoCPUs: 1_500_000_000, MemoryBytes: 384 * 1024 * 1024 });
+    expect(service.TaskTemplate.Placement.Constraints).toEqual(['node.labels.labfleet.labs==true', 'node.role!=manager']);
+  });
+
+  it('is a seat, never restarted or moved, that runs nothing but a sleep', () => {
+    expect(service.TaskTemplate.RestartPolicy).toEqual({ Condition: 'none' });
+    expect(service.TaskTemplate.ContainerSpec).toMatchObject({ Image: 'labfleet/lab:latest', Command: ['sleep', 'infinity'] });
+    expect(service.TaskTemplate.Resources.Limits.MemoryBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+  });
+
+  it('is labelled as a seat of this installation and lab, which the seat filter finds', () => {
+    expect(service.Labels).toMatchObject({ 'labfleet.instance': 'school', 'labfleet.lab-id': spec.labId, 'labfleet.role': 'seat', 'labfleet.template': 'swarm-3' });
+    expect(service.TaskTemplate.ContainerSpec.Labels['labfleet.role']).toBe('seat');
+    for (const label of seatFilter('school').label) expect(Object.entries(service.Labels).map(([k, v]) => `${k}=${v}`)).toContain(label);
+  });
+});
