@@ -1,19 +1,62 @@
+import { randomBytes } from 'node:crypto';
 import { LabStatus } from '@labfleet/contracts';
-import { placementServiceName } from '@labfleet/provider-docker';
-import { LabfleetStack, SwarmTestCluster } from '@labfleet/testing';
+import { labFilter, placementServiceName, SwarmProvider } from '@labfleet/provider-docker';
+import { labProviderContract, LabfleetStack, SwarmTestCluster, TEST_LAB_IMAGE, testConfig } from '@labfleet/testing';
 
 jest.setTimeout(240_000);
 
 const seatExists = (cluster: SwarmTestCluster, labId: string) => cluster.manager.engine.getService(placementServiceName(labId)).inspect().then(() => true, () => false);
 
 /**
- * LAB_PROVIDER=swarm through the API and worker, on a real Swarm cluster of three Docker Engines
- * (DinD containers on this machine: a manager and two 2-CPU workers labelled labfleet.labs=true,
- * engines on mutual TLS). Default reconcile interval (30 s), so "lost node within a minute" is the
- * shipped behaviour.
+ * One real Swarm cluster of three Docker Engines for this file (DinD containers on this machine:
+ * a manager and two 2-CPU workers labelled labfleet.labs=true, engines on mutual TLS), first for
+ * the provider's contract, then for Labfleet's API and worker with LAB_PROVIDER=swarm.
  */
-describe('labs on a Docker Swarm cluster (LAB_PROVIDER=swarm)', () => {
-  let cluster: SwarmTestCluster;
+let cluster: SwarmTestCluster;
+beforeAll(async () => {
+  cluster = await SwarmTestCluster.start(2);
+}, 300_000);
+afterAll(() => cluster?.stop());
+
+describe('SwarmProvider (the LabProvider contract, as on a single host)', () => {
+  const instance = `t${randomBytes(4).toString('hex')}`;
+  let provider: SwarmProvider;
+  beforeAll(() => {
+    provider = new SwarmProvider(cluster.manager.engine, testConfig(instance, { ...cluster.env(), REGISTRY_MODE: 'off' }));
+  });
+
+  /** The lab's seat on the manager, and its containers, networks and volumes on every node. */
+  async function resourcesOf(labId: string): Promise<string[]> {
+    const filters = labFilter(instance, labId);
+    const seat = (await seatExists(cluster, labId)) ? [`service:${placementServiceName(labId)}`] : [];
+    const perNode = await Promise.all(
+      cluster.workers.map(async ({ engine, hostname }) => {
+        const [c, n, v] = await Promise.all([engine.listContainers({ all: true, filters }), engine.listNetworks({ filters }), engine.listVolumes({ filters })]);
+        return [...c.map((x) => `container:${hostname}${x.Names[0]}`), ...n.map((x) => `network:${hostname}/${x.Name}`), ...(v.Volumes ?? []).map((x) => `volume:${hostname}/${x.Name}`)];
+      }),
+    );
+    return [...seat, ...perNode.flat()];
+  }
+
+  labProviderContract(
+    () => ({
+      provider,
+      resourcesOf,
+      async removeBehindTheBack(labId) {
+        await cluster.manager.engine.getService(placementServiceName(labId)).remove().catch(() => undefined);
+        for (const { engine } of cluster.workers) {
+          for (const c of await engine.listContainers({ all: true, filters: labFilter(instance, labId) })) await engine.getContainer(c.Id).remove({ force: true });
+        }
+      },
+    }),
+    TEST_LAB_IMAGE,
+  );
+});
+
+/** Default reconcile interval (30 s), so "lost node within a minute" is the shipped behaviour. */
+describe('labs on a Docker Swarm cluster through the API (LAB_PROVIDER=swarm)', () => {
+  // The contract suite above sets its own (shorter) timeout for the file; these need more.
+  jest.setTimeout(240_000);
   let stack: LabfleetStack;
 
   const create = async (template: string) => {
@@ -28,18 +71,14 @@ describe('labs on a Docker Swarm cluster (LAB_PROVIDER=swarm)', () => {
   };
 
   beforeAll(async () => {
-    cluster = await SwarmTestCluster.start(2);
     stack = await LabfleetStack.start({ ...cluster.env(), REGISTRY_MODE: 'off', TEMPLATES_FILE: 'apps/api/test/fixtures/swarm-templates.json', PLACEMENT_TIMEOUT_SECONDS: '10' });
-  }, 300_000);
+  });
   // A failed test must not leave labs holding room that the next test counts on.
   afterEach(async () => {
     const live = (await stack.client.get('/api/v1/labs?status=pending,provisioning,ready&limit=100')).body.items ?? [];
     await Promise.all(live.map((l: { id: string }) => stop(l.id).catch(() => undefined)));
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await cluster?.stop();
-  });
+  afterAll(() => stack?.stop());
 
   it('runs a lab on a worker node, from request to clean-up, with nothing left on any node', async () => {
     const lab = await ready(await create('docker'));

@@ -1,11 +1,7 @@
 import { loadConfig } from './load-config';
+import { REQUIRED_ENV } from './required-env.fixture';
 
-const base = {
-  DATABASE_URL: 'postgres://localhost/test',
-  REDIS_URL: 'redis://localhost:6379',
-  LABFLEET_ADMIN_TOKEN: 'a-long-enough-admin-token',
-  LABFLEET_JWT_SECRET: 'a-jwt-secret-of-at-least-32-characters',
-};
+const base = REQUIRED_ENV;
 
 describe('loadConfig: Kubernetes settings', () => {
   it('has defaults: a namespace per lab, privileged pods, no mirror', () => {
