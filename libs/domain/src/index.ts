@@ -6,6 +6,8 @@ export * from './lab-state-machine';
 export * from './lab-template';
 export * from './reconcile-plan';
 export * from './with-timeout';
+export * from './all-in-order';
+export * from './single-flight';
 export * from './access-policy';
 export * from './course-policy';
 export * from './lab-usage';

@@ -5,11 +5,17 @@ import { LAB_PROVIDER, LabProvider, Resources } from '@labfleet/domain';
 const CACHE_MS = 15_000;
 const UNBOUNDED: Resources = { cpus: Number.MAX_SAFE_INTEGER, memoryMb: Number.MAX_SAFE_INTEGER };
 
-/** What labs may reserve in all: configured, else what the backend reports (cached briefly). */
+/**
+ * What labs may reserve in all: configured, else what the backend reports. The backend's answer
+ * (`docker info`, slow on a busy engine) is renewed in the background once older than CACHE_MS:
+ * capacity seldom changes, and a student taking a pool lab should not wait for it. Only the
+ * first call waits, and calls arriving together share one question.
+ */
 @Injectable()
 export class CapacityService {
   private readonly logger = new Logger('Capacity');
-  private cached?: { value: Resources; at: number };
+  private known?: { value: Resources; at: number };
+  private asking?: Promise<Resources>;
 
   constructor(
     private readonly config: LabfleetConfig,
@@ -19,8 +25,19 @@ export class CapacityService {
   async current(): Promise<Resources> {
     const { capacityCpus, capacityMemoryMb } = this.config.pool;
     if (capacityCpus !== null && capacityMemoryMb !== null) return { cpus: capacityCpus, memoryMb: capacityMemoryMb };
-    if (!this.cached || Date.now() - this.cached.at > CACHE_MS) this.cached = { value: await this.reported(), at: Date.now() };
-    return { cpus: capacityCpus ?? this.cached.value.cpus, memoryMb: capacityMemoryMb ?? this.cached.value.memoryMb };
+    const reported = await this.reportedRecently();
+    return { cpus: capacityCpus ?? reported.cpus, memoryMb: capacityMemoryMb ?? reported.memoryMb };
+  }
+
+  private reportedRecently(): Promise<Resources> {
+    if (!this.asking && (!this.known || Date.now() - this.known.at > CACHE_MS)) {
+      this.asking = this.reported()
+        .then((value) => (this.known = { value, at: Date.now() }).value)
+        .finally(() => (this.asking = undefined));
+      // Callers with an older answer do not wait: a failed renewal is then only a warning, and a later call tries again.
+      if (this.known) this.asking.catch((e: Error) => this.logger.warn({ msg: 'could not renew the backend capacity; using the last answer', error: e.message }));
+    }
+    return this.known ? Promise.resolve(this.known.value) : this.asking!;
   }
 
   private async reported(): Promise<Resources> {

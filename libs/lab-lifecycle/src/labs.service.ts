@@ -5,6 +5,7 @@ import { LabStatus, Role } from '@labfleet/contracts';
 import {
   actsForSomeoneElse,
   admitLab,
+  allInOrder,
   Caller,
   canManageCourse,
   canSeeLab,
@@ -20,9 +21,11 @@ import {
   labScopeOf,
   NotFoundError,
   QuotaExceededError,
+  REFILL_QUIET_SECONDS,
+  SingleFlight,
 } from '@labfleet/domain';
-import { AdmissionRepository, AuditRepository, CourseEntity, CourseRepository, DEFAULT_COURSE_ID, LabEntity, LabEventEntity, LabPage, LabRepository, TemplateRepository } from '@labfleet/persistence';
-import { JobName, LabJobsService, RateLimiter } from '@labfleet/queue';
+import { AdmissionRepository, AuditRepository, CourseEntity, CourseRepository, DEFAULT_COURSE_ID, LabEntity, LabEventEntity, LabPage, LabRepository, TemplateEntity, TemplateRepository } from '@labfleet/persistence';
+import { LabJobsService, RateLimiter } from '@labfleet/queue';
 import { CapacityService } from './capacity.service';
 
 export interface ExecCommand {
@@ -60,6 +63,11 @@ const decided = <T>(decision: Decision<T>): T => {
  */
 @Injectable()
 export class LabsService {
+  // A rush of requests for the same course and template reads each once, and pings the engine once.
+  private readonly courseReads = new SingleFlight<CourseEntity | null>();
+  private readonly templateReads = new SingleFlight<TemplateEntity | null>();
+  private readonly enginePings = new SingleFlight<void>();
+
   constructor(
     private readonly labs: LabRepository,
     private readonly admission: AdmissionRepository,
@@ -76,16 +84,18 @@ export class LabsService {
   async create(caller: Caller, request: LabRequest): Promise<LabEntity> {
     const { principal } = caller;
     const limits = this.config.rateLimits;
-    await this.limiter.consume(`labs:address:${caller.ip}`, limits.labsPerAddress, 'lab requests from this address');
-    await this.limiter.consume(`labs:account:${principal.userId ?? principal.label}`, limits.labsPerAccount, 'lab requests for this account');
-    const course = await this.courseFor(caller, request.course);
-    const template = await this.templates.findByName(request.template);
-    if (!template) {
-      const known = (await this.templates.list()).map((t) => t.name).join(', ');
-      throw new InvalidInputError(`unknown template '${request.template}' (known: ${known})`);
-    }
-    // A lab accepted while the engine is down would only fail later: say so now.
-    await this.provider.ping();
+    // Independent checks run at once: in a classroom rush every round trip is paid by 30 students.
+    const [, course, template, , capacity] = await allInOrder([
+      this.limiter.consumeAll([
+        { key: `labs:address:${caller.ip}`, perMinute: limits.labsPerAddress, what: 'lab requests from this address' },
+        { key: `labs:account:${principal.userId ?? principal.label}`, perMinute: limits.labsPerAccount, what: 'lab requests for this account' },
+      ]),
+      this.courseFor(caller, request.course),
+      this.templateNamed(request.template),
+      // A lab accepted while the engine is down would only fail later: say so now.
+      this.enginePings.run('', () => this.provider.ping()),
+      this.capacity.current(),
+    ]);
     const createdAt = new Date();
     const { lab, via } = await this.admission.createOwned(
       {
@@ -98,16 +108,20 @@ export class LabsService {
         ownerId: principal.userId,
         reserve: { cpus: template.reservedCpus, memoryMb: template.reservedMemoryMb },
         courseWide: course.maxConcurrentLabs !== null,
+        weeklyBudget: course.weeklyMinutesPerStudent !== null,
       },
       principal.label,
       (state) => new Date(createdAt.getTime() + decided(admitLab(course, { template: template.name, templateTtlSeconds: template.ttlSeconds, ttlSeconds: request.ttlSeconds }, state)) * 1000),
-      { capacity: await this.capacity.current(), queueMax: this.config.pool.admissionQueueMax },
+      { capacity, queueMax: this.config.pool.admissionQueueMax },
     );
     try {
-      if (via === 'provision') await this.jobs.provision(lab.id);
-      // A claimed lab's idle expiry is replaced by the student's; the pool makes a new one.
-      await this.jobs.expireAt(lab.id, lab.expiresAt);
-      if (via === 'pool') await this.jobs.platform(JobName.RefillPools);
+      await allInOrder([
+        via === 'provision' ? this.jobs.provision(lab.id) : undefined,
+        // A claimed lab's idle expiry is replaced by the student's.
+        this.jobs.expireAt(lab.id, lab.expiresAt),
+        // The pool makes a new one once the rush has passed: until then it would compete with the students.
+        via === 'pool' ? this.jobs.refillPoolsAfter(REFILL_QUIET_SECONDS * 1000) : undefined,
+      ]);
     } catch (e) {
       // The caller hears 503 and that nothing happened; a job already queued finds no row and stops.
       // (A claimed lab's container is then an orphan, which reconcile removes.)
@@ -179,13 +193,18 @@ export class LabsService {
     return this.provider.exec(id, { node, command: request.command, timeoutMs });
   }
 
+  private async templateNamed(name: string): Promise<TemplateEntity> {
+    const template = await this.templateReads.run(name, () => this.templates.findByName(name));
+    if (template) return template;
+    const known = (await this.templates.list()).map((t) => t.name).join(', ');
+    throw new InvalidInputError(`unknown template '${name}' (known: ${known})`);
+  }
+
   /** The course a new lab goes to; a course the caller cannot use does not exist for them. */
-  private async courseFor(caller: Caller, courseId: string | undefined): Promise<CourseEntity> {
-    if (courseId === undefined) {
-      if (caller.principal.role !== Role.PlatformAdmin) throw new InvalidInputError('course is required: the id of one of your courses');
-      courseId = DEFAULT_COURSE_ID;
-    }
-    const course = await this.courses.findById(courseId);
+  private async courseFor(caller: Caller, requested: string | undefined): Promise<CourseEntity> {
+    if (requested === undefined && caller.principal.role !== Role.PlatformAdmin) throw new InvalidInputError('course is required: the id of one of your courses');
+    const courseId = requested ?? DEFAULT_COURSE_ID;
+    const course = await this.courseReads.run(courseId, () => this.courses.findById(courseId));
     if (!course || !canUseCourse(caller.principal, course)) throw new NotFoundError('course', courseId);
     return course;
   }

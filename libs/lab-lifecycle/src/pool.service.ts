@@ -53,7 +53,7 @@ export class PoolService {
     ]);
     const pools = templates.map((t) => {
       const setting = settings.find((s) => s.templateId === t.id) ?? { minIdle: 0, maxTotal: null };
-      const c = counts.get(t.id) ?? { idle: 0, warming: 0, claimed: 0, total: 0, failedLastDay: 0, poolFailedLastMinute: 0 };
+      const c = counts.get(t.id) ?? { idle: 0, warming: 0, claimed: 0, total: 0, failedLastDay: 0, poolFailedLastMinute: 0, sinceLastClaimSeconds: null };
       const scheduled = demand.get(t.id) ?? 0;
       const { target } = planPool(setting, c, scheduled);
       return { template: t.name, minIdle: setting.minIdle, maxTotal: setting.maxTotal, target, scheduled, idle: c.idle, warming: c.warming, claimed: c.claimed, failedLastDay: c.failedLastDay };
@@ -78,7 +78,7 @@ export class PoolService {
     const [templates, settings, counts, demand] = await Promise.all([this.templates.list(), this.pools.settings(), this.pools.counts(), this.demand()]);
     for (const template of templates) {
       const setting = settings.find((s) => s.templateId === template.id) ?? { minIdle: 0, maxTotal: null };
-      const c = counts.get(template.id) ?? { idle: 0, warming: 0, total: 0, poolFailedLastMinute: 0 };
+      const c = counts.get(template.id) ?? { idle: 0, warming: 0, total: 0, poolFailedLastMinute: 0, sinceLastClaimSeconds: null };
       const plan = planPool(setting, c, demand.get(template.id) ?? 0);
       // A backend that fails every lab must not be fed new ones in a loop: pause, the tick retries.
       if (plan.create > 0 && c.poolFailedLastMinute >= FAILURES_BEFORE_PAUSE) {

@@ -111,7 +111,7 @@ describe('migrations', () => {
     await withDb(async (ds) => {
       expect(await tables(ds)).toEqual([...['lab_events', 'lab_nodes', 'labs', 'migrations', 'templates'], ...ACCOUNT_TABLES, ...POOL_TABLES].sort());
       expect(await labColumns(ds)).toEqual(
-        ['claimed_at', 'queued_at', 'created_at', 'course_id', 'ended_at', 'expires_at', 'failure_reason', 'handle', 'id', 'owner_id', 'provider', 'ready_at', 'school_id', 'status', 'template_id', 'updated_at'].sort(),
+        ['claimed_at', 'queued_at', 'created_at', 'course_id', 'ended_at', 'expires_at', 'failure_reason', 'handle', 'id', 'owner_id', 'provider', 'ready_at', 'school_id', 'status', 'template_id', 'updated_at', 'wait_reason', 'waiting_since'].sort(),
       );
     });
   });
@@ -188,7 +188,7 @@ describe('AdmissionRepository course lock', () => {
     const createdAt = new Date();
     const seen: number[] = [];
     const attempts = Array.from({ length: 10 }, () =>
-      admission.createOwned({ id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true }, 'api', (state) => {
+      admission.createOwned({ id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true, weeklyBudget: false }, 'api', (state) => {
         seen.push(state.courseLive.count);
         const decision = admitLab(policy, { template: 'docker', templateTtlSeconds: TTL }, state);
         if (!decision.ok) throw new QuotaExceededError(decision.refusal);
@@ -280,7 +280,7 @@ describe('AdmissionRepository course lock', () => {
     const createdAt = new Date(Math.max(real.getTime(), weekOf(real).start.getTime() + 60 * 60 * 1000));
     const budget: CoursePolicy = { ...policy, weeklyMinutesPerStudent: 10 };
     const { lab } = await admission.createOwned(
-      { id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true },
+      { id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true, weeklyBudget: true },
       'api',
       (state) => {
         expect(state).toMatchObject({ usedSeconds: 300, grantedMinutes: 20, courseLive: { count: 0 } });

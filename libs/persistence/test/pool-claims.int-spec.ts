@@ -20,7 +20,7 @@ describe('AdmissionRepository: pool claims and the waiting line', () => {
   const course = randomUUID();
   const users: string[] = Array.from({ length: 10 }, () => randomUUID());
 
-  const owned = (ownerId: string) => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), schoolId: school, courseId: course, ownerId, reserve: RESERVE, courseWide: false });
+  const owned = (ownerId: string) => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), schoolId: school, courseId: course, ownerId, reserve: RESERVE, courseWide: false, weeklyBudget: false });
   const oneHour = () => new Date(Date.now() + 3600_000);
   const poolLab = () => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), expiresAt: oneHour(), schoolId: null, courseId: null, ownerId: null });
   const markReady = (ids: string[]) => ds.query(`UPDATE labs SET status = 'ready' WHERE id = ANY($1)`, [ids]);

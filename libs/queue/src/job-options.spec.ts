@@ -1,5 +1,5 @@
 import { JobName } from './job-name.enum';
-import { labJobOptions } from './job-options';
+import { debouncedPlatformJobOptions, labJobOptions } from './job-options';
 
 describe('labJobOptions', () => {
   it('de-duplicates on the job and lab id, with exponential retries', () => {
@@ -14,5 +14,11 @@ describe('labJobOptions', () => {
 
   it('never schedules in the past', () => {
     expect(labJobOptions(JobName.ExpireLab, 'abc', { attempts: 1, backoffMs: 1 }, -5000).delay).toBe(0);
+  });
+});
+
+describe('debouncedPlatformJobOptions', () => {
+  it('debounces a delayed platform job: one job per name, its delay restarted by each request', () => {
+    expect(debouncedPlatformJobOptions(JobName.RefillPools, 2000)).toMatchObject({ delay: 2000, deduplication: { id: 'refill-pools', ttl: 2000, extend: true, replace: true } });
   });
 });

@@ -12,6 +12,11 @@ export function platformJobOptions(job: JobName): JobsOptions {
   return { jobId: job, removeOnComplete: true, removeOnFail: 100 };
 }
 
+/** A platform job `delayMs` from now; while it waits, asking again replaces it and restarts the delay. */
+export function debouncedPlatformJobOptions(job: JobName, delayMs: number): JobsOptions {
+  return { delay: delayMs, deduplication: { id: job, ttl: delayMs, extend: true, replace: true }, removeOnComplete: true, removeOnFail: 100 };
+}
+
 export interface RetryPolicy {
   readonly attempts: number;
   readonly backoffMs: number;

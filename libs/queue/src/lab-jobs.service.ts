@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { LabfleetConfig } from '@labfleet/config';
 import { JobName, JOB_QUEUE } from './job-name.enum';
-import { JobPriority, labJobOptions, platformJobOptions } from './job-options';
+import { debouncedPlatformJobOptions, JobPriority, labJobOptions, platformJobOptions } from './job-options';
 import { QUEUES, QueueSet } from './queue.tokens';
 import { redisCall } from './redis-guard';
 
@@ -24,6 +24,16 @@ export class LabJobsService implements OnModuleDestroy {
   platform(job: JobName.RefillPools | JobName.AdmitWaiting): Promise<void> {
     return this.guard(async () => {
       await this.queueOf(job).add(job, {}, platformJobOptions(job));
+    });
+  }
+
+  /**
+   * Asks for a pool refill `delayMs` from now. Asked again meanwhile, the one refill moves later
+   * (BullMQ's debounce): a rush of claims ends in one refill after the last of them.
+   */
+  refillPoolsAfter(delayMs: number): Promise<void> {
+    return this.guard(async () => {
+      await this.queueOf(JobName.RefillPools).add(JobName.RefillPools, {}, debouncedPlatformJobOptions(JobName.RefillPools, delayMs));
     });
   }
 

@@ -7,6 +7,13 @@ import { redisCall } from './redis-guard';
 const MAX_LOCK_MS = 15 * 60_000;
 const FAILURE_MEMORY_MS = 15 * 60_000;
 
+export interface RateLimit {
+  readonly key: string;
+  readonly perMinute: number;
+  /** What is counted, for the refusal's message ("lab requests from this address"). */
+  readonly what: string;
+}
+
 /**
  * Request limits and failed-login slow-down, kept in Redis so every API process shares them.
  * Fixed one-minute windows: simple, and at most twice the limit across a window edge.
@@ -23,16 +30,24 @@ export class RateLimiter {
   }
 
   /** Counts one request against `key`; throws `RateLimitedError` past `perMinute`. */
-  async consume(key: string, perMinute: number, what: string): Promise<void> {
+  consume(key: string, perMinute: number, what: string): Promise<void> {
+    return this.consumeAll([{ key, perMinute, what }]);
+  }
+
+  /** Counts one request against each limit in one Redis round trip; throws for the first one exceeded. */
+  async consumeAll(limits: readonly RateLimit[]): Promise<void> {
     const now = Date.now();
     const window = Math.floor(now / 60_000);
-    const redisKey = `${this.prefix}:rate:${key}:${window}`;
-    const count = await redisCall(async () => {
-      const [[, n]] = (await this.queues.connection.multi().incr(redisKey).pexpire(redisKey, 61_000).exec()) as [[unknown, number]];
-      return n;
+    const keys = limits.map((l) => `${this.prefix}:rate:${l.key}:${window}`);
+    const counts = await redisCall(async () => {
+      const tx = this.queues.connection.multi();
+      for (const key of keys) tx.incr(key).pexpire(key, 61_000);
+      const replies = (await tx.exec()) as [unknown, number][];
+      return keys.map((_, i) => replies[2 * i][1]);
     });
-    if (count > perMinute) {
-      throw new RateLimitedError(`too many ${what}: at most ${perMinute} per minute`, Math.ceil(((window + 1) * 60_000 - now) / 1000));
+    const exceeded = limits.find((l, i) => counts[i] > l.perMinute);
+    if (exceeded) {
+      throw new RateLimitedError(`too many ${exceeded.what}: at most ${exceeded.perMinute} per minute`, Math.ceil(((window + 1) * 60_000 - now) / 1000));
     }
   }
 

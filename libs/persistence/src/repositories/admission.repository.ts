@@ -6,7 +6,7 @@ import { fits, LIVE_STATUSES, QuotaExceededError, Resources, weekOf } from '@lab
 import { LabEntity } from '../entities';
 import type { Admit, NewLab } from './lab.repository';
 import { quotaState } from './lab-usage.queries';
-import { appendLabEvent, insertLab, lockAdmission, lockCourse } from './lab-writes';
+import { insertLab, loadLab, lockAdmission, lockCourse } from './lab-writes';
 
 export interface OwnedLab extends Omit<NewLab, 'expiresAt'> {
   readonly courseId: string;
@@ -18,6 +18,8 @@ export interface OwnedLab extends Omit<NewLab, 'expiresAt'> {
    * checked one at a time; otherwise only one person's are, and a class rush runs in parallel.
    */
   readonly courseWide: boolean;
+  /** Whether the course has a weekly budget (`weeklyMinutesPerStudent`): only then is the week's usage read. */
+  readonly weeklyBudget: boolean;
 }
 
 export interface AdmissionLimits {
@@ -42,13 +44,13 @@ export class AdmissionRepository {
   async createOwned(lab: OwnedLab, actor: string, admit: Admit, limits: AdmissionLimits): Promise<{ lab: LabEntity; via: Admission }> {
     return this.db.transaction(async (em) => {
       await lockCourse(em, lab.courseWide ? lab.courseId : `${lab.courseId}:${lab.ownerId}`);
-      const expiresAt = admit(await quotaState(em, lab.courseId, lab.ownerId, weekOf(lab.createdAt), lab.createdAt));
+      const expiresAt = admit(await quotaState(em, lab.courseId, lab.ownerId, weekOf(lab.createdAt), lab.createdAt, lab.weeklyBudget));
       const claimed = await this.claimIdle(em, lab, expiresAt, actor);
       if (claimed) return { lab: claimed, via: 'pool' as const };
       await lockAdmission(em);
       const reserved = await this.reserved(em);
       const waiting = await this.waitingCount(em);
-      const { reserve, courseWide: _courseWide, ...row } = lab;
+      const { reserve, courseWide: _courseWide, weeklyBudget: _weeklyBudget, ...row } = lab;
       if (waiting === 0 && fits(limits.capacity, reserved, reserve)) return { lab: await insertLab(em, { ...row, expiresAt }, actor), via: 'provision' as const };
       if (waiting >= limits.queueMax) {
         const [next] = await em.query(`SELECT min(expires_at) AS at FROM labs WHERE status = ANY($1) AND queued_at IS NULL`, [LIVE_STATUSES]);
@@ -120,18 +122,19 @@ export class AdmissionRepository {
     return { reserved: await this.reserved(this.db.manager), waiting: await this.waitingCount(this.db.manager) };
   }
 
+  /** Takes the oldest idle pool lab for `lab`'s owner, with its `claimed` event, in one statement. */
   private async claimIdle(em: EntityManager, lab: OwnedLab, expiresAt: Date, actor: string): Promise<LabEntity | null> {
     const { records } = await em.queryRunner!.query(
-      `WITH pick AS (SELECT id FROM labs WHERE template_id = $1 AND course_id IS NULL AND status = $6 ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-       UPDATE labs SET school_id = $2, course_id = $3, owner_id = $4, expires_at = $5, claimed_at = now(), updated_at = now()
-         FROM pick WHERE labs.id = pick.id RETURNING labs.id`,
-      [lab.templateId, lab.schoolId, lab.courseId, lab.ownerId, expiresAt, LabStatus.Ready],
+      `WITH pick AS (SELECT id FROM labs WHERE template_id = $1 AND course_id IS NULL AND status = $6 ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED),
+       claimed AS (UPDATE labs SET school_id = $2, course_id = $3, owner_id = $4, expires_at = $5, claimed_at = now(), updated_at = now()
+         FROM pick WHERE labs.id = pick.id RETURNING labs.id),
+       event AS (INSERT INTO lab_events (lab_id, from_status, to_status, actor, detail) SELECT id, $6, $6, $7, $8::jsonb FROM claimed)
+       SELECT id FROM claimed`,
+      [lab.templateId, lab.schoolId, lab.courseId, lab.ownerId, expiresAt, LabStatus.Ready, actor, { action: 'claimed' }],
       true,
     );
     const rows = records as { id: string }[];
-    if (rows.length === 0) return null;
-    await appendLabEvent(em, rows[0].id, LabStatus.Ready, LabStatus.Ready, actor, { action: 'claimed' });
-    return em.findOneOrFail(LabEntity, { where: { id: rows[0].id }, relations: { template: true, nodes: true, owner: true } });
+    return rows.length === 0 ? null : loadLab(em, rows[0].id);
   }
 
   private async reserved(em: EntityManager): Promise<Resources> {

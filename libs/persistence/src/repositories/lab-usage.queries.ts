@@ -22,25 +22,26 @@ export async function statusChanges(em: EntityManager, q: { courseId: string; ow
   return rows.map((r) => ({ labId: r.lab_id, toStatus: r.to_status, at: new Date(r.created_at), ownerId: r.owner_id, action: r.action }));
 }
 
-/** Everything a course's limits are checked against, for one owner, in one round of queries. */
-export async function quotaState(em: EntityManager, courseId: string, ownerId: string | null, week: Period, now: Date): Promise<QuotaState> {
+/**
+ * Everything a course's limits are checked against, for one owner: live labs and this week's
+ * grants in one query, then the week's lab history unless the caller says the course has no
+ * weekly budget (`readUsage` false: `usedSeconds` is then 0, and nothing reads it).
+ */
+export async function quotaState(em: EntityManager, courseId: string, ownerId: string | null, week: Period, now: Date, readUsage = true): Promise<QuotaState> {
   const [live] = await em.query(
     `SELECT count(*)::int AS course_count, min(expires_at) AS course_min,
             count(*) FILTER (WHERE owner_id IS NOT DISTINCT FROM $2)::int AS owner_count,
-            min(expires_at) FILTER (WHERE owner_id IS NOT DISTINCT FROM $2) AS owner_min
+            min(expires_at) FILTER (WHERE owner_id IS NOT DISTINCT FROM $2) AS owner_min,
+            (SELECT coalesce(sum(minutes), 0)::int FROM minute_grants WHERE course_id = $1 AND user_id IS NOT DISTINCT FROM $2 AND week_start = $4) AS granted_minutes
        FROM labs WHERE course_id = $1 AND status = ANY($3)`,
-    [courseId, ownerId, LIVE_STATUSES],
+    [courseId, ownerId, LIVE_STATUSES, week.start],
   );
-  const [granted] = await em.query(
-    `SELECT coalesce(sum(minutes), 0)::int AS minutes FROM minute_grants WHERE course_id = $1 AND user_id IS NOT DISTINCT FROM $2 AND week_start = $3`,
-    [courseId, ownerId, week.start],
-  );
-  const seconds = runningSecondsByLab(await statusChanges(em, { courseId, ownerId, period: week }), week, now);
+  const seconds = readUsage ? runningSecondsByLab(await statusChanges(em, { courseId, ownerId, period: week }), week, now) : new Map<string, number>();
   return {
     courseLive: { count: live.course_count, earliestExpiry: live.course_min ? new Date(live.course_min) : null },
     ownerLive: { count: live.owner_count, earliestExpiry: live.owner_min ? new Date(live.owner_min) : null },
     usedSeconds: [...seconds.values()].reduce((a, b) => a + b, 0),
-    grantedMinutes: granted.minutes,
+    grantedMinutes: live.granted_minutes,
     week,
   };
 }

@@ -7,7 +7,14 @@ import type { NewLab } from './lab.repository';
 export async function insertLab(em: EntityManager, lab: NewLab & { queuedAt?: Date | null }, actor: string): Promise<LabEntity> {
   await em.insert(LabEntity, em.create(LabEntity, { ...lab, status: LabStatus.Pending, failureReason: null, handle: null }));
   await appendLabEvent(em, lab.id, null, LabStatus.Pending, actor, lab.queuedAt ? { queued: true } : undefined);
-  return em.findOneOrFail(LabEntity, { where: { id: lab.id }, relations: { template: true, nodes: true, owner: true } });
+  return loadLab(em, lab.id);
+}
+
+/** A lab with its template, nodes and owner, in one query (`findOne` would make two: it pages the join). */
+export async function loadLab(em: EntityManager, id: string): Promise<LabEntity> {
+  const [lab] = await em.find(LabEntity, { where: { id }, relations: { template: true, nodes: true, owner: true }, order: { nodes: { name: 'ASC' } } });
+  if (!lab) throw new Error(`lab ${id} not found`);
+  return lab;
 }
 
 export async function appendLabEvent(

@@ -20,20 +20,23 @@ export class PoolRepository {
     await this.db.createQueryBuilder().insert().into(PoolEntity).values({ templateId, minIdle, maxTotal, updatedBy }).orUpdate(['min_idle', 'max_total', 'updated_by', 'updated_at'], ['template_id']).execute();
   }
 
-  /** Per template: idle and warming unowned labs, claimed ones, and all live ones. */
+  /** Per template: idle and warming unowned labs, claimed ones, all live ones, and how long since the last claim. */
   async counts(): Promise<Map<string, PoolCounts & { claimed: number; failedLastDay: number; poolFailedLastMinute: number }>> {
-    const rows: { template_id: string; idle: number; warming: number; claimed: number; total: number; failed: number; pool_failed: number }[] = await this.db.query(
+    const rows: { template_id: string; idle: number; warming: number; claimed: number; total: number; failed: number; pool_failed: number; since_claim: number | null }[] = await this.db.query(
       `SELECT template_id,
               count(*) FILTER (WHERE course_id IS NULL AND status = $1)::int AS idle,
               count(*) FILTER (WHERE course_id IS NULL AND status IN ($2, $3))::int AS warming,
               count(*) FILTER (WHERE course_id IS NOT NULL AND status IN ($1, $2, $3))::int AS claimed,
               count(*) FILTER (WHERE status IN ($1, $2, $3))::int AS total,
               count(*) FILTER (WHERE status = $4 AND ended_at > now() - interval '1 day')::int AS failed,
-              count(*) FILTER (WHERE status = $4 AND course_id IS NULL AND ended_at > now() - interval '1 minute')::int AS pool_failed
+              count(*) FILTER (WHERE status = $4 AND course_id IS NULL AND ended_at > now() - interval '1 minute')::int AS pool_failed,
+              extract(epoch FROM now() - max(claimed_at))::float AS since_claim
          FROM labs GROUP BY template_id`,
       [LabStatus.Ready, LabStatus.Pending, LabStatus.Provisioning, LabStatus.Failed],
     );
-    return new Map(rows.map((r) => [r.template_id, { idle: r.idle, warming: r.warming, claimed: r.claimed, total: r.total, failedLastDay: r.failed, poolFailedLastMinute: r.pool_failed }]));
+    return new Map(
+      rows.map((r) => [r.template_id, { idle: r.idle, warming: r.warming, claimed: r.claimed, total: r.total, failedLastDay: r.failed, poolFailedLastMinute: r.pool_failed, sinceLastClaimSeconds: r.since_claim }]),
+    );
   }
 
   /** The oldest idle pool labs of a template, to retire when its target shrinks. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CourseRole, Role } from '@labfleet/contracts';
-import { IdentityEntity, MembershipEntity, UserEntity } from '../entities';
+import { IdentityEntity, UserEntity } from '../entities';
 
 export interface NewUser {
   readonly schoolId: string | null;
@@ -54,11 +54,17 @@ export class UserRepository {
   }
 
   async withCourses(userId: string): Promise<UserWithCourses | null> {
-    // In parallel: this runs on every authenticated request.
-    const [user, memberships] = await Promise.all([this.findById(userId), this.db.getRepository(MembershipEntity).findBy({ userId })]);
-    if (!user) return null;
-    const of = (role: CourseRole) => memberships.filter((m) => m.role === role).map((m) => m.courseId);
-    return { user, teaching: of(CourseRole.Teacher), enrolled: of(CourseRole.Student) };
+    // One query: this runs on every authenticated request.
+    const courses = (role: string) => `array(SELECT m.course_id::text FROM memberships m WHERE m.user_id = u.id AND m.role = :${role})`;
+    const { entities, raw } = await this.db
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .addSelect(courses('teacher'), 'teaching')
+      .addSelect(courses('student'), 'enrolled')
+      .where('u.id = :userId', { userId, teacher: CourseRole.Teacher, student: CourseRole.Student })
+      .getRawAndEntities<{ teaching: string[]; enrolled: string[] }>();
+    if (entities.length === 0) return null;
+    return { user: entities[0], teaching: raw[0].teaching, enrolled: raw[0].enrolled };
   }
 
   async listBySchool(schoolId: string, page: { role?: Role; limit: number; offset: number }): Promise<{ items: UserEntity[]; total: number }> {

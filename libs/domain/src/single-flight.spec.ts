@@ -1,0 +1,18 @@
+import { SingleFlight } from './single-flight';
+
+describe('SingleFlight', () => {
+  it('shares a running call per key, and calls again once it has settled', async () => {
+    const flight = new SingleFlight<number>();
+    let calls = 0;
+    const call = () => new Promise<number>((resolve) => setTimeout(() => resolve(++calls), 5));
+    expect(await Promise.all([flight.run('a', call), flight.run('a', call), flight.run('b', call)])).toEqual([1, 1, 2]);
+    expect(await flight.run('a', call)).toBe(3);
+  });
+
+  it('shares a failure, and forgets it', async () => {
+    const flight = new SingleFlight<number>();
+    const failing = () => Promise.reject(new Error('down'));
+    await expect(Promise.all([flight.run('a', failing), flight.run('a', () => Promise.resolve(1))])).rejects.toThrow('down');
+    await expect(flight.run('a', () => Promise.resolve(2))).resolves.toBe(2);
+  });
+});
