@@ -2,8 +2,11 @@ import Ajv, { ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/** The OpenAPI v2 document a Kubernetes v1.25.2 API server serves at /openapi/v2 (`../shared/k8s` beside the repo). */
-export const K8S_OPENAPI_FILE = resolve(__dirname, '../../../../../shared/k8s/kubernetes-v1.25.2-openapi-v2.json');
+/**
+ * The OpenAPI v2 document a Kubernetes v1.25.2 API server serves at /openapi/v2, in the shared
+ * folder: `SHARED_DIR` (set by .ci/run, which finds it for clones made elsewhere) or `../shared`.
+ */
+export const K8S_OPENAPI_FILE = resolve(process.env.SHARED_DIR ?? resolve(__dirname, '../../../../../shared'), 'k8s/kubernetes-v1.25.2-openapi-v2.json');
 
 type Schema = Record<string, unknown>;
 interface Gvk {
