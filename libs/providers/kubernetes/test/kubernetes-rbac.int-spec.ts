@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pack } from 'tar-stream';
-import { LabSpec, labNodeNames } from '@labfleet/domain';
+import { LabSpec } from '@labfleet/domain';
+import { labSpec } from '@labfleet/testing';
 import { RecordedCall } from './fake-kube/fake-kube-api-server';
 import { FakeKubeSetup } from './fake-kube-setup';
 import { K8S_DIR, Manifest, renderKustomization } from './kustomize-render';
@@ -12,16 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => setup.stop());
 
-const spec = (nodes: number, owner?: LabSpec['owner']): LabSpec => ({
-  labId: randomUUID(),
-  templateName: 'docker',
-  image: 'labfleet/lab:latest',
-  nodes: labNodeNames(nodes).map((name) => ({ name, hostname: name })),
-  limits: { cpus: 1, memoryMb: 1024, pidsLimit: 512, diskMb: null },
-  reservation: { cpus: 0.05, memoryMb: 128 },
-  images: [],
-  owner,
-});
+const spec = (nodes: number, owner?: LabSpec['owner']): LabSpec => ({ ...labSpec('labfleet/lab:latest', nodes), owner });
 
 /** `group|resource|verb` for every grant of a ClusterRole in k8s/. */
 function granted(role: string): string[] {

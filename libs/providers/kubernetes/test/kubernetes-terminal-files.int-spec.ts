@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { extract, pack } from 'tar-stream';
-import { LabSpec, labNodeNames, TerminalSession } from '@labfleet/domain';
+import { LabSpec, TerminalSession } from '@labfleet/domain';
+import { labSpec } from '@labfleet/testing';
 import { KubernetesProvider } from '../src';
 import { KubeObject } from './fake-kube/fake-kube-store';
 import { FakeKubeSetup } from './fake-kube-setup';
@@ -17,17 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => setup.stop());
 
-function spec(nodes: number): LabSpec {
-  return {
-    labId: randomUUID(),
-    templateName: 'docker',
-    image: 'labfleet/lab:latest',
-    nodes: labNodeNames(nodes).map((name) => ({ name, hostname: name })),
-    limits: { cpus: 1, memoryMb: 1024, pidsLimit: 512, diskMb: null },
-    reservation: { cpus: 0.05, memoryMb: 128 },
-    images: [],
-  };
-}
+const spec = (nodes: number): LabSpec => labSpec('labfleet/lab:latest', nodes);
 
 async function eventually(check: () => boolean, what: string, ms = 3000): Promise<void> {
   const until = Date.now() + ms;
