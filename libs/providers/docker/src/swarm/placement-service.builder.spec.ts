@@ -25,7 +25,12 @@ describe('buildPlacementService', () => {
   it('is a seat, never restarted or moved, that runs nothing but a sleep', () => {
     expect(service.TaskTemplate.RestartPolicy).toEqual({ Condition: 'none' });
     expect(service.TaskTemplate.ContainerSpec).toMatchObject({ Image: 'labfleet/lab:latest', Command: ['sleep', 'infinity'] });
-    expect(service.TaskTemplate.Resources.Limits.MemoryBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(service.TaskTemplate.Resources.Limits.MemoryBytes).toBeLessThanOrEqual(32 * 1024 * 1024);
+  });
+
+  it('goes to the given node when it replaces a seat whose lab is already there', () => {
+    const pinned = buildPlacementService(spec, 'labfleet/lab:latest', { instance: 'school', constraints: ['node.labels.labfleet.labs==true'], nodeId: 'n0de' }) as any;
+    expect(pinned.TaskTemplate.Placement.Constraints).toEqual(['node.labels.labfleet.labs==true', 'node.id==n0de']);
   });
 
   it('is labelled as a seat of this installation and lab, which the seat filter finds', () => {

@@ -17,6 +17,8 @@ export interface PlacementContext {
   readonly instance: string;
   /** Swarm placement constraints every lab obeys, e.g. `node.labels.labfleet.labs==true`. */
   readonly constraints: readonly string[];
+  /** The node a replacement seat must go to: the one the lab's containers are already on. */
+  readonly nodeId?: string;
 }
 
 /**
@@ -30,6 +32,9 @@ export interface PlacementContext {
  *
  * `RestartPolicy: none`: when the node is drained the seat is shut down, not moved, so the lab
  * (which stays where it is until it ends) holds no room on a node it does not run on.
+ *
+ * Only memory is capped: CPU and pid caps this small made runc fail to start about one seat in
+ * a hundred under load, and a seat that never runs holds no room.
  */
 export function buildPlacementService(spec: LabSpec, image: string, ctx: PlacementContext): CreateServiceOptions {
   const labels = labLabels(ctx.instance, spec.labId, { [LABEL_TEMPLATE]: spec.templateName, [LABEL_ROLE]: SEAT_ROLE });
@@ -40,10 +45,9 @@ export function buildPlacementService(spec: LabSpec, image: string, ctx: Placeme
       ContainerSpec: { Image: image, Command: ['sleep', 'infinity'], Labels: labels, StopGracePeriod: 0 },
       Resources: {
         Reservations: { NanoCPUs: Math.round(spec.reservation.cpus * 1e9), MemoryBytes: Math.round(spec.reservation.memoryMb * MIB) },
-        // The seat itself is one sleeping process.
-        Limits: { NanoCPUs: 10_000_000, MemoryBytes: 16 * MIB, Pids: 4 },
+        Limits: { MemoryBytes: 32 * MIB },
       },
-      Placement: { Constraints: [...ctx.constraints] },
+      Placement: { Constraints: [...ctx.constraints, ...(ctx.nodeId ? [`node.id==${ctx.nodeId}`] : [])] },
       RestartPolicy: { Condition: 'none' },
     },
     Mode: { Replicated: { Replicas: 1 } },

@@ -29,9 +29,17 @@ type SwarmProviderConfig = Pick<LabfleetConfig, 'instance' | 'provider' | 'regis
 
 /** Task states after which a task never runs again (`RestartPolicy: none`). */
 const ENDED = new Set(['complete', 'shutdown', 'failed', 'rejected', 'orphaned', 'remove']);
+/** A seat whose container failed (not one shut down by a drain): its node had room, so it is made again. */
+const FAILED = new Set(['failed', 'rejected']);
 /** How long `provision` waits for the scheduler to pick a node before saying there is no room. */
 const SCHEDULING_WAIT_MS = 5000;
+/** How long a placed seat's container may take to start, and how often a failed one is made again. */
+const SEAT_START_MS = 15_000;
+const SEAT_REMAKES = 2;
 const NODE_TIMEOUT_MS = 10_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const describeTask = (task: any): string => (task ? `${task.Status?.State}: ${task.Status?.Err || task.Status?.Message || 'no reason given'}` : 'no task');
 
 /**
  * Labs across the nodes of a Docker Swarm cluster. Swarm places each lab (a one-task "seat"
@@ -72,26 +80,32 @@ export class SwarmProvider implements LabProvider {
   async place(spec: LabSpec): Promise<Placement> {
     await this.ensureSeat(spec);
     const task = await this.seatTask(spec.labId);
-    if (task?.NodeID && !ENDED.has(task.Status?.State)) return { placed: true };
-    if (task && ENDED.has(task.Status?.State)) {
-      throw new ProviderError(`the lab's place in the cluster was lost (${task.Status.State}: ${task.Status.Err ?? task.Status.Message ?? 'no reason given'})`, false);
+    if (task && FAILED.has(task.Status?.State)) {
+      // Nothing of the lab runs yet, so the new seat may go to any node with room.
+      await this.remakeSeat(spec);
+      return { placed: false, reason: `the lab's seat is made again after it failed (${describeTask(task)})` };
     }
+    if (task?.NodeID && !ENDED.has(task.Status?.State)) return { placed: true };
+    if (task && ENDED.has(task.Status?.State)) throw new ProviderError(`the lab's place in the cluster was lost (${describeTask(task)})`, false);
     // Until the scheduler has tried, Message is only "pending task scheduling".
     const reason = task?.Status?.Err || 'waiting for the Swarm scheduler';
     return { placed: false, reason };
   }
 
-  /** Places the lab if `place` has not (the scheduler decides within moments when there is room). */
+  /**
+   * Places the lab if `place` has not (the scheduler decides within moments when there is room),
+   * then makes its containers on that node while making sure the seat really runs there.
+   */
   async provision(spec: LabSpec): Promise<LabHandle> {
     let placement = await this.place(spec);
-    for (const until = Date.now() + SCHEDULING_WAIT_MS; !placement.placed && Date.now() < until; placement = await this.place(spec)) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    for (const until = Date.now() + SCHEDULING_WAIT_MS; !placement.placed && Date.now() < until; placement = await this.place(spec)) await sleep(100);
     if (!placement.placed) throw new ProviderError(`no node has room for the lab yet: ${placement.reason}`, true);
     const node = await this.nodeOf(spec.labId);
     if (!node) throw new ProviderError('the lab was placed on a node that left the cluster', true);
-    const handle = await this.engineOf(node).provision(spec);
-    return { ...handle, provider: this.kind, host: node.hostname };
+    const [made, held] = await Promise.allSettled([this.engineOf(node).provision(spec), this.holdSeat(spec, node)]);
+    if (made.status === 'rejected') throw made.reason;
+    if (held.status === 'rejected') throw held.reason;
+    return { ...made.value, provider: this.kind, host: node.hostname };
   }
 
   async inspect(labId: string): Promise<LabRuntime> {
@@ -154,11 +168,42 @@ export class SwarmProvider implements LabProvider {
   /** One seat per lab, even when two workers provision it at once (409: the other one made it). */
   private async ensureSeat(spec: LabSpec): Promise<void> {
     await this.seats.run(spec.labId, async () => {
-      const name = placementServiceName(spec.labId);
-      if (await this.call('reading the lab seat', () => tolerate(this.manager.getService(name).inspect(), [404]))) return;
-      const service = buildPlacementService(spec, spec.image, { instance: this.config.instance, constraints: this.config.swarm.constraints });
-      await this.call('placing the lab', () => tolerate(this.manager.createService(service), [409]));
+      if (await this.call('reading the lab seat', () => tolerate(this.manager.getService(placementServiceName(spec.labId)).inspect(), [404]))) return;
+      await this.createSeat(spec);
     });
+  }
+
+  /** Replaces a seat whose container failed; on `node` when the lab's containers are already there. */
+  private async remakeSeat(spec: LabSpec, node?: SwarmNode): Promise<void> {
+    this.logger.warn({ msg: 'remaking a failed lab seat', labId: spec.labId, node: node?.hostname });
+    await this.seats.run(spec.labId, async () => {
+      await this.call('removing the failed lab seat', () => tolerate(this.manager.getService(placementServiceName(spec.labId)).remove(), [404]));
+      await this.createSeat(spec, node?.id);
+    });
+  }
+
+  private async createSeat(spec: LabSpec, nodeId?: string): Promise<void> {
+    const service = buildPlacementService(spec, spec.image, { instance: this.config.instance, constraints: this.config.swarm.constraints, nodeId });
+    await this.call('placing the lab', () => tolerate(this.manager.createService(service), [409]));
+  }
+
+  /**
+   * Waits until the seat's container runs on `node`: a seat that failed to start holds no room, and
+   * Swarm would put another lab in its place. A failed seat is made again there, a few times.
+   */
+  private async holdSeat(spec: LabSpec, node: SwarmNode): Promise<void> {
+    for (let remade = 0; ; remade++) {
+      let task = await this.seatTask(spec.labId);
+      for (const until = Date.now() + SEAT_START_MS; task?.Status?.State !== 'running' && !ENDED.has(task?.Status?.State) && Date.now() < until; ) {
+        await sleep(200);
+        task = await this.seatTask(spec.labId);
+      }
+      if (task?.Status?.State === 'running') return;
+      if (!FAILED.has(task?.Status?.State) || remade === SEAT_REMAKES) {
+        throw new ProviderError(`the lab's seat on ${node.hostname} did not start (${describeTask(task)})`, true);
+      }
+      await this.remakeSeat(spec, node);
+    }
   }
 
   /** The seat's one task (`RestartPolicy: none` makes exactly one), or null. */
