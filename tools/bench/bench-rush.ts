@@ -30,6 +30,8 @@
  * BENCH_LAB_TIMEOUT_MS (180000: bounds each wait), BENCH_BARE=0 skips the bare DinD container,
  * BENCH_POOL_CAPPED=1 sets the pool to {min: N, max: N}, so the claims start no refill during the
  * rush (by default {min: N}: each claim makes the pool provision a replacement, as in production).
+ * BENCH_NODE_OPTIONS is given to the stack's API and worker as NODE_OPTIONS (e.g. `--require` of a
+ * CPU profiler: it is how the claim's time was found to be the API's own CPU).
  *
  * Network: only loopback (the stack's API) and the Docker socket. Exits non-zero only when
  * something failed (an HTTP error, a failed or timed-out lab, a lab given to two students), never
@@ -481,6 +483,7 @@ async function main(): Promise<number> {
       RATE_LIMIT_LABS_PER_ADDRESS_PER_MINUTE: '10000',
       RATE_LIMIT_LABS_PER_MINUTE: '10000',
       ...(CAPACITY_CPUS !== undefined ? { CAPACITY_CPUS: String(CAPACITY_CPUS) } : {}),
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     };
     stack = await LabfleetStack.start(overrides);
     const admin = stack.client;

@@ -8,6 +8,7 @@ export * from './reconcile-plan';
 export * from './with-timeout';
 export * from './all-in-order';
 export * from './single-flight';
+export * from './batcher';
 export * from './access-policy';
 export * from './course-policy';
 export * from './lab-usage';

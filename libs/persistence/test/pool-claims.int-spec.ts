@@ -93,6 +93,26 @@ describe('AdmissionRepository: pool claims and the waiting line', () => {
     await endAll();
   });
 
+  it('requests decided together in one batch: each template gets its own idle labs in order, and a course-wide cap counts the ones before', async () => {
+    const other = randomUUID();
+    await ds.query(`INSERT INTO templates (id, name, cpus, memory_mb, pids_limit, ttl_seconds, reserved_cpus, reserved_memory_mb) VALUES ($1, 'other', 1, 512, 256, 600, 0.5, 128)`, [other]);
+    const small = await admission.createPoolLabs(Array.from({ length: 2 }, poolLab), RESERVE, ROOMY.capacity);
+    const big = await admission.createPoolLabs([{ ...poolLab(), templateId: other }], RESERVE, ROOMY.capacity);
+    await markReady([...small, ...big]);
+    const capped = (state: { courseLive: { count: number } }) => {
+      if (state.courseLive.count >= 3) throw new QuotaExceededError({ limit: 'maxConcurrentLabs', status: 429, message: 'course full', limitValue: 3 });
+      return oneHour();
+    };
+    const asks = [template, other, template, template, other].map((t, k) => admission.createOwned({ ...owned(users[k]), templateId: t, courseWide: true }, users[k], capped, ROOMY));
+    const results = await Promise.allSettled(asks);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.via : 'refused'))).toEqual(['pool', 'pool', 'pool', 'refused', 'refused']);
+    const labs = results.map((r) => (r.status === 'fulfilled' ? r.value.lab.id : null));
+    expect(new Set([labs[0], labs[2]])).toEqual(new Set(small));
+    expect(labs[1]).toBe(big[0]);
+    expect(results.slice(0, 3).map((r) => (r.status === 'fulfilled' ? r.value.lab.ownerId : null))).toEqual(users.slice(0, 3));
+    await endAll();
+  });
+
   it('people wait in the order they asked', async () => {
     const full = { capacity: { cpus: 0, memoryMb: 0 }, queueMax: 10 };
     const line = [];

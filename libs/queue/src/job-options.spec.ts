@@ -1,5 +1,5 @@
 import { JobName } from './job-name.enum';
-import { debouncedPlatformJobOptions, labJobOptions } from './job-options';
+import { debouncedPlatformJobOptions, expiryJobOptions, labJobOptions } from './job-options';
 
 describe('labJobOptions', () => {
   it('de-duplicates on the job and lab id, with exponential retries', () => {
@@ -20,5 +20,15 @@ describe('labJobOptions', () => {
 describe('debouncedPlatformJobOptions', () => {
   it('debounces a delayed platform job: one job per name, its delay restarted by each request', () => {
     expect(debouncedPlatformJobOptions(JobName.RefillPools, 2000)).toMatchObject({ delay: 2000, deduplication: { id: 'refill-pools', ttl: 2000, extend: true, replace: true } });
+  });
+});
+
+describe('expiryJobOptions', () => {
+  it('is one job per lab and expiry time, so a new time needs no removal of the old', () => {
+    const at = new Date(Date.now() + 60_000);
+    const job = expiryJobOptions('abc', at, { attempts: 3, backoffMs: 1000 });
+    expect(job.jobId).toBe(`expire-lab-abc-${at.getTime()}`);
+    expect(job.delay).toBeGreaterThan(59_000);
+    expect(expiryJobOptions('abc', new Date(at.getTime() + 1000), { attempts: 3, backoffMs: 1000 }).jobId).not.toBe(job.jobId);
   });
 });

@@ -37,3 +37,11 @@ export function labJobOptions(job: JobName, labId: string, retry: RetryPolicy, d
     removeOnFail: { age: 7 * 24 * 3600 },
   };
 }
+
+/**
+ * The lab's expiry at `at`. One job per lab and time, never replaced: an earlier or stale one
+ * finds the lab extended or ended and does nothing, so a new expiry is one add, with no removal.
+ */
+export function expiryJobOptions(labId: string, at: Date, retry: RetryPolicy): JobsOptions {
+  return { ...labJobOptions(JobName.ExpireLab, labId, retry, at.getTime() - Date.now()), jobId: `${JobName.ExpireLab}-${labId}-${at.getTime()}` };
+}

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { static as serveStatic } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
@@ -52,7 +53,7 @@ export function serveWebAssets(app: NestExpressApplication): void {
   });
 
   // ETag revalidation (maxAge 0): a new deployment is seen at once, an unchanged file is a 304.
-  app.useStaticAssets(join(root, 'apps', 'api', 'web'), {
+  const page = serveStatic(join(root, 'apps', 'api', 'web'), {
     index: 'index.html',
     maxAge: 0,
     setHeaders: (res: Response, path: string) => {
@@ -63,4 +64,6 @@ export function serveWebAssets(app: NestExpressApplication): void {
       }
     },
   });
+  // The API's own paths never touch the disk: a file lookup per request cost a classroom rush ~7% of its CPU.
+  app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/api/') ? next() : page(req, res, next)));
 }

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
-import { fits, LIVE_STATUSES, QuotaExceededError, Resources, weekOf } from '@labfleet/domain';
+import { Batcher, fits, LIVE_STATUSES, Outcome, QuotaExceededError, QuotaState, Resources, weekOf } from '@labfleet/domain';
 import { LabEntity } from '../entities';
 import type { Admit, NewLab } from './lab.repository';
-import { quotaState } from './lab-usage.queries';
-import { insertLab, loadLab, lockAdmission, lockCourse } from './lab-writes';
+import { quotaStates } from './lab-usage.queries';
+import { findLabs, insertLab, lockAdmission, lockCourses } from './lab-writes';
 
 export interface OwnedLab extends Omit<NewLab, 'expiresAt'> {
   readonly courseId: string;
@@ -33,37 +33,87 @@ export type Admission = 'pool' | 'provision' | 'queue';
 const RESERVED_SQL = `SELECT coalesce(sum(t.reserved_cpus), 0)::float AS cpus, coalesce(sum(t.reserved_memory_mb), 0)::int AS memory
   FROM labs l JOIN templates t ON t.id = l.template_id WHERE l.status = ANY($1) AND l.queued_at IS NULL`;
 
+/** One lab request waiting for its batch. */
+interface Ask {
+  readonly lab: OwnedLab;
+  readonly actor: string;
+  readonly admit: Admit;
+  readonly limits: AdmissionLimits;
+}
+
+type Admitted = { lab: LabEntity; via: Admission };
+
+const lockKey = (lab: OwnedLab) => (lab.courseWide ? lab.courseId : `${lab.courseId}:${lab.ownerId}`);
+const failed = (error: unknown): Outcome<never> => ({ ok: false, error });
+
 /**
  * Where course limits, the warm pool and capacity meet. Course checks hold the course's lock;
  * capacity decisions hold one platform-wide lock, so concurrent requests never overcommit.
+ *
+ * Requests that arrive together are decided in one transaction (`Batcher`): a classroom rush
+ * costs a few round trips in all, not six per student.
  */
 @Injectable()
 export class AdmissionRepository {
+  private readonly asks = new Batcher<Ask, Admitted>((batch) => this.admitAll(batch));
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async createOwned(lab: OwnedLab, actor: string, admit: Admit, limits: AdmissionLimits): Promise<{ lab: LabEntity; via: Admission }> {
+  createOwned(lab: OwnedLab, actor: string, admit: Admit, limits: AdmissionLimits): Promise<Admitted> {
+    return this.asks.submit({ lab, actor, admit, limits });
+  }
+
+  /**
+   * In order: each request's limits (counting the ones before it in the batch), then idle pool
+   * labs for all that passed in one statement, then for the rest a new lab or a place in line.
+   */
+  private admitAll(asks: Ask[]): Promise<Outcome<Admitted>[]> {
     return this.db.transaction(async (em) => {
-      await lockCourse(em, lab.courseWide ? lab.courseId : `${lab.courseId}:${lab.ownerId}`);
-      const expiresAt = admit(await quotaState(em, lab.courseId, lab.ownerId, weekOf(lab.createdAt), lab.createdAt, lab.weeklyBudget));
-      const claimed = await this.claimIdle(em, lab, expiresAt, actor);
-      if (claimed) return { lab: claimed, via: 'pool' as const };
-      await lockAdmission(em);
-      const reserved = await this.reserved(em);
-      const waiting = await this.waitingCount(em);
-      const { reserve, courseWide: _courseWide, weeklyBudget: _weeklyBudget, ...row } = lab;
-      if (waiting === 0 && fits(limits.capacity, reserved, reserve)) return { lab: await insertLab(em, { ...row, expiresAt }, actor), via: 'provision' as const };
-      if (waiting >= limits.queueMax) {
-        const [next] = await em.query(`SELECT min(expires_at) AS at FROM labs WHERE status = ANY($1) AND queued_at IS NULL`, [LIVE_STATUSES]);
-        throw new QuotaExceededError({
-          limit: 'admissionQueue',
-          status: 429,
-          message: `Labfleet is full and ${waiting} lab requests are already waiting; try again later`,
-          limitValue: limits.queueMax,
-          current: waiting,
-          retryAt: next.at ? new Date(next.at) : new Date(Date.now() + 60_000),
-        });
+      await lockCourses(em, asks.map((a) => lockKey(a.lab)));
+      const states = await quotaStates(
+        em,
+        asks.map(({ lab }) => ({ courseId: lab.courseId, ownerId: lab.ownerId, week: weekOf(lab.createdAt), now: lab.createdAt, readUsage: lab.weeklyBudget })),
+      );
+      const outcomes: Outcome<Admitted>[] = new Array(asks.length);
+      const passed: { i: number; expiresAt: Date }[] = [];
+      asks.forEach((ask, i) => {
+        let expiresAt: Date;
+        try {
+          expiresAt = ask.admit(states[i]);
+        } catch (e) {
+          outcomes[i] = failed(e);
+          return;
+        }
+        passed.push({ i, expiresAt });
+        // The requests after this one in the batch see its lab, as they would one transaction later.
+        for (let j = i + 1; j < asks.length; j++) states[j] = countNewLab(states[j], asks[j].lab, ask.lab, expiresAt);
+      });
+      const claimed = await this.claimIdle(em, passed.map(({ i, expiresAt }) => ({ lab: asks[i].lab, actor: asks[i].actor, expiresAt })));
+      const labs = new Map((await findLabs(em, [...claimed.values()])).map((l) => [l.id, l]));
+      const rest = passed.filter(({ i }, k) => {
+        const id = claimed.get(k);
+        if (id) outcomes[i] = { ok: true, value: { lab: labs.get(id)!, via: 'pool' } };
+        return !id;
+      });
+      if (rest.length > 0) {
+        await lockAdmission(em);
+        let reserved = await this.reserved(em);
+        let waiting = await this.waitingCount(em);
+        for (const { i, expiresAt } of rest) {
+          const { limits, actor } = asks[i];
+          const { reserve, courseWide: _courseWide, weeklyBudget: _weeklyBudget, ...row } = asks[i].lab;
+          if (waiting === 0 && fits(limits.capacity, reserved, reserve)) {
+            outcomes[i] = { ok: true, value: { lab: await insertLab(em, { ...row, expiresAt }, actor), via: 'provision' } };
+            reserved = { cpus: reserved.cpus + reserve.cpus, memoryMb: reserved.memoryMb + reserve.memoryMb };
+          } else if (waiting >= limits.queueMax) {
+            outcomes[i] = failed(await this.queueFull(em, waiting, limits.queueMax));
+          } else {
+            outcomes[i] = { ok: true, value: { lab: await insertLab(em, { ...row, expiresAt, queuedAt: new Date() }, actor), via: 'queue' } };
+            waiting++;
+          }
+        }
       }
-      return { lab: await insertLab(em, { ...row, expiresAt, queuedAt: new Date() }, actor), via: 'queue' as const };
+      return outcomes;
     });
   }
 
@@ -122,19 +172,53 @@ export class AdmissionRepository {
     return { reserved: await this.reserved(this.db.manager), waiting: await this.waitingCount(this.db.manager) };
   }
 
-  /** Takes the oldest idle pool lab for `lab`'s owner, with its `claimed` event, in one statement. */
-  private async claimIdle(em: EntityManager, lab: OwnedLab, expiresAt: Date, actor: string): Promise<LabEntity | null> {
+  /**
+   * Takes the oldest idle pool labs of each request's template for the requests, in order, with
+   * their `claimed` events, in one statement. Returns request index → lab id for those served.
+   */
+  private async claimIdle(em: EntityManager, claims: { lab: OwnedLab; actor: string; expiresAt: Date }[]): Promise<Map<number, string>> {
+    if (claims.length === 0) return new Map();
+    const column = <T>(f: (c: (typeof claims)[number]) => T) => claims.map(f);
     const { records } = await em.queryRunner!.query(
-      `WITH pick AS (SELECT id FROM labs WHERE template_id = $1 AND course_id IS NULL AND status = $6 ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED),
-       claimed AS (UPDATE labs SET school_id = $2, course_id = $3, owner_id = $4, expires_at = $5, claimed_at = now(), updated_at = now()
-         FROM pick WHERE labs.id = pick.id RETURNING labs.id),
-       event AS (INSERT INTO lab_events (lab_id, from_status, to_status, actor, detail) SELECT id, $6, $6, $7, $8::jsonb FROM claimed)
-       SELECT id FROM claimed`,
-      [lab.templateId, lab.schoolId, lab.courseId, lab.ownerId, expiresAt, LabStatus.Ready, actor, { action: 'claimed' }],
+      `WITH req AS (
+         SELECT r.*, row_number() OVER (PARTITION BY r.template_id ORDER BY r.n) AS k
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::text[]) WITH ORDINALITY AS r(template_id, school_id, course_id, owner_id, expires_at, actor, n)),
+       want AS (SELECT template_id, count(*) AS n FROM req GROUP BY template_id),
+       pick AS (
+         SELECT p.id, w.template_id, row_number() OVER (PARTITION BY w.template_id ORDER BY p.created_at, p.id) AS k
+           FROM want w, LATERAL (SELECT id, created_at FROM labs WHERE template_id = w.template_id AND course_id IS NULL AND status = $7
+                                  ORDER BY created_at LIMIT w.n FOR UPDATE SKIP LOCKED) p),
+       claimed AS (
+         UPDATE labs SET school_id = req.school_id, course_id = req.course_id, owner_id = req.owner_id, expires_at = req.expires_at, claimed_at = now(), updated_at = now()
+           FROM pick JOIN req ON req.template_id = pick.template_id AND req.k = pick.k
+          WHERE labs.id = pick.id RETURNING labs.id, req.n, req.actor),
+       event AS (INSERT INTO lab_events (lab_id, from_status, to_status, actor, detail) SELECT id, $7, $7, actor, $8::jsonb FROM claimed)
+       SELECT id, n::int AS n FROM claimed`,
+      [
+        column((c) => c.lab.templateId),
+        column((c) => c.lab.schoolId),
+        column((c) => c.lab.courseId),
+        column((c) => c.lab.ownerId),
+        column((c) => c.expiresAt),
+        column((c) => c.actor),
+        LabStatus.Ready,
+        { action: 'claimed' },
+      ],
       true,
     );
-    const rows = records as { id: string }[];
-    return rows.length === 0 ? null : loadLab(em, rows[0].id);
+    return new Map((records as { id: string; n: number }[]).map((r) => [r.n - 1, r.id]));
+  }
+
+  private async queueFull(em: EntityManager, waiting: number, queueMax: number): Promise<QuotaExceededError> {
+    const [next] = await em.query(`SELECT min(expires_at) AS at FROM labs WHERE status = ANY($1) AND queued_at IS NULL`, [LIVE_STATUSES]);
+    return new QuotaExceededError({
+      limit: 'admissionQueue',
+      status: 429,
+      message: `Labfleet is full and ${waiting} lab requests are already waiting; try again later`,
+      limitValue: queueMax,
+      current: waiting,
+      retryAt: next.at ? new Date(next.at) : new Date(Date.now() + 60_000),
+    });
   }
 
   private async reserved(em: EntityManager): Promise<Resources> {
@@ -146,4 +230,11 @@ export class AdmissionRepository {
     const [row] = await em.query(`SELECT count(*)::int AS n FROM labs WHERE queued_at IS NOT NULL AND status = $1`, [LabStatus.Pending]);
     return row.n;
   }
+}
+
+/** `state` (of request `next`) once `admitted`'s new lab, ending at `expiresAt`, is counted. */
+function countNewLab(state: QuotaState, next: OwnedLab, admitted: OwnedLab, expiresAt: Date): QuotaState {
+  if (next.courseId !== admitted.courseId) return state;
+  const plus = (live: QuotaState['courseLive']) => ({ count: live.count + 1, earliestExpiry: live.earliestExpiry && live.earliestExpiry < expiresAt ? live.earliestExpiry : expiresAt });
+  return { ...state, courseLive: plus(state.courseLive), ownerLive: next.ownerId === admitted.ownerId ? plus(state.ownerLive) : state.ownerLive };
 }

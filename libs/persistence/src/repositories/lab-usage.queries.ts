@@ -22,26 +22,49 @@ export async function statusChanges(em: EntityManager, q: { courseId: string; ow
   return rows.map((r) => ({ labId: r.lab_id, toStatus: r.to_status, at: new Date(r.created_at), ownerId: r.owner_id, action: r.action }));
 }
 
+/** Whose limits to read: one owner in one course, in the week of `now`. */
+export interface QuotaAsk {
+  readonly courseId: string;
+  readonly ownerId: string | null;
+  readonly week: Period;
+  readonly now: Date;
+  /** False when the course has no weekly budget: `usedSeconds` is then 0, and nothing reads it. */
+  readonly readUsage: boolean;
+}
+
 /**
  * Everything a course's limits are checked against, for one owner: live labs and this week's
- * grants in one query, then the week's lab history unless the caller says the course has no
- * weekly budget (`readUsage` false: `usedSeconds` is then 0, and nothing reads it).
+ * grants in one query (for any number of asks at once), then the week's lab history for the asks
+ * that read usage.
  */
-export async function quotaState(em: EntityManager, courseId: string, ownerId: string | null, week: Period, now: Date, readUsage = true): Promise<QuotaState> {
-  const [live] = await em.query(
-    `SELECT count(*)::int AS course_count, min(expires_at) AS course_min,
-            count(*) FILTER (WHERE owner_id IS NOT DISTINCT FROM $2)::int AS owner_count,
-            min(expires_at) FILTER (WHERE owner_id IS NOT DISTINCT FROM $2) AS owner_min,
-            (SELECT coalesce(sum(minutes), 0)::int FROM minute_grants WHERE course_id = $1 AND user_id IS NOT DISTINCT FROM $2 AND week_start = $4) AS granted_minutes
-       FROM labs WHERE course_id = $1 AND status = ANY($3)`,
-    [courseId, ownerId, LIVE_STATUSES, week.start],
+export async function quotaStates(em: EntityManager, asks: readonly QuotaAsk[]): Promise<QuotaState[]> {
+  const rows: { course_count: number; course_min: Date | null; owner_count: number; owner_min: Date | null; granted_minutes: number }[] = await em.query(
+    `SELECT count(l.id)::int AS course_count, min(l.expires_at) AS course_min,
+            count(l.id) FILTER (WHERE l.owner_id IS NOT DISTINCT FROM r.owner_id)::int AS owner_count,
+            min(l.expires_at) FILTER (WHERE l.owner_id IS NOT DISTINCT FROM r.owner_id) AS owner_min,
+            (SELECT coalesce(sum(minutes), 0)::int FROM minute_grants g
+              WHERE g.course_id = r.course_id AND g.user_id IS NOT DISTINCT FROM r.owner_id AND g.week_start = r.week_start) AS granted_minutes
+       FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) WITH ORDINALITY AS r(course_id, owner_id, week_start, i)
+       LEFT JOIN labs l ON l.course_id = r.course_id AND l.status = ANY($4)
+      GROUP BY r.i, r.course_id, r.owner_id, r.week_start ORDER BY r.i`,
+    [asks.map((a) => a.courseId), asks.map((a) => a.ownerId), asks.map((a) => a.week.start), LIVE_STATUSES],
   );
-  const seconds = readUsage ? runningSecondsByLab(await statusChanges(em, { courseId, ownerId, period: week }), week, now) : new Map<string, number>();
-  return {
-    courseLive: { count: live.course_count, earliestExpiry: live.course_min ? new Date(live.course_min) : null },
-    ownerLive: { count: live.owner_count, earliestExpiry: live.owner_min ? new Date(live.owner_min) : null },
-    usedSeconds: [...seconds.values()].reduce((a, b) => a + b, 0),
-    grantedMinutes: live.granted_minutes,
-    week,
-  };
+  return Promise.all(
+    asks.map(async (ask, i) => {
+      const live = rows[i];
+      const seconds = ask.readUsage ? runningSecondsByLab(await statusChanges(em, { courseId: ask.courseId, ownerId: ask.ownerId, period: ask.week }), ask.week, ask.now) : new Map<string, number>();
+      return {
+        courseLive: { count: live.course_count, earliestExpiry: live.course_min ? new Date(live.course_min) : null },
+        ownerLive: { count: live.owner_count, earliestExpiry: live.owner_min ? new Date(live.owner_min) : null },
+        usedSeconds: [...seconds.values()].reduce((a, b) => a + b, 0),
+        grantedMinutes: live.granted_minutes,
+        week: ask.week,
+      };
+    }),
+  );
+}
+
+export async function quotaState(em: EntityManager, courseId: string, ownerId: string | null, week: Period, now: Date, readUsage = true): Promise<QuotaState> {
+  const [state] = await quotaStates(em, [{ courseId, ownerId, week, now, readUsage }]);
+  return state;
 }

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
 import { LabEntity, LabEventEntity } from '../entities';
 import type { NewLab } from './lab.repository';
@@ -10,9 +10,18 @@ export async function insertLab(em: EntityManager, lab: NewLab & { queuedAt?: Da
   return loadLab(em, lab.id);
 }
 
-/** A lab with its template, nodes and owner, in one query (`findOne` would make two: it pages the join). */
+/** Labs with their template, nodes and owner, in one query (`findOne` would make two: it pages the join). */
+export function findLabs(em: EntityManager, ids: readonly string[]): Promise<LabEntity[]> {
+  return em.find(LabEntity, { where: { id: In([...ids]) }, relations: { template: true, nodes: true, owner: true }, order: { nodes: { name: 'ASC' } } });
+}
+
+export async function findLab(em: EntityManager, id: string): Promise<LabEntity | null> {
+  const [lab] = await findLabs(em, [id]);
+  return lab ?? null;
+}
+
 export async function loadLab(em: EntityManager, id: string): Promise<LabEntity> {
-  const [lab] = await em.find(LabEntity, { where: { id }, relations: { template: true, nodes: true, owner: true }, order: { nodes: { name: 'ASC' } } });
+  const lab = await findLab(em, id);
   if (!lab) throw new Error(`lab ${id} not found`);
   return lab;
 }
@@ -28,9 +37,18 @@ export async function appendLabEvent(
   await em.insert(LabEventEntity, { labId, fromStatus: from, toStatus: to, actor, detail: (detail ?? null) as LabEventEntity['detail'] & object });
 }
 
-/** Serialises quota decisions of one course (or one person in it); released when the transaction ends. */
-export async function lockCourse(em: EntityManager, key: string): Promise<void> {
-  await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`course:${key}`]);
+/**
+ * Serialises quota decisions of courses (or of persons in them); released when the transaction
+ * ends. Several are taken in one sorted order, so two transactions never wait on each other.
+ */
+export async function lockCourses(em: EntityManager, keys: readonly string[]): Promise<void> {
+  await em.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k ORDER BY k) AS sorted`, [
+    keys.map((key) => `course:${key}`),
+  ]);
+}
+
+export function lockCourse(em: EntityManager, key: string): Promise<void> {
+  return lockCourses(em, [key]);
 }
 
 /** Serialises admission (capacity and the waiting line) across every API and worker process. */

@@ -5,7 +5,7 @@ import { LabStatus } from '@labfleet/contracts';
 import { LabHandle, LabNodeHandle, LabScope, LIVE_STATUSES, QuotaState, sourcesOf, StatusChange, weekOf } from '@labfleet/domain';
 import { LabEntity, LabEventEntity, LabNodeEntity } from '../entities';
 import { quotaState, statusChanges } from './lab-usage.queries';
-import { appendLabEvent, insertLab, lockCourse } from './lab-writes';
+import { appendLabEvent, findLab, insertLab, lockCourse } from './lab-writes';
 
 export interface NewLab {
   readonly id: string;
@@ -138,12 +138,8 @@ export class LabRepository {
     await this.db.query(`UPDATE labs SET wait_reason = $2, waiting_since = $3 WHERE id = $1 AND status = 'pending'`, [labId, reason, since]);
   }
 
-  async findById(id: string): Promise<LabEntity | null> {
-    return this.db.getRepository(LabEntity).findOne({
-      where: { id },
-      relations: { template: true, nodes: true, owner: true },
-      order: { nodes: { name: 'ASC' } },
-    });
+  findById(id: string): Promise<LabEntity | null> {
+    return findLab(this.db.manager, id);
   }
 
   /** Labs within the caller's scope, newest first. */

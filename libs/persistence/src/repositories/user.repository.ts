@@ -54,17 +54,17 @@ export class UserRepository {
   }
 
   async withCourses(userId: string): Promise<UserWithCourses | null> {
-    // One query: this runs on every authenticated request.
-    const courses = (role: string) => `array(SELECT m.course_id::text FROM memberships m WHERE m.user_id = u.id AND m.role = :${role})`;
-    const { entities, raw } = await this.db
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .addSelect(courses('teacher'), 'teaching')
-      .addSelect(courses('student'), 'enrolled')
-      .where('u.id = :userId', { userId, teacher: CourseRole.Teacher, student: CourseRole.Student })
-      .getRawAndEntities<{ teaching: string[]; enrolled: string[] }>();
-    if (entities.length === 0) return null;
-    return { user: entities[0], teaching: raw[0].teaching, enrolled: raw[0].enrolled };
+    // One plain query: this runs on every authenticated request, and TypeORM's query builder
+    // cost more CPU than Postgres did.
+    const courses = (param: string) => `array(SELECT m.course_id::text FROM memberships m WHERE m.user_id = u.id AND m.role = ${param})`;
+    const [row] = await this.db.query(
+      `SELECT u.id, u.school_id, u.email, u.name, u.role, u.created_at, u.updated_at, ${courses('$2')} AS teaching, ${courses('$3')} AS enrolled
+         FROM users u WHERE u.id = $1`,
+      [userId, CourseRole.Teacher, CourseRole.Student],
+    );
+    if (!row) return null;
+    const user = this.db.getRepository(UserEntity).create({ id: row.id, schoolId: row.school_id, email: row.email, name: row.name, role: row.role, createdAt: row.created_at, updatedAt: row.updated_at });
+    return { user, teaching: row.teaching, enrolled: row.enrolled };
   }
 
   async listBySchool(schoolId: string, page: { role?: Role; limit: number; offset: number }): Promise<{ items: UserEntity[]; total: number }> {
