@@ -170,15 +170,8 @@ describe('in the browser: terminal, published ports and files (over the real API
     expect(audit[0]).toMatchObject({ actorId: teacher.id, targetId: labId });
   });
 
-  it('a published port is listed and served through the proxy to those who may see the lab, without their credentials', async () => {
-    const run = await owner.client.sh(labId, [
-      'docker run -d -p 8080:80 nginx >/dev/null',
-      `docker run -d -p 9000:9000 node:20-bookworm-slim node -e "const s=require('http').createServer((q,r)=>r.end(JSON.stringify({url:q.url,headers:q.headers})));s.on('upgrade',(q,k)=>{k.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n');k.pipe(k)});s.listen(9000)" >/dev/null`,
-      'for i in $(seq 100); do curl -sf localhost:9000 >/dev/null && curl -sf localhost:8080 >/dev/null && exit 0; sleep 0.2; done; exit 1',
-    ].join(' && '), 180);
-    expect(run.exitCode).toBe(0);
-    const ports = (await owner.client.get(`/api/v1/labs/${labId}/ports`)).body;
-    expect(ports).toEqual(expect.arrayContaining([expect.objectContaining({ node: 'node1', port: 8080, target: 80, protocol: 'tcp', url: `/labs/${labId}/ports/8080/` })]));
+  /** The proxy's promises on the two apps the port test starts; returns the address the echo app saw the connection come from. */
+  const servedThroughProxy = async (): Promise<string> => {
     const cookie = await cookieOf(owner);
     const page = await fetch(`${base()}/labs/${labId}/ports/8080/`, { headers: { cookie } });
     expect(page.status).toBe(200);
@@ -195,7 +188,9 @@ describe('in the browser: terminal, published ports and files (over the real API
     expect((await fetch(`${base()}/labs/${labId}/ports/8080/`, { headers: { cookie: await cookieOf(classmate) } })).status).toBe(404);
     expect((await fetch(`${base()}/labs/${labId}/ports/8080/`)).status).toBe(404);
     expect((await fetch(`${base()}/labs/${labId}/ports/99999/`, { headers: { cookie } })).status).toBe(400);
-    expect((await fetch(`${base()}/labs/${labId}/ports/8090/`, { headers: { cookie } })).status).toBe(502);
+    const closed = await fetch(`${base()}/labs/${labId}/ports/8090/`, { headers: { cookie } });
+    expect(closed.status).toBe(502);
+    expect(((await closed.json()) as any).message).toMatch(/port 8090 does not answer: .*(refused|ECONNREFUSED)/i);
     // WebSocket upgrades go through too (the app echoes after switching protocols).
     const echoed = await new Promise<string>((resolve, reject) => {
       const { port } = new URL(base());
@@ -214,6 +209,32 @@ describe('in the browser: terminal, published ports and files (over the real API
       socket.on('error', reject);
     });
     expect(echoed).toMatch(/^HTTP\/1.1 101/);
+    return echo.remote;
+  };
+  let overTheNetwork: string;
+
+  it('a published port is listed and served through the proxy to those who may see the lab, without their credentials', async () => {
+    const run = await owner.client.sh(labId, [
+      'docker run -d -p 8080:80 nginx >/dev/null',
+      `docker run -d -p 9000:9000 node:20-bookworm-slim node -e "const s=require('http').createServer((q,r)=>r.end(JSON.stringify({url:q.url,headers:q.headers,remote:q.socket.remoteAddress})));s.on('upgrade',(q,k)=>{k.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n');k.pipe(k)});s.listen(9000)" >/dev/null`,
+      'for i in $(seq 100); do curl -sf localhost:9000 >/dev/null && curl -sf localhost:8080 >/dev/null && exit 0; sleep 0.2; done; exit 1',
+    ].join(' && '), 180);
+    expect(run.exitCode).toBe(0);
+    const ports = (await owner.client.get(`/api/v1/labs/${labId}/ports`)).body;
+    expect(ports).toEqual(expect.arrayContaining([expect.objectContaining({ node: 'node1', port: 8080, target: 80, protocol: 'tcp', url: `/labs/${labId}/ports/8080/` })]));
+    overTheNetwork = await servedThroughProxy();
+  });
+
+  it('with PORT_PROXY_ROUTE=engine (the API in a container, or on Swarm) the same ports are served through the engine, not the lab network', async () => {
+    await stack.api.stop();
+    await stack.startApi({ PORT_PROXY_ROUTE: 'engine' });
+    try {
+      // socat in the node connects to its own loopback: the app sees the node's side of its bridge, not the API host.
+      expect(await servedThroughProxy()).not.toBe(overTheNetwork);
+    } finally {
+      await stack.api.stop();
+      await stack.startApi();
+    }
   });
 
   it('uploads a file, a tar and a zip into the lab, and downloads a file and a folder', async () => {

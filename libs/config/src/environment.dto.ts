@@ -125,6 +125,10 @@ export class EnvironmentDto {
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(86400)
   PLACEMENT_TIMEOUT_SECONDS?: number;
 
+  /** How the port proxy reaches a lab: over the lab network, or through the engine (README "Ports"). */
+  @IsOptional() @IsIn(['network', 'engine'], { message: 'PORT_PROXY_ROUTE must be network or engine' })
+  PORT_PROXY_ROUTE?: 'network' | 'engine';
+
   // Swarm: read only with LAB_PROVIDER=swarm (README "Docker Swarm").
   @ValidateIf(onSwarm) @IsOptional() @Matches(/^node\.[\w.-]+ *(==|!=) *[^, ]+( *, *node\.[\w.-]+ *(==|!=) *[^, ]+)*$/, {
     message: 'SWARM_CONSTRAINTS must be comma-separated Swarm placement constraints, e.g. node.labels.labfleet.labs==true',

@@ -28,6 +28,11 @@ export abstract class LabfleetConfig {
     readonly tlsDir: string | null;
     /** A lab the cluster finds no room for fails after waiting this long in `pending`. */
     readonly placementTimeoutSeconds: number;
+    /**
+     * How the port proxy reaches a lab's port: `network`, the node's address on the lab network
+     * (the API on the Docker host, or in the cluster); `engine`, a stream through the engine.
+     */
+    readonly portProxyRoute: 'network' | 'engine';
   };
   /** Used only with `LAB_PROVIDER=swarm`; `provider.dockerHost` is then a manager's engine. */
   abstract readonly swarm: {

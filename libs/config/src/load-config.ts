@@ -26,8 +26,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
   // `X=` in a .env file means "not set", as in Compose.
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const env = plainToInstance(EnvironmentDto, present);
-  const errors = validateSync(env, { forbidUnknownValues: true });
-  if (errors.length > 0) throw new ConfigError(describe(errors));
+  const problems = describe(validateSync(env, { forbidUnknownValues: true }));
+  if (env.PORT_PROXY_ROUTE === 'engine' && env.LAB_PROVIDER === ProviderKind.Kubernetes) {
+    problems.push('PORT_PROXY_ROUTE=engine needs LAB_PROVIDER docker or swarm (on Kubernetes the API reaches pods over the network)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: env.PORT ?? 3000,
     adminToken: env.LABFLEET_ADMIN_TOKEN,
@@ -46,6 +49,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       subnetPrefix: env.LAB_SUBNET_PREFIX ?? 27,
       tlsDir: env.DOCKER_CERT_PATH ?? null,
       placementTimeoutSeconds: env.PLACEMENT_TIMEOUT_SECONDS ?? 600,
+      // A Swarm node's lab networks are bridges on that node: only its engine reaches them.
+      portProxyRoute: env.PORT_PROXY_ROUTE ?? (env.LAB_PROVIDER === ProviderKind.Swarm ? 'engine' : 'network'),
     },
     swarm: {
       constraints: (env.SWARM_CONSTRAINTS ?? 'node.labels.labfleet.labs==true').split(',').map((c) => c.trim()),

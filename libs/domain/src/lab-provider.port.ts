@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { Resources } from './capacity';
 
 /** One node of a lab: a Docker host of its own, reachable as `hostname` by the lab's other nodes. */
@@ -136,6 +137,11 @@ export interface LabProvider {
   copyIn?(labId: string, target: NodePath, tar: Buffer): Promise<void>;
   /** A tar archive of the file or directory at `source.path` on a node. */
   copyOut?(labId: string, source: NodePath): Promise<NodeJS.ReadableStream>;
+  /**
+   * A byte stream to TCP `port` on a node, carried by the backend's own API: the port proxy's
+   * route where the API has no route to the lab network (`PORT_PROXY_ROUTE=engine`).
+   */
+  openPort?(labId: string, node: string, port: number): Promise<Duplex>;
   /**
    * CPUs and memory the backend offers labs (an engine's, or the sum of schedulable nodes'), for
    * admission. Optional: without it, only `CAPACITY_CPUS`/`CAPACITY_MEMORY_MB` bound admission.

@@ -1,14 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Duplex } from 'node:stream';
+import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
 import { Caller, ConflictError, InvalidInputError, LAB_PROVIDER, LabProvider } from '@labfleet/domain';
 import { LabsService } from './labs.service';
 import { parsePublishedPorts, PublishedPort } from './published-ports';
+
+/**
+ * Where the port proxy sends a request: the node's address on the lab network, and with
+ * `PORT_PROXY_ROUTE=engine` a way to open a stream to the port that the engine carries instead.
+ */
+export interface PortTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly open?: () => Promise<Duplex>;
+}
 
 /** The ports a lab's containers publish, and where the port proxy sends a request for one. */
 @Injectable()
 export class LabPortsService {
   constructor(
     private readonly labs: LabsService,
+    private readonly config: LabfleetConfig,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
@@ -24,13 +37,19 @@ export class LabPortsService {
     return perNode.flat();
   }
 
-  /** The address the proxy connects to: the node's own address on the lab network. */
-  async target(caller: Caller, labId: string, port: number, node?: string): Promise<{ host: string; port: number }> {
+  /**
+   * Where the proxy connects: the node's own address on the lab network, or (`PORT_PROXY_ROUTE=engine`)
+   * a stream the engine carries to the port on the node, where the API has no route to that network.
+   */
+  async target(caller: Caller, labId: string, port: number, node?: string): Promise<PortTarget> {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidInputError('port must be 1 to 65535');
     const lab = await this.labs.get(caller, labId);
     if (lab.status !== LabStatus.Ready) throw new ConflictError(`lab ${labId} is ${lab.status}`);
     const target = node ? lab.nodes?.find((n) => n.name === node) : lab.nodes?.[0];
     if (!target?.address) throw new InvalidInputError(`node '${node ?? 'node1'}' has no address in this lab`);
-    return { host: target.address, port };
+    const { address } = target;
+    const openPort = this.provider.openPort?.bind(this.provider);
+    if (this.config.provider.portProxyRoute === 'engine' && openPort) return { host: address, port, open: () => openPort(labId, target.name, port) };
+    return { host: address, port };
   }
 }

@@ -87,6 +87,30 @@ export function labProviderContract(harness: () => ContractHarness, image: strin
     await expect(harness().provider.destroy(s.labId)).resolves.toBeUndefined();
   });
 
+  it('openPort carries bytes both ways to a port on the node through the backend, and says why when nothing listens', async () => {
+    const provider = harness().provider;
+    // Only Kubernetes reaches lab ports over the network instead (PORT_PROXY_ROUTE=network).
+    if (!provider.openPort) return expect(provider.kind).toBe('kubernetes');
+    const s = spec();
+    await provider.provision(s);
+    const listen = await provider.exec(s.labId, { node: 'node1', command: ['sh', '-c', 'setsid socat TCP-LISTEN:7000,reuseaddr,fork EXEC:cat </dev/null >/dev/null 2>&1 & sleep 0.3'], timeoutMs: 10_000 });
+    expect(listen.exitCode).toBe(0);
+    const stream = await provider.openPort(s.labId, 'node1', 7000);
+    const echoed = await new Promise<string>((resolve, reject) => {
+      let got = '';
+      stream.on('data', (d: Buffer) => {
+        got += d.toString();
+        if (got.includes('over the engine\n')) resolve(got);
+      });
+      stream.on('error', reject);
+      stream.write('over the engine\n');
+    });
+    expect(echoed).toBe('over the engine\n');
+    stream.destroy();
+    const closed = await provider.openPort(s.labId, 'node1', 7001);
+    await expect(new Promise((resolve, reject) => closed.on('error', reject).on('end', resolve).resume())).rejects.toThrow(/refused/i);
+  });
+
   it('exec bounds output and time', async () => {
     const s = spec();
     await harness().provider.provision(s);

@@ -24,7 +24,7 @@ export class LoggedProcess {
     protected readonly child: ChildProcess,
   ) {
     mkdirSync(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
-    const log = createWriteStream(join(REPO_ROOT, 'test-artifacts', `${name}.log`));
+    const log = createWriteStream(join(REPO_ROOT, 'test-artifacts', `${name}.log`), { flags: 'a' });
     for (const stream of [child.stdout!, child.stderr!]) {
       stream.on('data', (d: Buffer) => {
         this.output += d.toString();

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { IncomingMessage, request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { connect, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AuthenticatorService } from '@labfleet/accounts';
 import { Caller, NotFoundError } from '@labfleet/domain';
@@ -17,6 +17,18 @@ export interface ProxyTarget {
   readonly port: number;
   readonly path: string;
   readonly prefix: string;
+  readonly open?: () => Promise<Duplex>;
+}
+
+/** How long the student's app has to start answering. */
+const ANSWER_TIMEOUT_MS = 30_000;
+
+/** A TCP connection to the lab node, once it is open. */
+function connectTcp(host: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, noDelay: true }, () => resolve(socket));
+    socket.once('error', reject);
+  });
 }
 
 /**
@@ -46,22 +58,37 @@ export class PortProxy {
     if (match[3] === undefined) return res.redirect(301, `${req.originalUrl.replace(/(\?|$)/, '/$1')}`);
     // A student's app shares Labfleet's origin: it must not install a service worker over it.
     if (req.headers['service-worker'] === 'script') return this.fail(res, 403, 'service workers are not allowed behind the port proxy');
+    let target: ProxyTarget;
     try {
-      const target = await this.resolve(req, match);
-      const upstream = httpRequest(
-        { host: target.host, port: target.port, method: req.method, path: target.path, headers: this.forwarded(req, target), timeout: 30_000 },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, this.rewriteLocation(answer.headers, target));
-          answer.pipe(res);
-        },
-      );
-      upstream.on('error', (e) => this.fail(res, 502, `the lab's port ${target.port} does not answer: ${e.message}`));
-      upstream.on('timeout', () => upstream.destroy(new Error('timed out')));
-      req.pipe(upstream);
+      target = await this.resolve(req, match);
     } catch (e) {
       const { body } = toErrorBody(e);
-      this.fail(res, body.statusCode, String(body.message));
+      return this.fail(res, body.statusCode, String(body.message));
     }
+    let via: { createConnection: () => Socket } | { host: string; port: number } = { host: target.host, port: target.port };
+    if (target.open) {
+      try {
+        const stream = await target.open();
+        // While the request runs the HTTP client reports the stream's errors; after, they matter to no one.
+        stream.on('error', () => undefined);
+        res.on('close', () => stream.destroy());
+        // Its own stream per request: not a socket the HTTP agent could keep for the next one.
+        via = { createConnection: () => stream as Socket };
+      } catch (e) {
+        return this.fail(res, 502, `the lab's port ${target.port} does not answer: ${(e as Error).message}`);
+      }
+    }
+    const upstream = httpRequest({ ...via, method: req.method, path: target.path, headers: this.forwarded(req, target) }, (answer) => {
+      clearTimeout(timer);
+      res.writeHead(answer.statusCode ?? 502, this.rewriteLocation(answer.headers, target));
+      answer.pipe(res);
+    });
+    const timer = setTimeout(() => upstream.destroy(new Error('timed out')), ANSWER_TIMEOUT_MS);
+    upstream.on('error', (e) => {
+      clearTimeout(timer);
+      this.fail(res, 502, `the lab's port ${target.port} does not answer: ${e.message}`);
+    });
+    req.pipe(upstream);
   };
 
   /** Upgrade (WebSocket) requests on the same paths; returns false when the path is not a port path. */
@@ -69,15 +96,20 @@ export class PortProxy {
     const match = PORT_PATH.exec(req.url ?? '');
     if (!match) return false;
     this.resolve(req, match)
-      .then((target) => {
-        const upstream = connect({ port: target.port, host: target.host, noDelay: true }, () => {
-          const headers = Object.entries(this.forwarded(req, target)).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : v === undefined ? [] : [`${k}: ${v}`]));
-          upstream.write(`${req.method} ${target.path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
-          upstream.write(head);
-          upstream.pipe(socket).pipe(upstream);
-        });
+      .then(async (target) => {
+        let upstream: Duplex;
+        try {
+          upstream = target.open ? await target.open() : await connectTcp(target.host, target.port);
+        } catch {
+          return void socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        }
+        const headers = Object.entries(this.forwarded(req, target)).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : v === undefined ? [] : [`${k}: ${v}`]));
+        upstream.write(`${req.method} ${target.path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
+        upstream.write(head);
+        upstream.pipe(socket).pipe(upstream);
         upstream.on('error', () => socket.destroy());
         socket.on('error', () => upstream.destroy());
+        socket.on('close', () => upstream.destroy());
       })
       .catch((e) => {
         const { body } = toErrorBody(e);

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
 import type { LabfleetConfig } from '@labfleet/config';
@@ -20,6 +21,7 @@ import {
 } from '@labfleet/domain';
 import { runExec } from './docker-exec';
 import { attachTerminal } from './docker-terminal';
+import { openPortTunnel } from './docker-port-tunnel';
 import { EngineInfo, engineSupportsDiskQuota } from './engine-capabilities';
 import { KeyedMutex } from './keyed-mutex';
 import { block, freeBlocks, parseCidr } from './lab-subnets';
@@ -140,6 +142,10 @@ export class DockerProvider implements LabProvider {
 
   async copyOut(labId: string, source: NodePath): Promise<NodeJS.ReadableStream> {
     return this.engine('copying files out of the lab', () => this.nodeContainer(labId, source.node).getArchive({ path: source.path }));
+  }
+
+  async openPort(labId: string, node: string, port: number): Promise<Duplex> {
+    return this.engine('opening a port of the lab', () => openPortTunnel(this.nodeContainer(labId, node), this.docker.modem, port));
   }
 
   /** The engine's CPUs and memory: what labs on this host share. */

@@ -18,6 +18,7 @@ export function providerConfig(overrides: Partial<KubernetesProviderConfig['kube
       readyTimeoutSeconds,
       execOutputLimitBytes: 1024 * 1024, subnetPool: '10.213.0.0/16', subnetPrefix: 27,
       tlsDir: null,
+      portProxyRoute: 'network',
       placementTimeoutSeconds: 600,
     },
     kubernetes: {

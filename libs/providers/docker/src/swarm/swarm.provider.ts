@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import type Docker from 'dockerode';
 import type { LabfleetConfig } from '@labfleet/config';
@@ -150,6 +151,10 @@ export class SwarmProvider implements LabProvider {
 
   async copyOut(labId: string, source: NodePath): Promise<NodeJS.ReadableStream> {
     return (await this.engineOfLab(labId)).copyOut(labId, source);
+  }
+
+  async openPort(labId: string, node: string, port: number): Promise<Duplex> {
+    return (await this.engineOfLab(labId)).openPort(labId, node, port);
   }
 
   /** The nodes labs may go to now: ready, active and matching `SWARM_CONSTRAINTS`. */
