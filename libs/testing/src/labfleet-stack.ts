@@ -4,7 +4,7 @@ import { LabfleetProcess } from './labfleet-process';
 import { TEST_ADMIN_TOKEN, TestInstance } from './test-instance';
 
 /** A port nobody listens on now: stacks of parallel test files, benchmarks and dev servers never clash. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

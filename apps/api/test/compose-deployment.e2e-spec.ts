@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import { LabStatus } from '@labfleet/contracts';
+import { ApiClient, freePort } from '@labfleet/testing';
+
+jest.setTimeout(300_000);
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '../../..');
+const docker = new Docker();
+
+/** `docker compose` where the plugin exists (users), else Debian's `docker-compose` 1.29 (these machines). */
+async function composeCommand(): Promise<string[]> {
+  return run('docker', ['compose', 'version']).then(
+    () => ['docker', 'compose'],
+    () => ['docker-compose'],
+  );
+}
+
+/** Every container, network and volume Labfleet made for `instance` (labs, their networks, the mirror). */
+async function removeInstance(instance: string): Promise<number> {
+  const filters = { label: [`labfleet.instance=${instance}`] };
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  const networks = await docker.listNetworks({ filters });
+  for (const n of networks) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  const { Volumes } = await docker.listVolumes({ filters });
+  await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined)));
+  return containers.length + networks.length + (Volumes?.length ?? 0);
+}
+
+/**
+ * The README's "Run it": docker-compose.yml with a .env made from .env.example, on this engine,
+ * with the images `deploy/build-images.sh` built. Only loopback (the published API port) and the
+ * containers Compose and Labfleet start are contacted.
+ */
+describe('the Compose deployment (README "Run it")', () => {
+  const tag = randomBytes(3).toString('hex');
+  const project = `lfcompose${tag}`;
+  const instance = `compose-${tag}`;
+  const dir = mkdtempSync(join(tmpdir(), 'labfleet-compose-'));
+  const token = randomBytes(24).toString('hex');
+  let compose: string[];
+  let client: ApiClient;
+
+  const composeRun = (...args: string[]) =>
+    run(compose[0], [...compose.slice(1), '-p', project, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME }, maxBuffer: 16 << 20 });
+
+  beforeAll(async () => {
+    await docker.getImage('labfleet/labfleet:latest').inspect().catch(() => {
+      throw new Error('labfleet/labfleet:latest is not on the engine: run bash deploy/build-images.sh (it builds the lab and the app image)');
+    });
+    compose = await composeCommand();
+    const [apiPort, registryPort] = [await freePort(), await freePort()];
+    copyFileSync(join(ROOT, 'docker-compose.yml'), join(dir, 'docker-compose.yml'));
+    const env = readFileSync(join(ROOT, '.env.example'), 'utf8')
+      .replace(/^LABFLEET_ADMIN_TOKEN=.*$/m, `LABFLEET_ADMIN_TOKEN=${token}`)
+      .replace(/^LABFLEET_JWT_SECRET=.*$/m, `LABFLEET_JWT_SECRET=${randomBytes(32).toString('hex')}`)
+      .replace(/^POSTGRES_PASSWORD=.*$/m, `POSTGRES_PASSWORD=${randomBytes(24).toString('hex')}`);
+    // Its own port, installation label and mirror, beside whatever else runs on this engine.
+    writeFileSync(join(dir, '.env'), `${env}\nLABFLEET_PORT=127.0.0.1:${apiPort}\nLABFLEET_INSTANCE=${instance}\nREGISTRY_NAME=${instance}-registry\nREGISTRY_HOST_PORT=${registryPort}\n`);
+    await composeRun('up', '-d');
+    client = new ApiClient(`http://127.0.0.1:${apiPort}`, token);
+    let health: unknown;
+    for (const started = Date.now(); Date.now() - started < 120_000; await new Promise((r) => setTimeout(r, 1000))) {
+      health = await client.get('/health').then((r) => r.status, () => 'no answer');
+      if (health === 200) break;
+    }
+    expect(health).toBe(200);
+  });
+
+  afterAll(async () => {
+    if (compose) await composeRun('down', '-v').catch((e) => console.warn(`compose down: ${e.message}`));
+    await removeInstance(instance);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a lab from request to clean-up, and serves the ports it publishes through the API container', async () => {
+    const created = await client.post('/api/v1/labs', { template: 'docker' });
+    expect(created.status).toBe(202);
+    const lab = await client.waitForLab(created.body.id, [LabStatus.Ready, LabStatus.Failed], 120_000);
+    expect(lab.status).toBe('ready');
+    // nginx comes from the mirror the worker filled at start; the node publishes it on 8080.
+    const web = await client.sh(lab.id, 'docker run -d -p 8080:80 nginx >/dev/null && for i in $(seq 100); do curl -sf localhost:8080 >/dev/null && exit 0; sleep 0.2; done; exit 1', 120);
+    expect(web.exitCode).toBe(0);
+    const page = await fetch(`${client.baseUrl}/labs/${lab.id}/ports/8080/`, { headers: { authorization: `Bearer ${token}` } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Welcome to nginx');
+    const closed = await fetch(`${client.baseUrl}/labs/${lab.id}/ports/8090/`, { headers: { authorization: `Bearer ${token}` } });
+    expect(closed.status).toBe(502);
+    expect(((await closed.json()) as { message: string }).message).toMatch(/port 8090 does not answer: Connection refused/);
+
+    await client.delete(`/api/v1/labs/${lab.id}`);
+    expect((await client.waitForLab(lab.id, [LabStatus.Stopped], 60_000)).status).toBe('stopped');
+    const left = await docker.listContainers({ all: true, filters: { label: [`labfleet.instance=${instance}`, `labfleet.lab-id=${lab.id}`] } });
+    expect(left).toEqual([]);
+  });
+});
