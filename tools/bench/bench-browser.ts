@@ -28,6 +28,9 @@
  *    each measurement, a table with targets (echo p99 <= 50 ms, proxy added p50 <= 5 ms) and a
  *    one-line JSON summary.
  *
+ * BENCH_PORT_PROXY_ROUTE=engine runs the stack with PORT_PROXY_ROUTE=engine (each proxied request
+ * a `socat` stream through the engine, as in the Compose deployment) instead of the default network.
+ *
  * Network: only the API on 127.0.0.1 and the lab node this run created (on the lab network
  * Labfleet made for it). Exits non-zero only when something failed (the lab did not start, the
  * terminal did not echo, a request failed), never for a missed target. Everything it made is
@@ -438,7 +441,7 @@ async function main(): Promise<number> {
 
     // 1. the stack, a student and a lab publishing nginx on 8080
     let t = performance.now();
-    stack = await LabfleetStack.start();
+    stack = await LabfleetStack.start(process.env.BENCH_PORT_PROXY_ROUTE ? { PORT_PROXY_ROUTE: process.env.BENCH_PORT_PROXY_ROUTE } : {});
     const base = stack.client.baseUrl;
     console.log(`stack: instance ${stack.instance.instance}, API ${base}, started in ${((performance.now() - t) / 1000).toFixed(1)} s (logs: test-artifacts/${stack.instance.instance}-*.log)`);
     const builder = new TenantBuilder(stack.client);

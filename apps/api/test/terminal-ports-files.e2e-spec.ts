@@ -216,7 +216,7 @@ describe('in the browser: terminal, published ports and files (over the real API
   it('a published port is listed and served through the proxy to those who may see the lab, without their credentials', async () => {
     const run = await owner.client.sh(labId, [
       'docker run -d -p 8080:80 nginx >/dev/null',
-      `docker run -d -p 9000:9000 node:20-bookworm-slim node -e "const s=require('http').createServer((q,r)=>r.end(JSON.stringify({url:q.url,headers:q.headers,remote:q.socket.remoteAddress})));s.on('upgrade',(q,k)=>{k.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n');k.pipe(k)});s.listen(9000)" >/dev/null`,
+      `docker run -d -p 9000:9000 node:20-bookworm-slim node -e "const s=require('http').createServer((q,r)=>r.end(JSON.stringify({url:q.url,headers:q.headers,remote:q.socket.remoteAddress,via:q.socket.remotePort})));s.on('upgrade',(q,k)=>{k.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n');k.pipe(k)});s.listen(9000)" >/dev/null`,
       'for i in $(seq 100); do curl -sf localhost:9000 >/dev/null && curl -sf localhost:8080 >/dev/null && exit 0; sleep 0.2; done; exit 1',
     ].join(' && '), 180);
     expect(run.exitCode).toBe(0);
@@ -231,6 +231,11 @@ describe('in the browser: terminal, published ports and files (over the real API
     try {
       // socat in the node connects to its own loopback: the app sees the node's side of its bridge, not the API host.
       expect(await servedThroughProxy()).not.toBe(overTheNetwork);
+      // Opening a stream runs an exec: the next requests reuse the one kept open, as a keep-alive connection.
+      const cookie = await cookieOf(owner);
+      const connections = new Set<number>();
+      for (let i = 0; i < 3; i++) connections.add(((await (await fetch(`${base()}/labs/${labId}/ports/9000/`, { headers: { cookie } })).json()) as any).via);
+      expect(connections.size).toBe(1);
     } finally {
       await stack.api.stop();
       await stack.startApi();

@@ -7,6 +7,7 @@ import { Caller, NotFoundError } from '@labfleet/domain';
 import { LabPortsService } from '@labfleet/lab-lifecycle';
 import { toErrorBody } from '../errors/error-body';
 import { PrincipalCache } from './principal-cache';
+import { TunnelAgent, TunnelRoute } from './tunnel-agent';
 import { bearerOf, withoutCredentials } from './session-cookie';
 
 /** `/labs/{id}/ports/{port}/rest?query` → lab id, port and the path to ask the student's app for. */
@@ -43,6 +44,7 @@ export class PortProxy {
    * never cached: addresses are reused by later labs.
    */
   private readonly principals: PrincipalCache;
+  private readonly tunnels = new TunnelAgent();
 
   constructor(
     authenticator: AuthenticatorService,
@@ -65,20 +67,9 @@ export class PortProxy {
       const { body } = toErrorBody(e);
       return this.fail(res, body.statusCode, String(body.message));
     }
-    let via: { createConnection: () => Socket } | { host: string; port: number } = { host: target.host, port: target.port };
-    if (target.open) {
-      try {
-        const stream = await target.open();
-        // While the request runs the HTTP client reports the stream's errors; after, they matter to no one.
-        stream.on('error', () => undefined);
-        res.on('close', () => stream.destroy());
-        // Its own stream per request: not a socket the HTTP agent could keep for the next one.
-        via = { createConnection: () => stream as Socket };
-      } catch (e) {
-        return this.fail(res, 502, `the lab's port ${target.port} does not answer: ${(e as Error).message}`);
-      }
-    }
-    const upstream = httpRequest({ ...via, method: req.method, path: target.path, headers: this.forwarded(req, target) }, (answer) => {
+    // Through the engine: kept streams of this lab, node and port (a lab's address is reused by later labs, its prefix is not).
+    const route: Partial<TunnelRoute> & { agent?: TunnelAgent } = target.open ? { agent: this.tunnels, tunnelKey: `${target.prefix}@${target.host}`, open: target.open } : {};
+    const upstream = httpRequest({ host: target.host, port: target.port, ...route, method: req.method, path: target.path, headers: this.forwarded(req, target) }, (answer) => {
       clearTimeout(timer);
       res.writeHead(answer.statusCode ?? 502, this.rewriteLocation(answer.headers, target));
       answer.pipe(res);
@@ -88,6 +79,8 @@ export class PortProxy {
       clearTimeout(timer);
       this.fail(res, 502, `the lab's port ${target.port} does not answer: ${e.message}`);
     });
+    // A browser that goes away mid-answer frees the connection to the lab.
+    res.on('close', () => res.writableFinished || upstream.destroy());
     req.pipe(upstream);
   };
 

@@ -7,11 +7,11 @@ const COMPLAINT_LIMIT = 2048;
  * A byte stream to TCP `port` on a lab node, carried by the engine: `socat` runs in the node and
  * joins the exec's stdin and stdout to 127.0.0.1:`port` there, so it needs no route from the
  * caller to the lab network. What socat complains of (nothing listens...) becomes the error.
- * `-t 30`: after one side ends, the other still has 30 s to finish (a request sent, its answer
- * still coming).
+ * socat exits half a second after either side ends (its default `-t`): the app closing its end
+ * ends the stream at once, as an answer delimited by the connection's close needs.
  */
 export async function openPortTunnel(container: Docker.Container, modem: Docker['modem'], port: number): Promise<Duplex> {
-  const exec = await container.exec({ Cmd: ['socat', '-t', '30', 'STDIO', `TCP:127.0.0.1:${port}`], AttachStdin: true, AttachStdout: true, AttachStderr: true });
+  const exec = await container.exec({ Cmd: ['socat', 'STDIO', `TCP:127.0.0.1:${port}`], AttachStdin: true, AttachStdout: true, AttachStderr: true });
   const raw = (await exec.start({ hijack: true, stdin: true })) as Duplex;
   const fromLab = new PassThrough();
   let complaint = '';
