@@ -1,15 +1,7 @@
-import type { LabSpec } from '@labfleet/domain';
+import { SWARM_LAB_SPEC } from './lab-spec.fixture';
 import { buildPlacementService, placementServiceName, seatFilter } from './placement-service.builder';
 
-const spec: LabSpec = {
-  labId: '3f1c2d4e-0000-4000-8000-000000000001',
-  templateName: 'swarm-3',
-  image: 'labfleet/lab:latest',
-  nodes: [{ name: 'node1', hostname: 'node1' }],
-  limits: { cpus: 1, memoryMb: 1024, pidsLimit: 512, diskMb: null },
-  reservation: { cpus: 1.5, memoryMb: 384 },
-  images: [],
-};
+const spec = SWARM_LAB_SPEC;
 
 describe('buildPlacementService', () => {
   const service = buildPlacementService(spec, 'labfleet/lab:latest', { instance: 'school', constraints: ['node.labels.labfleet.labs==true', 'node.role!=manager'] }) as any;

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
-import { LabSpec, ProviderError } from '@labfleet/domain';
+import { ProviderError } from '@labfleet/domain';
 import { DockerProvider } from '../docker.provider';
+import { SWARM_LAB_SPEC } from './lab-spec.fixture';
 import { SwarmProvider } from './swarm.provider';
 
 /**
@@ -8,15 +9,7 @@ import { SwarmProvider } from './swarm.provider';
  * fails to start is rare (runc under load), so the real cluster in `swarm-provider.e2e-spec.ts`
  * cannot be made to show it on demand.
  */
-const spec: LabSpec = {
-  labId: '3f1c2d4e-0000-4000-8000-000000000002',
-  templateName: 'docker',
-  image: 'labfleet/lab:latest',
-  nodes: [{ name: 'node1', hostname: 'node1' }],
-  limits: { cpus: 1, memoryMb: 512, pidsLimit: 512, diskMb: null },
-  reservation: { cpus: 0.5, memoryMb: 256 },
-  images: [],
-};
+const spec = SWARM_LAB_SPEC;
 const node = {
   ID: 'w1',
   Description: { Hostname: 'worker1', Resources: { NanoCPUs: 2e9, MemoryBytes: 2 ** 31 } },
