@@ -5,7 +5,9 @@ import { admitLab, CoursePolicy, DEFAULT_COURSE_POLICY, QuotaExceededError, week
 import { DEFAULT_COURSE_ID, DEFAULT_SCHOOL_ID } from '../src/default-tenancy';
 import { MIGRATIONS } from '../src/migrations';
 import { InitialSchema1764280000000 } from '../src/migrations/1764280000000-initial-schema';
+import { LabEntity } from '../src/entities';
 import { AdmissionRepository } from '../src/repositories/admission.repository';
+import { LabRepository } from '../src/repositories/lab.repository';
 import { quotaState } from '../src/repositories/lab-usage.queries';
 import { runMigrations } from '../src/run-migrations';
 import { connect, createDatabase, Db } from './test-database';
@@ -213,6 +215,32 @@ describe('AdmissionRepository course lock', () => {
     expect(await ds.query(`SELECT count(*)::int AS n FROM lab_events e JOIN labs l ON l.id = e.lab_id WHERE l.course_id = $1`, [COURSE])).toEqual([{ n: 3 }]);
     const expiry: { expires_at: Date }[] = await ds.query(`SELECT DISTINCT expires_at FROM labs WHERE course_id = $1`, [COURSE]);
     expect(expiry.map((r) => r.expires_at.getTime())).toEqual([createdAt.getTime() + TTL * 1000]);
+  });
+
+  it('an extension waits for a lab request of the same student in a course without a course-wide limit: they take the same lock', async () => {
+    const labs = new LabRepository(ds);
+    const id = randomUUID();
+    const until = new Date(Date.now() + 3600_000);
+    await ds.query(
+      `INSERT INTO labs (id, template_id, status, provider, created_at, expires_at, school_id, course_id, owner_id) VALUES ($1, $2, 'ready', 'docker', now(), $3, $4, $5, $6)`,
+      [id, TEMPLATE, until, SCHOOL, OTHER_COURSE, STUDENT],
+    );
+    // What a request of Alice's in Docker 102 (labs per student, no course-wide cap) holds while it decides.
+    const request = ds.createQueryRunner();
+    await request.connect();
+    await request.startTransaction();
+    await request.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`course:${OTHER_COURSE}:${STUDENT}`]);
+    let finished = false;
+    const later = new Date(until.getTime() + 600_000);
+    const extended = labs.extendWithinQuota({ id, courseId: OTHER_COURSE, ownerId: STUDENT, expiresAt: until } as LabEntity, 'alice', () => later).finally(() => (finished = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(finished).toBe(false);
+    await request.commitTransaction();
+    await request.release();
+    expect(await extended).toEqual(later);
+    // Leaves no lab time for the usage test below.
+    await ds.query(`DELETE FROM lab_events WHERE lab_id = $1`, [id]);
+    await ds.query(`DELETE FROM labs WHERE id = $1`, [id]);
   });
 
   it('quotaState counts live labs, this week’s minute grants, and the seconds used from lab events', async () => {

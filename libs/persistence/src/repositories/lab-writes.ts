@@ -47,10 +47,6 @@ export async function lockCourses(em: EntityManager, keys: readonly string[]): P
   ]);
 }
 
-export function lockCourse(em: EntityManager, key: string): Promise<void> {
-  return lockCourses(em, [key]);
-}
-
 /** Serialises admission (capacity and the waiting line) across every API and worker process. */
 export async function lockAdmission(em: EntityManager): Promise<void> {
   await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('admission', 0))`);

@@ -5,7 +5,7 @@ import { LabStatus } from '@labfleet/contracts';
 import { LabHandle, LabNodeHandle, LabScope, LIVE_STATUSES, QuotaState, sourcesOf, StatusChange, weekOf } from '@labfleet/domain';
 import { LabEntity, LabEventEntity, LabNodeEntity } from '../entities';
 import { quotaState, statusChanges } from './lab-usage.queries';
-import { appendLabEvent, findLab, insertLab, lockCourse } from './lab-writes';
+import { appendLabEvent, findLab, insertLab, lockCourses } from './lab-writes';
 
 export interface NewLab {
   readonly id: string;
@@ -76,7 +76,8 @@ export class LabRepository {
   /** Moves a live lab's end, under the same lock and checks as its creation. Null if the lab is no longer live. */
   async extendWithinQuota(lab: LabEntity, actor: string, decide: Admit): Promise<Date | null> {
     return this.db.transaction(async (em) => {
-      if (lab.courseId) await lockCourse(em, lab.courseId);
+      // Both keys a creation may hold: the course's (course-wide limits) and its owner's in it.
+      if (lab.courseId) await lockCourses(em, [lab.courseId, `${lab.courseId}:${lab.ownerId}`]);
       const now = new Date();
       const next = decide(await quotaState(em, lab.courseId!, lab.ownerId, weekOf(now), now));
       const { records } = await em.queryRunner!.query(
