@@ -37,7 +37,8 @@
  * removed in `finally`, also on Ctrl-C.
  */
 import './register-paths';
-import { cleanUpOnSignal, count, describe, loadavg, percentile, sleep } from './bench-kit';
+import { count, describe, loadavg, percentile, sleep } from './bench-kit';
+import { BenchRun } from './bench-run';
 import Docker from 'dockerode';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -106,11 +107,6 @@ class LoadWatch {
   }
 }
 
-/** Lab containers on the engine that are not this run's: other activity that skews the timings. */
-async function foreignLabs(mine: string): Promise<number> {
-  const labs = await docker.listContainers({ filters: { label: ['labfleet.role=lab'] } });
-  return labs.filter((c) => c.Labels['labfleet.instance'] !== mine).length;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The terminal
@@ -412,22 +408,10 @@ async function measureBreakdown(base: string, labId: string, cookie: string, dir
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  const errors: string[] = [];
   const tag = randomBytes(3).toString('hex');
-  let stack: LabfleetStack | undefined;
   let term: Terminal | undefined;
-  let cleaned: Promise<void> | undefined;
-  let foreignMax = 0;
-  const noteForeign = async () => {
-    if (stack) foreignMax = Math.max(foreignMax, await foreignLabs(stack.instance.instance).catch(() => 0));
-  };
-
-  const cleanup = () =>
-    (cleaned ??= (async () => {
-      term?.close();
-      await stack?.stop().catch((e) => console.warn(`stack.stop failed: ${describe(e)}`));
-    })());
-  cleanUpOnSignal(cleanup);
+  const bench = new BenchRun(() => term?.close());
+  const { errors } = bench;
 
   const machine = `host: nproc ${os.availableParallelism?.() ?? os.cpus().length} (${os.cpus()[0]?.model ?? '?'}), RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`;
   let echo: EchoResult | undefined;
@@ -435,13 +419,13 @@ async function main(): Promise<number> {
   let breakdown: Record<string, number | null> | undefined;
   let echoBreakdown: Record<string, { p50: number | null; p99: number | null }> | undefined;
   const loadAtStart = loadavg();
-  try {
+  return bench.main(async () => {
     console.log(machine);
     console.log(`load at start (/proc/loadavg 1/5/15 min): ${loadAtStart.join(' ')}`);
 
     // 1. the stack, a student and a lab publishing nginx on 8080
     let t = performance.now();
-    stack = await LabfleetStack.start(process.env.BENCH_PORT_PROXY_ROUTE ? { PORT_PROXY_ROUTE: process.env.BENCH_PORT_PROXY_ROUTE } : {});
+    const stack = (bench.stack = await LabfleetStack.start(process.env.BENCH_PORT_PROXY_ROUTE ? { PORT_PROXY_ROUTE: process.env.BENCH_PORT_PROXY_ROUTE } : {}));
     const base = stack.client.baseUrl;
     console.log(`stack: instance ${stack.instance.instance}, API ${base}, started in ${((performance.now() - t) / 1000).toFixed(1)} s (logs: test-artifacts/${stack.instance.instance}-*.log)`);
     const builder = new TenantBuilder(stack.client);
@@ -466,7 +450,7 @@ async function main(): Promise<number> {
     );
     if (run.exitCode !== 0) throw new Error(`docker run nginx in the lab: exit ${run.exitCode} ${run.stderr ?? ''}${run.stdout ?? ''}`);
     console.log(`nginx published on the lab's port 8080 in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    await noteForeign();
+    await bench.noteForeign();
 
     // 2. terminal echo
     term = await Terminal.open(base, student, labId);
@@ -517,7 +501,7 @@ async function main(): Promise<number> {
       }
     }
     term.close();
-    await noteForeign();
+    await bench.noteForeign();
 
     // 3. the port proxy against the lab node directly
     const session = await fetch(`${base}/api/v1/auth/session`, { method: 'POST', headers: { authorization: `Bearer ${student.session.accessToken}` } });
@@ -557,7 +541,7 @@ async function main(): Promise<number> {
         console.log(`  ERROR ${describe(e)}`);
       }
     }
-    await noteForeign();
+    await bench.noteForeign();
 
     // 4. the table
     const loadAtEnd = loadavg();
@@ -589,8 +573,8 @@ async function main(): Promise<number> {
     for (const [metric, value, target, ok] of rows) console.log(`${metric.padEnd(w[0])}${value.padEnd(w[1])}${target.padEnd(w[2])}${ok}`);
     console.log('-'.repeat(86));
     console.log(
-      foreignMax
-        ? `WARNING: up to ${foreignMax} lab container(s) of other installations were running on this engine during the run: timings are skewed`
+      bench.foreignMax
+        ? `WARNING: up to ${bench.foreignMax} lab container(s) of other installations were running on this engine during the run: timings are skewed`
         : 'no other Labfleet labs were running on this engine during the run',
     );
     console.log(errors.length ? `ERRORS (${errors.length}):\n  ${errors.join('\n  ')}` : 'errors: none');
@@ -611,18 +595,12 @@ async function main(): Promise<number> {
         proxy: proxied ? { ...proxied.load.summary, cpuBusy: round2(proxied.load.summary.cpuBusy) } : null,
       },
       nproc: os.availableParallelism?.() ?? os.cpus().length,
-      foreignLabs: foreignMax,
+      foreignLabs: bench.foreignMax,
       errors: errors.length,
     };
     console.log(`SUMMARY ${JSON.stringify(summary)}`);
     return errors.length ? 1 : 0;
-  } catch (e) {
-    console.error(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
-  } finally {
-    console.log(`cleaning up: stack ${stack?.instance.instance ?? '(none)'}`);
-    await cleanup();
-  }
+  }, () => `stack ${bench.stack?.instance.instance ?? '(none)'}`);
 }
 
 void main().then((code) => process.exit(code));

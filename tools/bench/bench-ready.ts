@@ -24,9 +24,10 @@
  * for a missed target. Everything it made is removed in `finally`, also on Ctrl-C.
  */
 import './register-paths';
-import { cleanUpOnSignal, count, describe, flag, percentile, sleep } from './bench-kit';
+import { count, describe, flag, percentile, sleep } from './bench-kit';
+import { BenchRun } from './bench-run';
 import Docker from 'dockerode';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -165,11 +166,6 @@ const timeline = new EngineTimeline();
 // ---------------------------------------------------------------------------------------------
 // The stack
 
-/** Lab containers on the engine that are not this run's: other activity that skews the timings. */
-async function foreignLabs(mine: string[]): Promise<number> {
-  const labs = await docker.listContainers({ filters: { label: ['labfleet.role=lab'] } });
-  return labs.filter((c) => !mine.includes(c.Labels['labfleet.instance'])).length;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Through the API
@@ -342,26 +338,10 @@ async function machineInfo(): Promise<string[]> {
 }
 
 async function main(): Promise<number> {
-  const errors: string[] = [];
-  const bareInstance = `bench-${randomBytes(4).toString('hex')}`;
+  const run = new BenchRun(() => timeline.stop());
+  const { errors, bareInstance } = run;
   const createdLabs = new Set<string>();
-  let stack: LabfleetStack | undefined;
-  let cleaned: Promise<void> | undefined;
-
-  let foreignMax = 0;
-  const noteForeign = async () => {
-    foreignMax = Math.max(foreignMax, await foreignLabs([bareInstance, stack?.instance.instance ?? '']).catch(() => 0));
-  };
-
-  const cleanup = () =>
-    (cleaned ??= (async () => {
-      timeline.stop();
-      await stack?.stop().catch((e) => console.warn(`stack.stop failed: ${describe(e)}`));
-      await removeLabResources(bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
-    })());
-  cleanUpOnSignal(cleanup);
-
-  try {
+  return run.main(async () => {
     await docker.getImage(TEST_LAB_IMAGE).inspect().catch(() => {
       throw new Error(`${TEST_LAB_IMAGE} is not on the engine: run bash deploy/build-images.sh first`);
     });
@@ -370,7 +350,7 @@ async function main(): Promise<number> {
 
     // 1. the stack
     let t = performance.now();
-    stack = await LabfleetStack.start({ WORKER_CONCURRENCY: '10' });
+    const stack = (run.stack = await LabfleetStack.start({ WORKER_CONCURRENCY: '10' }));
     const client = stack.client;
     console.log(`stack: instance ${stack.instance.instance}, API ${client.baseUrl}, started in ${s(since(t))} (logs: test-artifacts/${stack.instance.instance}-*.log)`);
     console.log(`stack registry mirror: push mode (${TEST_REGISTRY.name}, connected to every lab network)`);
@@ -385,7 +365,7 @@ async function main(): Promise<number> {
     };
     const bare: BareSample[] = [];
     const runBare = async () => {
-      await noteForeign();
+      await run.noteForeign();
       const x = await bareOnce(template, ctx);
       bare.push(x);
       const label = `bare #${String(bare.length).padStart(2)}`;
@@ -404,7 +384,7 @@ async function main(): Promise<number> {
     const sequential: LabSample[] = [];
     console.log(`\ncold sequential (${N_SEQUENTIAL} labs, one at a time, poll ${POLL_MS} ms)${INTERLEAVE ? `, interleaved with ${bareTitle}` : ''}:`);
     for (let i = 0; i < N_SEQUENTIAL; i++) {
-      await noteForeign();
+      await run.noteForeign();
       const x = await createAndWait(client, createdLabs);
       if (x.id && !x.error) {
         try {
@@ -423,7 +403,7 @@ async function main(): Promise<number> {
 
     // 3. all at once
     console.log(`\nconcurrent (${N_CONCURRENT} labs POSTed at once):`);
-    await noteForeign();
+    await run.noteForeign();
     t = performance.now();
     const concurrent = await Promise.all(Array.from({ length: N_CONCURRENT }, () => createAndWait(client, createdLabs)));
     const concurrentWallMs = since(t);
@@ -489,21 +469,15 @@ async function main(): Promise<number> {
       );
     }
     console.log('-'.repeat(110));
-    await noteForeign();
+    await run.noteForeign();
     console.log(
-      foreignMax
-        ? `WARNING: up to ${foreignMax} lab container(s) of other installations were running on this engine during the run: timings are skewed`
+      run.foreignMax
+        ? `WARNING: up to ${run.foreignMax} lab container(s) of other installations were running on this engine during the run: timings are skewed`
         : 'no other Labfleet labs were running on this engine during the run',
     );
     console.log(errors.length ? `ERRORS (${errors.length}):\n  ${errors.join('\n  ')}` : 'errors: none');
     return errors.length ? 1 : 0;
-  } catch (e) {
-    console.error(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
-  } finally {
-    console.log(`cleaning up: stack ${stack?.instance.instance ?? '(none)'} (${createdLabs.size} labs made), bare instance ${bareInstance}`);
-    await cleanup();
-  }
+  }, () => `stack ${run.stack?.instance.instance ?? '(none)'} (${createdLabs.size} labs made), bare instance ${bareInstance}`);
 }
 
 void main().then((code) => process.exit(code));

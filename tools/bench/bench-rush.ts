@@ -38,7 +38,8 @@
  * for a missed target. Everything it made is removed in `finally`, also on Ctrl-C.
  */
 import './register-paths';
-import { cleanUpOnSignal, count, describe, flag, percentile, sleep } from './bench-kit';
+import { count, describe, flag, percentile, sleep } from './bench-kit';
+import { BenchRun } from './bench-run';
 import Docker from 'dockerode';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -431,10 +432,6 @@ async function startBare(instance: string): Promise<string> {
 
 // ---------------------------------------------------------------------------------------------
 
-async function foreignLabs(mine: string[]): Promise<number> {
-  const labs = await docker.listContainers({ filters: { label: ['labfleet.role=lab'] } });
-  return labs.filter((c) => !mine.includes(c.Labels['labfleet.instance'])).length;
-}
 
 async function machineInfo(): Promise<{ lines: string[]; cgroup: string }> {
   const [version, info] = await Promise.all([docker.version(), docker.info() as Promise<any>]);
@@ -449,29 +446,15 @@ async function machineInfo(): Promise<{ lines: string[]; cgroup: string }> {
 }
 
 async function main(): Promise<number> {
-  const errors: string[] = [];
-  const bareInstance = `bench-${randomBytes(4).toString('hex')}`;
-  let stack: LabfleetStack | undefined;
-  let cleaned: Promise<void> | undefined;
-  let foreignMax = 0;
-  const noteForeign = async () => {
-    foreignMax = Math.max(foreignMax, await foreignLabs([bareInstance, stack?.instance.instance ?? '']).catch(() => 0));
-  };
-
-  const cleanup = () =>
-    (cleaned ??= (async () => {
-      await stack?.stop().catch((e) => console.warn(`stack.stop failed: ${describe(e)}`));
-      await removeLabResources(bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
-    })());
-  cleanUpOnSignal(cleanup);
-
-  try {
+  const run = new BenchRun();
+  const { errors, bareInstance } = run;
+  return run.main(async () => {
     await docker.getImage(TEST_LAB_IMAGE).inspect().catch(() => {
       throw new Error(`${TEST_LAB_IMAGE} is not on the engine: run bash deploy/build-images.sh first`);
     });
     const machine = await machineInfo();
     for (const line of machine.lines) console.log(line);
-    await noteForeign();
+    await run.noteForeign();
 
     // 1. setup
     let t = performance.now();
@@ -485,7 +468,7 @@ async function main(): Promise<number> {
       ...(CAPACITY_CPUS !== undefined ? { CAPACITY_CPUS: String(CAPACITY_CPUS) } : {}),
       ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     };
-    stack = await LabfleetStack.start(overrides);
+    const stack = (run.stack = await LabfleetStack.start(overrides));
     const admin = stack.client;
     const instance = stack.instance.instance;
     console.log(`stack: instance ${instance}, API ${admin.baseUrl}, 1 worker, started in ${s(since(t))} (logs: test-artifacts/${instance}-*.log)`);
@@ -552,7 +535,7 @@ async function main(): Promise<number> {
       console.log(`  pool labs failed: min lowered to ${pool.idle} (the idle count) to stop the refill-and-fail loop`);
     }
     console.log(`  pool filled: ${pool.idle} idle after ${s(fillMs)} (first idle after ${s(firstIdleMs)}; ${(N / ((fillMs ?? NaN) / 1000)).toFixed(2)} labs/s)`);
-    await noteForeign();
+    await run.noteForeign();
 
     // 3. density: idle pool labs (and one bare DinD container) after they settle
     // Memory at the end of the settle time; CPU over its last CPU_WINDOW_MS (two stats reads).
@@ -604,7 +587,7 @@ async function main(): Promise<number> {
     // 4. warm rush
     pool = poolOf(await pools(admin));
     console.log(`\nwarm rush: ${N} students POST at once (pool: idle ${pool.idle}, warming ${pool.warming})`);
-    await noteForeign();
+    await run.noteForeign();
     const warm = await rush(admin, course.id, students);
     const warmHits = warm.samples.filter((x) => x.hit).length;
     const warmDistinct = checkDistinct(warm.samples, errors, 'warm rush');
@@ -622,7 +605,7 @@ async function main(): Promise<number> {
     console.log(`  served from the pool: ${warmHits}/${N}; misses: ${N - warmHits}${warmMissReady.length ? ` (request→ready ${spread(warmMissReady, ms)})` : ''}; distinct labs: ${warmDistinct}; errors: ${warmErrors}`);
     console.log(`  first POST → last ready: ${ms(warm.wallMs)}`);
     console.log(`  ${loadLine(warm.host)}`);
-    await noteForeign();
+    await run.noteForeign();
 
     // 5. empty the pool, end every lab
     t = performance.now();
@@ -661,7 +644,7 @@ async function main(): Promise<number> {
 
     // 6. cold rush
     console.log(`\ncold rush: the same ${N} students POST at once, no pool (PROVISION_CONCURRENCY=${PROVISION_CONCURRENCY}, poll ${POLL_MS} ms)`);
-    await noteForeign();
+    await run.noteForeign();
     const cold = await rush(admin, course.id, students);
     const coldDistinct = checkDistinct(cold.samples, errors, 'cold rush');
     cold.samples.forEach((x, i) => x.error && errors.push(`cold rush #${i + 1} (${x.student.email}): ${x.error}`));
@@ -691,7 +674,7 @@ async function main(): Promise<number> {
     console.log(`  POST round trip: ${spread(cold.samples.filter((x) => x.postMs !== undefined).map((x) => x.postMs!), ms)}`);
     console.log(`  first ready after ${s(minOf(coldReady))}; all ${coldOk.length}/${N} ready after ${s(cold.wallMs)} (first POST → last ready); pool hits ${coldHits}, queued for capacity ${coldQueued}, distinct labs ${coldDistinct}, errors ${coldErrors}`);
     console.log(`  ${loadLine(cold.host)}`);
-    await noteForeign();
+    await run.noteForeign();
 
     // 8. the table
     const warmP50 = percentile(warmReady, 50);
@@ -733,10 +716,10 @@ async function main(): Promise<number> {
     line('metric', 'value', 'target', 'met?');
     for (const [a, b, c, d] of rows) line(a, b, c, met(d));
     console.log('-'.repeat(96));
-    await noteForeign();
+    await run.noteForeign();
     console.log(
-      foreignMax
-        ? `WARNING: up to ${foreignMax} lab container(s) of other installations were running on this engine during the run: timings are skewed`
+      run.foreignMax
+        ? `WARNING: up to ${run.foreignMax} lab container(s) of other installations were running on this engine during the run: timings are skewed`
         : 'no other Labfleet labs were running on this engine during the run',
     );
     console.log(errors.length ? `ERRORS (${errors.length}):\n  ${errors.join('\n  ')}` : 'errors: none');
@@ -766,18 +749,12 @@ async function main(): Promise<number> {
         coldNoErrors: coldErrors === 0,
         idleLabMemory: mem.length > 0 && wsMean <= TARGET_IDLE_MIB * MIB,
       },
-      foreignLabs: foreignMax,
+      foreignLabs: run.foreignMax,
       errors: errors.length,
     };
     console.log(`BENCH_RUSH_SUMMARY ${JSON.stringify(summary)}`);
     return errors.length ? 1 : 0;
-  } catch (e) {
-    console.error(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
-  } finally {
-    console.log(`cleaning up: stack ${stack?.instance.instance ?? '(none)'} (database, Redis keys, labelled labs, networks, volumes), bare instance ${bareInstance}`);
-    await cleanup();
-  }
+  }, () => `stack ${run.stack?.instance.instance ?? '(none)'} (database, Redis keys, labelled labs, networks, volumes), bare instance ${bareInstance}`);
 }
 
 void main().then((code) => process.exit(code));
