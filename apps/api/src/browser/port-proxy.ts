@@ -35,7 +35,8 @@ function connectTcp(host: string, port: number): Promise<Socket> {
 /**
  * Path-based proxy from the browser to a port a container publishes in a lab: HTTP and WebSocket,
  * for whoever may see the lab (bearer header or the web page's session cookie). The API reaches
- * the lab node on its private network; nothing in the lab can reach back through it.
+ * the lab node on its private network, or through the engine (`PORT_PROXY_ROUTE=engine`); nothing
+ * in the lab can reach back through it.
  */
 export class PortProxy {
   /**
