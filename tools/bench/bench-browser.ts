@@ -37,7 +37,7 @@
  * removed in `finally`, also on Ctrl-C.
  */
 import './register-paths';
-import { count, describe, loadavg, percentile, sleep } from './bench-kit';
+import { count, describe, loadavg, percentile, sleep, text } from './bench-kit';
 import { BenchRun } from './bench-run';
 import Docker from 'dockerode';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -63,6 +63,7 @@ const N_REQUESTS = count('BENCH_REQUESTS', 200, 1);
 const KEY_GAP_MS = count('BENCH_KEY_GAP_MS', 20);
 const LAB_TIMEOUT_MS = count('BENCH_LAB_TIMEOUT_MS', 180_000, 1);
 const N_BREAKDOWN = count('BENCH_BREAKDOWN', 100);
+const PORT_PROXY_ROUTE = text('BENCH_PORT_PROXY_ROUTE');
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 
@@ -425,7 +426,7 @@ async function main(): Promise<number> {
 
     // 1. the stack, a student and a lab publishing nginx on 8080
     let t = performance.now();
-    const stack = (bench.stack = await LabfleetStack.start(process.env.BENCH_PORT_PROXY_ROUTE ? { PORT_PROXY_ROUTE: process.env.BENCH_PORT_PROXY_ROUTE } : {}));
+    const stack = (bench.stack = await LabfleetStack.start(PORT_PROXY_ROUTE ? { PORT_PROXY_ROUTE } : {}));
     const base = stack.client.baseUrl;
     console.log(`stack: instance ${stack.instance.instance}, API ${base}, started in ${((performance.now() - t) / 1000).toFixed(1)} s (logs: test-artifacts/${stack.instance.instance}-*.log)`);
     const builder = new TenantBuilder(stack.client);

@@ -38,7 +38,7 @@
  * for a missed target. Everything it made is removed in `finally`, also on Ctrl-C.
  */
 import './register-paths';
-import { count, describe, flag, percentile, sleep } from './bench-kit';
+import { count, describe, flag, percentile, sleep, text } from './bench-kit';
 import { BenchRun } from './bench-run';
 import Docker from 'dockerode';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -61,6 +61,7 @@ const GIB = 1024 * MIB;
 const N = count('BENCH_STUDENTS', 30, 1);
 const PROVISION_CONCURRENCY = count('BENCH_PROVISION_CONCURRENCY', 4, 1);
 const WORKER_CONCURRENCY = count('BENCH_WORKER_CONCURRENCY', 10, 1);
+const NODE_OPTIONS = text('BENCH_NODE_OPTIONS');
 const CAPACITY_CPUS = count('BENCH_CAPACITY_CPUS', 0) || undefined;
 const SETTLE_MS = count('BENCH_SETTLE_SECONDS', 10) * 1000;
 /** The idle labs' CPU use is measured over the last 5 s of the settle time. */
@@ -466,7 +467,7 @@ async function main(): Promise<number> {
       RATE_LIMIT_LABS_PER_ADDRESS_PER_MINUTE: '10000',
       RATE_LIMIT_LABS_PER_MINUTE: '10000',
       ...(CAPACITY_CPUS !== undefined ? { CAPACITY_CPUS: String(CAPACITY_CPUS) } : {}),
-      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
     };
     const stack = (run.stack = await LabfleetStack.start(overrides));
     const admin = stack.client;

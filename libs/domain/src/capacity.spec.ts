@@ -1,4 +1,4 @@
-import { fits, free } from './capacity';
+import { fits, free, plus } from './capacity';
 
 describe('capacity', () => {
   it('admits what fits in both CPU and memory, exactly up to the edge', () => {
@@ -8,6 +8,10 @@ describe('capacity', () => {
     expect(fits(host, { cpus: 0, memoryMb: 1000 }, { cpus: 0.1, memoryMb: 25 })).toBe(false);
     // 40 reservations of 0.05 CPU add up to 2 despite floating point.
     expect(fits(host, { cpus: Array(39).fill(0.05).reduce((a, b) => a + b, 0), memoryMb: 0 }, { cpus: 0.05, memoryMb: 0 })).toBe(true);
+  });
+
+  it('adds a lab to what is reserved', () => {
+    expect(plus({ cpus: 1.5, memoryMb: 512 }, { cpus: 0.25, memoryMb: 128 })).toEqual({ cpus: 1.75, memoryMb: 640 });
   });
 
   it('reports what is left, never below zero', () => {

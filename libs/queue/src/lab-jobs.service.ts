@@ -38,16 +38,18 @@ export class LabJobsService implements OnModuleDestroy {
   }
 
   /**
-   * Asks for a pool refill `delayMs` from now. Asked again meanwhile, the one refill moves later
-   * (BullMQ's debounce): a rush of claims ends in one refill after the last of them.
+   * Asks for a pool refill at least `delayMs` after the last ask. Asked again meanwhile, the one
+   * refill moves later (BullMQ's debounce): a rush of claims ends in one refill after the last of them.
    */
   refillPoolsAfter(delayMs: number): Promise<void> {
-    // Within a quarter of the wait, the ask already queued is close enough: a rush pays for one, not thirty.
+    // Asks within a quarter of the wait are not sent (a rush pays for one, not thirty); the delay
+    // sent covers them, so the refill never comes before the quiet time the pool plan waits for.
+    const skipped = delayMs / 4;
     const now = Date.now();
-    if (now - this.refillAskedAt < delayMs / 4) return Promise.resolve();
+    if (now - this.refillAskedAt < skipped) return Promise.resolve();
     this.refillAskedAt = now;
     return this.guard(async () => {
-      await this.queueOf(JobName.RefillPools).add(JobName.RefillPools, {}, debouncedPlatformJobOptions(JobName.RefillPools, delayMs));
+      await this.queueOf(JobName.RefillPools).add(JobName.RefillPools, {}, debouncedPlatformJobOptions(JobName.RefillPools, delayMs + skipped));
     }).catch((e) => {
       this.refillAskedAt = 0;
       throw e;

@@ -4,7 +4,7 @@ import { connect, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AuthenticatorService } from '@labfleet/accounts';
 import { Caller, NotFoundError } from '@labfleet/domain';
-import { LabPortsService } from '@labfleet/lab-lifecycle';
+import { LabPortsService, PortTarget } from '@labfleet/lab-lifecycle';
 import { toErrorBody } from '../errors/error-body';
 import { PrincipalCache } from './principal-cache';
 import { TunnelAgent, TunnelRoute } from './tunnel-agent';
@@ -13,12 +13,9 @@ import { bearerOf, withoutCredentials } from './session-cookie';
 /** `/labs/{id}/ports/{port}/rest?query` → lab id, port and the path to ask the student's app for. */
 const PORT_PATH = /^\/labs\/([0-9a-fA-F-]{36})\/ports\/(\d{1,5})(\/[^?]*)?(\?.*)?$/;
 
-export interface ProxyTarget {
-  readonly host: string;
-  readonly port: number;
+export interface ProxyTarget extends PortTarget {
   readonly path: string;
   readonly prefix: string;
-  readonly open?: () => Promise<Duplex>;
 }
 
 /** How long the student's app has to start answering. */

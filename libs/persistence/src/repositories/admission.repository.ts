@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
-import { Batcher, fits, LIVE_STATUSES, Outcome, QuotaExceededError, QuotaState, Resources, weekOf } from '@labfleet/domain';
+import { Batcher, fits, LIVE_STATUSES, Outcome, plus, QuotaExceededError, QuotaState, Resources, weekOf } from '@labfleet/domain';
 import { LabEntity } from '../entities';
 import type { Admit, NewLab } from './lab.repository';
 import { quotaStates } from './lab-usage.queries';
@@ -104,7 +104,7 @@ export class AdmissionRepository {
           const { reserve, courseWide: _courseWide, weeklyBudget: _weeklyBudget, ...row } = asks[i].lab;
           if (waiting === 0 && fits(limits.capacity, reserved, reserve)) {
             outcomes[i] = { ok: true, value: { lab: await insertLab(em, { ...row, expiresAt }, actor), via: 'provision' } };
-            reserved = { cpus: reserved.cpus + reserve.cpus, memoryMb: reserved.memoryMb + reserve.memoryMb };
+            reserved = plus(reserved, reserve);
           } else if (waiting >= limits.queueMax) {
             outcomes[i] = failed(await this.queueFull(em, waiting, limits.queueMax));
           } else {
@@ -127,7 +127,7 @@ export class AdmissionRepository {
       for (const lab of labs) {
         if (!fits(capacity, reserved, reserve)) break;
         await insertLab(em, lab, 'pool');
-        reserved = { cpus: reserved.cpus + reserve.cpus, memoryMb: reserved.memoryMb + reserve.memoryMb };
+        reserved = plus(reserved, reserve);
         made.push(lab.id);
       }
       return made;
@@ -149,7 +149,7 @@ export class AdmissionRepository {
         const reserve = { cpus: w.cpus, memoryMb: w.memory };
         // Strictly in order: a big lab at the head is not starved by small ones behind it.
         if (!fits(capacity, reserved, reserve)) break;
-        reserved = { cpus: reserved.cpus + reserve.cpus, memoryMb: reserved.memoryMb + reserve.memoryMb };
+        reserved = plus(reserved, reserve);
         admitted.push(w.id);
       }
       if (admitted.length) await em.query(`UPDATE labs SET queued_at = NULL, updated_at = now() WHERE id = ANY($1)`, [admitted]);
