@@ -33,9 +33,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildLabSpec, LabTemplate } from '@labfleet/domain';
-import { ApiClient, LabfleetStack, removeLabResources, TEST_LAB_IMAGE, TEST_REGISTRY } from '@labfleet/testing';
+import { ApiClient, LabfleetStack, removeLabResources, TEST_DIND_IMAGE, TEST_LAB_IMAGE, TEST_REGISTRY } from '@labfleet/testing';
 import { parseTemplateFile } from '@labfleet/lab-lifecycle';
-import { buildLabContainer, buildLabNetwork, engineSupportsDiskQuota, LabContainerContext, MIRROR_ALIAS, runExec } from '@labfleet/provider-docker';
+import { buildLabContainer, buildLabNetwork, LabContainerContext, MIRROR_ALIAS, runExec } from '@labfleet/provider-docker';
 import { repoRoot } from './register-paths';
 
 
@@ -274,7 +274,7 @@ function dockerTemplate(): LabTemplate {
 /** Network + container create + start + one exec waiting for the inner `docker info`. Never throws. */
 async function bareOnce(template: LabTemplate, ctx: LabContainerContext): Promise<BareSample> {
   const labId = randomUUID();
-  const spec = buildLabSpec(labId, template, TEST_LAB_IMAGE);
+  const spec = buildLabSpec(labId, template, TEST_DIND_IMAGE);
   const x: BareSample = {};
   try {
     const wall0 = Date.now();
@@ -360,8 +360,10 @@ async function main(): Promise<number> {
     const ctx: LabContainerContext = {
       instance: bareInstance,
       securityProfile: 'privileged',
+      runtime: null,
       registryMirror: BARE_MIRROR ? `http://${MIRROR_ALIAS}:5000` : null,
-      diskQuota: engineSupportsDiskQuota(await docker.info()),
+      disk: null,
+      cgroupHierarchies: [],
     };
     const bare: BareSample[] = [];
     const runBare = async () => {
@@ -378,7 +380,7 @@ async function main(): Promise<number> {
     };
     const bareTitle =
       `bare (${N_BARE} × dockerode: create network + create + start container + one exec until inner docker info; ` +
-      `same builder, privileged, registry mirror: ${BARE_MIRROR ? `${TEST_REGISTRY.name} connected as ${ctx.registryMirror}` : 'none'}, disk quota: ${ctx.diskQuota})`;
+      `same builder, plain privileged DinD, registry mirror: ${BARE_MIRROR ? `${TEST_REGISTRY.name} connected as ${ctx.registryMirror}` : 'none'}, no disk image)`;
 
     // 2. cold, one at a time
     const sequential: LabSample[] = [];

@@ -47,9 +47,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildLabSpec, LabTemplate } from '@labfleet/domain';
-import { ApiClient, LabfleetStack, Person, removeLabResources, TenantBuilder, TEST_LAB_IMAGE } from '@labfleet/testing';
+import { ApiClient, LabfleetStack, Person, removeLabResources, TenantBuilder, TEST_DIND_IMAGE, TEST_LAB_IMAGE } from '@labfleet/testing';
 import { parseTemplateFile } from '@labfleet/lab-lifecycle';
-import { buildLabContainer, engineSupportsDiskQuota, LabContainerContext, runExec } from '@labfleet/provider-docker';
+import { buildLabContainer, LabContainerContext, runExec } from '@labfleet/provider-docker';
 import { repoRoot } from './register-paths';
 
 const ROOT = repoRoot();
@@ -416,13 +416,13 @@ function dockerTemplate(): LabTemplate {
 }
 
 /**
- * One DinD container made with dockerode alone (same image and builder, no mirror, on the default
- * bridge: no network of its own), started until its inner `docker info` answers.
+ * One plain privileged DinD container made with dockerode alone (same builder, no mirror, no
+ * disk image, on the default bridge: no network of its own), started until its inner `docker info` answers.
  */
 async function startBare(instance: string): Promise<string> {
   const labId = randomUUID();
-  const spec = buildLabSpec(labId, dockerTemplate(), TEST_LAB_IMAGE);
-  const ctx: LabContainerContext = { instance, securityProfile: 'privileged', registryMirror: null, diskQuota: engineSupportsDiskQuota(await docker.info()) };
+  const spec = buildLabSpec(labId, dockerTemplate(), TEST_DIND_IMAGE);
+  const ctx: LabContainerContext = { instance, securityProfile: 'privileged', runtime: null, registryMirror: null, disk: null, cgroupHierarchies: [] };
   const options = buildLabContainer(spec, spec.nodes[0], ctx);
   const container = await docker.createContainer({ ...options, HostConfig: { ...options.HostConfig, NetworkMode: 'bridge' }, NetworkingConfig: undefined });
   await container.start();

@@ -2,19 +2,21 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabStatus } from '@labfleet/contracts';
-import { docker, LabfleetStack } from '@labfleet/testing';
+import { docker, LabfleetStack, NO_RESOURCES } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
 
-/** The lab container's pids cgroup on the host (cgroup v1 with the cgroupfs driver, or v2 with systemd). */
-function pidsCgroup(containerId: string): string {
-  const candidates = [`/sys/fs/cgroup/pids/docker/${containerId}`, `/sys/fs/cgroup/system.slice/docker-${containerId}.scope`];
-  const found = candidates.find((dir) => existsSync(join(dir, 'pids.events')));
-  if (!found) throw new Error(`no pids cgroup for ${containerId} among ${candidates.join(', ')}`);
-  return found;
+/** The lab container's pids cgroup on the host, from where its first process is (cgroup v1 or v2). */
+async function pidsCgroup(containerId: string): Promise<string> {
+  const { State } = await docker.getContainer(containerId).inspect();
+  const lines = (await readFile(`/proc/${State.Pid}/cgroup`, 'utf8')).split('\n');
+  const v1 = lines.find((l) => l.split(':')[1] === 'pids');
+  const dir = v1 ? join('/sys/fs/cgroup/pids', v1.split(':')[2]) : join('/sys/fs/cgroup', lines.find((l) => l.startsWith('0::'))!.slice(3));
+  if (!existsSync(join(dir, 'pids.events'))) throw new Error(`no pids cgroup for ${containerId} at ${dir}`);
+  return dir;
 }
-const pidsRefusals = async (id: string) => Number(/max (\d+)/.exec(await readFile(join(pidsCgroup(id), 'pids.events'), 'utf8'))?.[1] ?? 0);
-const pidsCurrent = async (id: string) => Number(await readFile(join(pidsCgroup(id), 'pids.current'), 'utf8'));
+const pidsRefusals = async (id: string) => Number(/max (\d+)/.exec(await readFile(join(await pidsCgroup(id), 'pids.events'), 'utf8'))?.[1] ?? 0);
+const pidsCurrent = async (id: string) => Number(await readFile(join(await pidsCgroup(id), 'pids.current'), 'utf8'));
 
 describe('labs are isolated from each other and held to their limits', () => {
   let stack: LabfleetStack;
@@ -74,6 +76,6 @@ describe('labs are isolated from each other and held to their limits', () => {
     const stopped = await stack.client.delete(`/api/v1/labs/${a.id}`);
     expect(stopped.status).toBe(202);
     await stack.client.waitForLab(a.id, [LabStatus.Stopped]);
-    expect(await stack.instance.resources(a.id)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(await stack.instance.resources(a.id)).toEqual(NO_RESOURCES);
   });
 });

@@ -1,5 +1,5 @@
 import { LabStatus } from '@labfleet/contracts';
-import { docker, LabfleetStack } from '@labfleet/testing';
+import { docker, LabfleetStack, NO_RESOURCES } from '@labfleet/testing';
 
 jest.setTimeout(120_000);
 
@@ -36,7 +36,9 @@ describe('a lab over REST, from request to clean-up (real Postgres, Redis, Docke
     const resources = await stack.instance.resources(id);
     expect(resources.containers).toHaveLength(1);
     expect(resources.networks).toHaveLength(1);
-    expect(resources.volumes).toHaveLength(1);
+    // Its disk is a file system image of the template's size on the host, not a Docker volume.
+    expect(resources.volumes).toHaveLength(0);
+    expect(resources.disks).toEqual([`${id}-node1.img`]);
     const inspected = await docker.getContainer(resources.containers[0].slice(1)).inspect();
     expect(inspected.Config.Labels).toMatchObject({ 'labfleet.managed': 'true', 'labfleet.lab-id': id });
 
@@ -45,7 +47,7 @@ describe('a lab over REST, from request to clean-up (real Postgres, Redis, Docke
     expect(['stopping', 'stopped']).toContain(stopping.body.status);
     const stopped = await stack.client.waitForLab(id, [LabStatus.Stopped]);
     expect(stopped.endedAt).not.toBeNull();
-    expect(await stack.instance.resources(id)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(await stack.instance.resources(id)).toEqual(NO_RESOURCES);
 
     const events = await stack.client.get(`/api/v1/labs/${id}/events`);
     expect(events.body.map((e: { from: string | null; to: string }) => [e.from, e.to])).toEqual([
@@ -68,7 +70,7 @@ describe('a lab over REST, from request to clean-up (real Postgres, Redis, Docke
     expect(new Date(stopped.endedAt).getTime()).toBeGreaterThanOrEqual(new Date(body.expiresAt).getTime());
     const events = await stack.client.get(`/api/v1/labs/${body.id}/events`);
     expect(events.body.find((e: { to: string }) => e.to === 'stopping').actor).toBe('expiry');
-    expect(await stack.instance.resources(body.id)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(await stack.instance.resources(body.id)).toEqual(NO_RESOURCES);
   });
 
   it('lists labs newest first, filtered by status and paginated', async () => {

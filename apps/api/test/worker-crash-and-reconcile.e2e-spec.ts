@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import { runExec } from '@labfleet/provider-docker';
 import { LabStatus } from '@labfleet/contracts';
 import { docker, LabfleetStack, TEST_LAB_IMAGE } from '@labfleet/testing';
 
@@ -59,8 +60,13 @@ describe('workers can crash: idempotent jobs and reconcile keep Postgres and Doc
     await docker.createVolume({ Name: `orphan-${orphan}`, Labels: labels });
     const c = await docker.createContainer({ Image: TEST_LAB_IMAGE, Entrypoint: ['sleep', '300'], Labels: labels, name: `orphan-${orphan}` });
     await c.start();
+    // A disk left by a worker that died between making it and starting the node.
+    const helper = docker.getContainer(`labfleet-${stack.instance.instance}-host-helper`);
+    const disk = await runExec(helper, docker.modem, { command: ['labfleet-host', 'disk', `/var/lib/labfleet/disks/${stack.instance.instance}`, `${orphan}-node1`, '64', '100000'], timeoutMs: 30_000, outputLimitBytes: 4096 });
+    expect(disk.exitCode).toBe(0);
+    expect((await stack.instance.resources(orphan)).disks).toEqual([`${orphan}-node1.img`]);
     const started = Date.now();
-    while ((await stack.instance.resources(orphan)).containers.length > 0 || (await stack.instance.resources(orphan)).volumes.length > 0) {
+    while (Object.values(await stack.instance.resources(orphan)).some((r) => r.length > 0)) {
       if (Date.now() - started > 20_000) throw new Error('orphan not removed');
       await new Promise((r) => setTimeout(r, 200));
     }

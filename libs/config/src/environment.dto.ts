@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsEnum, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { ProviderKind } from '@labfleet/contracts';
+import type { LabSecurityProfile } from './labfleet-config';
 
 const onKubernetes = (env: { LAB_PROVIDER?: ProviderKind }) => env.LAB_PROVIDER === ProviderKind.Kubernetes;
 const onSwarm = (env: { LAB_PROVIDER?: ProviderKind }) => env.LAB_PROVIDER === ProviderKind.Swarm;
@@ -86,8 +87,21 @@ export class EnvironmentDto {
   @IsOptional() @IsString() @IsNotEmpty()
   LAB_IMAGE?: string;
 
-  @IsOptional() @IsIn(['privileged', 'capabilities'], { message: 'LAB_SECURITY_PROFILE must be privileged or capabilities' })
-  LAB_SECURITY_PROFILE?: 'privileged' | 'capabilities';
+  /** How labs are confined (README "Security profiles", SECURITY.md). */
+  @IsOptional() @IsIn(['confined', 'privileged', 'runtime'], { message: 'LAB_SECURITY_PROFILE must be confined, privileged or runtime' })
+  LAB_SECURITY_PROFILE?: LabSecurityProfile;
+
+  /** A Docker runtime that sandboxes labs itself (sysbox-runc, runsc, kata-runtime): the `runtime` profile on Docker and Swarm. */
+  @ValidateIf((env: EnvironmentDto) => env.LAB_PROVIDER !== ProviderKind.Kubernetes)
+  @IsOptional() @Matches(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,60}$/, { message: 'LAB_RUNTIME must be the name of a runtime the engine knows' })
+  LAB_RUNTIME?: string;
+
+  /** Where each lab node's disk (a file system image of the template's diskMb) lives on its engine's host. */
+  @IsOptional() @Matches(/^\/[\w./-]*[\w]$/, { message: 'LAB_DISK_DIR must be an absolute path' })
+  LAB_DISK_DIR?: string;
+
+  @IsOptional() @IsIn(['image', 'none'], { message: 'LAB_DISK_LIMIT must be image or none' })
+  LAB_DISK_LIMIT?: 'image' | 'none';
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(5) @Max(600)
   LAB_READY_TIMEOUT_SECONDS?: number;

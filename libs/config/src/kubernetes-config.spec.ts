@@ -4,7 +4,7 @@ import { REQUIRED_ENV } from './required-env.fixture';
 const base = REQUIRED_ENV;
 
 describe('loadConfig: Kubernetes settings', () => {
-  it('has defaults: a namespace per lab, privileged pods, no mirror', () => {
+  it('has defaults: a namespace per lab, no runtime class, no mirror', () => {
     expect(loadConfig({ ...base, LAB_PROVIDER: 'kubernetes' }).kubernetes).toEqual({
       kubeconfig: undefined,
       namespaceMode: 'lab',

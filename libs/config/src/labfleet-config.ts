@@ -1,6 +1,12 @@
 import { ProviderKind } from '@labfleet/contracts';
 
-export type LabSecurityProfile = 'privileged' | 'capabilities';
+/**
+ * How a lab node is confined. `confined`: an unprivileged container whose lab runs in a user
+ * namespace (the student is root there, uid 100000 to the host). `privileged`: a privileged
+ * DinD container, root on the host (an explicit opt-in). `runtime`: an unprivileged container
+ * under a runtime that sandboxes it (Sysbox, gVisor, Kata): `LAB_RUNTIME` / `KUBE_RUNTIME_CLASS`.
+ */
+export type LabSecurityProfile = 'confined' | 'privileged' | 'runtime';
 export type RegistryMode = 'push' | 'proxy' | 'off';
 export type KubeNamespaceMode = 'lab' | 'course';
 
@@ -19,6 +25,14 @@ export abstract class LabfleetConfig {
     readonly dockerHost: string;
     readonly labImage: string;
     readonly securityProfile: LabSecurityProfile;
+    /** The Docker runtime of the `runtime` profile (Docker and Swarm); null otherwise. */
+    readonly runtime: string | null;
+    /**
+     * Each lab node's writable disk: `image`, a file system image of the template's `diskMb` in
+     * `dir` on the engine's host, mounted by the host helper (a lab that fills it stops there);
+     * `none`, a Docker volume, uncapped. Docker and Swarm.
+     */
+    readonly disk: { readonly limit: 'image' | 'none'; readonly dir: string };
     readonly readyTimeoutSeconds: number;
     readonly execOutputLimitBytes: number;
     /** Range lab networks get their subnets from, in blocks of `subnetPrefix` (Docker provider). */
@@ -58,7 +72,7 @@ export abstract class LabfleetConfig {
     readonly namespacePrefix: string;
     /** Where Labfleet runs; labs may reach its pods labelled `labfleet.io/lab-access=true` (the mirror). */
     readonly platformNamespace: string;
-    /** RuntimeClass of lab pods (e.g. `sysbox-runc`); null: privileged pods. */
+    /** RuntimeClass of lab pods in the `runtime` profile (e.g. `sysbox-runc`); null otherwise. */
     readonly runtimeClass: string | null;
     /** `http://host:port` of an in-cluster registry the lab daemons use as their Docker Hub mirror. */
     readonly registryMirrorUrl: string | null;

@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { ProviderKind } from '@labfleet/contracts';
 import { EnvironmentDto } from './environment.dto';
-import { LabfleetConfig } from './labfleet-config';
+import { LabfleetConfig, LabSecurityProfile } from './labfleet-config';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -21,6 +21,19 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
+/**
+ * The lab security profile: `confined` unless a sandboxing runtime is named (then `runtime`). A
+ * runtime named with another profile, or the `runtime` profile without one, is a problem.
+ */
+function securityProfile(env: EnvironmentDto, problems: string[]): LabSecurityProfile {
+  const onKubernetes = env.LAB_PROVIDER === ProviderKind.Kubernetes;
+  const [name, runtime] = onKubernetes ? ['KUBE_RUNTIME_CLASS', env.KUBE_RUNTIME_CLASS] : ['LAB_RUNTIME', env.LAB_RUNTIME];
+  const profile = env.LAB_SECURITY_PROFILE ?? (runtime ? 'runtime' : 'confined');
+  if (profile === 'runtime' && !runtime) problems.push(`LAB_SECURITY_PROFILE=runtime needs ${name} (the runtime that sandboxes labs)`);
+  if (profile !== 'runtime' && runtime) problems.push(`${name} is used only with LAB_SECURITY_PROFILE=runtime (it is ${profile})`);
+  return profile;
+}
+
 /** Reads and validates the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetConfig {
   // `X=` in a .env file means "not set", as in Compose.
@@ -30,6 +43,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
   if (env.PORT_PROXY_ROUTE === 'engine' && env.LAB_PROVIDER === ProviderKind.Kubernetes) {
     problems.push('PORT_PROXY_ROUTE=engine needs LAB_PROVIDER docker or swarm (on Kubernetes the API reaches pods over the network)');
   }
+  const profile = securityProfile(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: env.PORT ?? 3000,
@@ -41,8 +55,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
     provider: {
       kind: env.LAB_PROVIDER ?? ProviderKind.Docker,
       dockerHost: env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
-      labImage: env.LAB_IMAGE ?? 'labfleet/lab:latest',
-      securityProfile: env.LAB_SECURITY_PROFILE ?? 'privileged',
+      // The confined lab has an image of its own; the other profiles run the plain DinD one.
+      labImage: env.LAB_IMAGE ?? (profile === 'confined' ? 'labfleet/lab:latest' : 'labfleet/lab-dind:latest'),
+      securityProfile: profile,
+      runtime: profile === 'runtime' ? (env.LAB_RUNTIME ?? null) : null,
+      disk: { limit: env.LAB_DISK_LIMIT ?? 'image', dir: env.LAB_DISK_DIR ?? '/var/lib/labfleet/disks' },
       readyTimeoutSeconds: env.LAB_READY_TIMEOUT_SECONDS ?? 60,
       execOutputLimitBytes: env.EXEC_OUTPUT_LIMIT_BYTES ?? 1024 * 1024,
       subnetPool: env.LAB_SUBNET_POOL ?? '10.213.0.0/16',
@@ -68,7 +85,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       namespaceMode: env.KUBE_NAMESPACE_MODE ?? 'lab',
       namespacePrefix: env.KUBE_NAMESPACE_PREFIX ?? 'labfleet',
       platformNamespace: env.KUBE_PLATFORM_NAMESPACE ?? 'labfleet',
-      runtimeClass: env.KUBE_RUNTIME_CLASS ?? null,
+      runtimeClass: profile === 'runtime' ? (env.KUBE_RUNTIME_CLASS ?? null) : null,
       registryMirrorUrl: env.KUBE_REGISTRY_MIRROR_URL ?? null,
       clusterDomain: env.KUBE_CLUSTER_DOMAIN ?? 'cluster.local',
     },

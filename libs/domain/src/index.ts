@@ -18,3 +18,4 @@ export * from './capacity';
 export * from './pool-plan';
 export * from './timetable';
 export * from './setup-steps';
+export * from './lab-commands';

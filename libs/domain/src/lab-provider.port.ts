@@ -12,9 +12,12 @@ export interface LabLimits {
   readonly cpus: number;
   readonly memoryMb: number;
   readonly pidsLimit: number;
-  /** Size of the lab's writable disk, applied only where the engine supports quotas. */
+  /** Size of each node's writable disk (null: `DEFAULT_DISK_MB`); a lab that fills it stops there. */
   readonly diskMb: number | null;
 }
+
+/** The disk of a node whose template names no size. */
+export const DEFAULT_DISK_MB = 10240;
 
 /** Everything a provider needs to run a lab, built from its template and row (see `buildLabSpec`). */
 export interface LabSpec {

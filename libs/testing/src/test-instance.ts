@@ -1,12 +1,16 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import IORedis from 'ioredis';
 import { LabfleetConfig, loadConfig } from '@labfleet/config';
+import { labCgroupRoot, runExec } from '@labfleet/provider-docker';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789-0123456789';
 export const TEST_LAB_IMAGE = 'labfleet/lab:latest';
+/** The plain DinD node of the privileged and runtime profiles (and of the test Swarm's engines). */
+export const TEST_DIND_IMAGE = 'labfleet/lab-dind:latest';
 /** Test installations share one mirror, so the images are pushed once per machine, not per test. */
 export const TEST_REGISTRY = { name: 'labfleet-test-registry', hostPort: '5002' };
 
@@ -26,6 +30,19 @@ export function testConfig(instance: string, env: Record<string, string> = {}): 
     ...env,
   });
 }
+
+export interface LabResources {
+  readonly containers: string[];
+  readonly networks: string[];
+  readonly volumes: string[];
+  /** File system images (`<lab>-<node>.img`). */
+  readonly disks: string[];
+  /** cgroup hierarchies where the lab's (or the instance's) cgroups still exist. */
+  readonly cgroups: string[];
+}
+
+/** A lab (or installation) that holds nothing anywhere. */
+export const NO_RESOURCES: LabResources = { containers: [], networks: [], volumes: [], disks: [], cgroups: [] };
 
 /**
  * One isolated Labfleet installation for a test file: its own database, Redis key prefix and
@@ -64,17 +81,25 @@ export class TestInstance {
   }
 
   /** Everything on the engine labelled as this installation's labs. */
-  async resources(labId?: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+  /**
+   * What the instance (or one lab of it) holds on the engine, and on its host (this machine): the
+   * disks the host helper made, the cgroups delegated to confined labs.
+   */
+  async resources(labId?: string): Promise<LabResources> {
     const label = [`labfleet.instance=${this.instance}`, 'labfleet.role=lab', ...(labId ? [`labfleet.lab-id=${labId}`] : [])];
     const [containers, networks, volumes] = await Promise.all([
       docker.listContainers({ all: true, filters: { label } }),
       docker.listNetworks({ filters: { label } }),
       docker.listVolumes({ filters: { label } }),
     ]);
+    const diskDir = `${testConfig(this.instance).provider.disk.dir}/${this.instance}`;
+    const cgroupDir = (h: string) => `/sys/fs/cgroup/${h}/${labCgroupRoot(this.instance)}${labId ? `/${labId}` : ''}`;
     return {
       containers: containers.map((c) => c.Names[0]),
       networks: networks.map((n) => n.Name),
       volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+      disks: existsSync(diskDir) ? readdirSync(diskDir).filter((f) => f.endsWith('.img') && (!labId || f.startsWith(labId))) : [],
+      cgroups: readdirSync('/sys/fs/cgroup').filter((h) => existsSync(cgroupDir(h)) && (labId || readdirSync(cgroupDir(h), { withFileTypes: true }).some((e) => e.isDirectory()))),
     };
   }
 
@@ -89,7 +114,11 @@ export class TestInstance {
   }
 }
 
-/** Removes every lab resource labelled with `instance` (and `labId`), disconnecting the shared test mirror first. */
+/**
+ * Removes every lab resource labelled with `instance` (and `labId`), disconnecting the shared test
+ * mirror first, then the labs' disks and cgroups (through the instance's host helper) and, for the
+ * whole instance, the helper itself.
+ */
 export async function removeLabResources(instance: string, labId?: string): Promise<void> {
   const label = [`labfleet.instance=${instance}`, 'labfleet.role=lab', ...(labId ? [`labfleet.lab-id=${labId}`] : [])];
   for (const c of await docker.listContainers({ all: true, filters: { label } })) {
@@ -102,4 +131,22 @@ export async function removeLabResources(instance: string, labId?: string): Prom
   for (const v of (await docker.listVolumes({ filters: { label } })).Volumes ?? []) {
     await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
   }
+  await removeHostLeftovers(instance, labId);
+}
+
+/** What the host helper made for the instance's labs (disks, cgroups); without a lab id, the helper too. */
+async function removeHostLeftovers(instance: string, labId?: string): Promise<void> {
+  const helper = docker.getContainer(`labfleet-${instance}-host-helper`);
+  if (!(await helper.inspect().then((i) => i.State.Running, () => false))) return;
+  const config = testConfig(instance);
+  const dir = `${config.provider.disk.dir}/${instance}`;
+  const run = (...args: string[]) => runExec(helper, docker.modem, { command: ['/usr/local/sbin/labfleet-host', ...args], timeoutMs: 30_000, outputLimitBytes: 65536 });
+  if (labId) {
+    await run('release', dir, labId, labCgroupRoot(instance));
+    return;
+  }
+  await run('forget', dir, labCgroupRoot(instance));
+  await helper.remove({ force: true }).catch(() => undefined);
+  // The helper held the directory as its mount: this machine is the engine's host.
+  if (existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
 }

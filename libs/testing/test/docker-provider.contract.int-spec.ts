@@ -1,17 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { DockerProvider, labFilter } from '@labfleet/provider-docker';
-import { docker, labProviderContract, TEST_LAB_IMAGE, testConfig } from '../src';
+import { existsSync, readdirSync } from 'node:fs';
+import { DockerProvider, labCgroupRoot, labFilter } from '@labfleet/provider-docker';
+import { docker, labProviderContract, removeLabResources, TEST_LAB_IMAGE, testConfig } from '../src';
 
 const instance = `t${randomBytes(4).toString('hex')}`;
-const provider = new DockerProvider(docker, testConfig(instance));
+const config = testConfig(instance);
+const provider = new DockerProvider(docker, config);
 
 async function resourcesOf(labId: string): Promise<string[]> {
   const filters = labFilter(instance, labId);
   const [c, n, v] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters }), docker.listVolumes({ filters })]);
-  return [...c.map((x) => `container:${x.Names[0]}`), ...n.map((x) => `network:${x.Name}`), ...(v.Volumes ?? []).map((x) => `volume:${x.Name}`)];
+  // The host helper's work, read from the host itself (the engine is this machine's).
+  const diskDir = `${config.provider.disk.dir}/${instance}`;
+  const disks = existsSync(diskDir) ? readdirSync(diskDir).filter((f) => f.startsWith(labId)) : [];
+  const cgroups = readdirSync('/sys/fs/cgroup').filter((h) => existsSync(`/sys/fs/cgroup/${h}/${labCgroupRoot(instance)}/${labId}`));
+  return [
+    ...c.map((x) => `container:${x.Names[0]}`),
+    ...n.map((x) => `network:${x.Name}`),
+    ...(v.Volumes ?? []).map((x) => `volume:${x.Name}`),
+    ...disks.map((d) => `disk:${d}`),
+    ...cgroups.map((h) => `cgroup:${h}`),
+  ];
 }
 
 describe('DockerProvider on the real engine (LabProvider contract)', () => {
+  afterAll(() => removeLabResources(instance));
+
   labProviderContract(
     () => ({
       provider,

@@ -3,6 +3,8 @@ import { BoundedBuffer, boundedExecResult, endsWithin, type ExecResult } from '@
 
 export interface ExecOptions {
   readonly command: readonly string[];
+  /** What runs the command (`inLab([])` for a lab node); the timeout applies inside it. */
+  readonly runner?: readonly string[];
   readonly timeoutMs: number;
   readonly outputLimitBytes: number;
 }
@@ -16,7 +18,7 @@ export async function runExec(container: Docker.Container, modem: Docker['modem'
   const started = Date.now();
   const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
   const exec = await container.exec({
-    Cmd: ['timeout', '--signal=KILL', String(seconds), ...options.command],
+    Cmd: [...(options.runner ?? []), 'timeout', '--signal=KILL', String(seconds), ...options.command],
     AttachStdout: true,
     AttachStderr: true,
   });

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { Duplex, PassThrough, Writable } from 'node:stream';
+import { inLab } from '@labfleet/domain';
 
 const COMPLAINT_LIMIT = 2048;
 
@@ -11,7 +12,7 @@ const COMPLAINT_LIMIT = 2048;
  * ends the stream at once, as an answer delimited by the connection's close needs.
  */
 export async function openPortTunnel(container: Docker.Container, modem: Docker['modem'], port: number): Promise<Duplex> {
-  const exec = await container.exec({ Cmd: ['socat', 'STDIO', `TCP:127.0.0.1:${port}`], AttachStdin: true, AttachStdout: true, AttachStderr: true });
+  const exec = await container.exec({ Cmd: inLab(['socat', 'STDIO', `TCP:127.0.0.1:${port}`]), AttachStdin: true, AttachStdout: true, AttachStderr: true });
   const raw = (await exec.start({ hijack: true, stdin: true })) as Duplex;
   const fromLab = new PassThrough();
   let complaint = '';

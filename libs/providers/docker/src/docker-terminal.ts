@@ -1,14 +1,14 @@
 import Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
-import { AttachRequest, TerminalSession } from '@labfleet/domain';
+import { AttachRequest, inLab, TerminalSession } from '@labfleet/domain';
 
 /**
- * Runs a command with a TTY in a lab container and returns its raw stream: with a TTY Docker
+ * Runs a command with a TTY in a lab node and returns its raw stream: with a TTY Docker
  * sends the bytes as they are (no stdout/stderr multiplexing), so they go to the browser untouched.
  */
 export async function attachTerminal(container: Docker.Container, request: AttachRequest): Promise<TerminalSession> {
   const exec = await container.exec({
-    Cmd: [...request.command],
+    Cmd: inLab(request.command),
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,

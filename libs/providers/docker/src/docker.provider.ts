@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import type { LabfleetConfig } from '@labfleet/config';
 import {
   AttachRequest,
+  DEFAULT_DISK_MB,
   DependencyUnavailableError,
   ExecRequest,
   ExecResult,
@@ -17,12 +18,14 @@ import {
   ProviderError,
   Resources,
   TerminalSession,
+  inLab,
   withTimeout,
 } from '@labfleet/domain';
 import { runExec } from './docker-exec';
+import { copyIntoContainer, copyOutOfContainer } from './docker-files';
 import { attachTerminal } from './docker-terminal';
 import { openPortTunnel } from './docker-port-tunnel';
-import { EngineInfo, engineSupportsDiskQuota } from './engine-capabilities';
+import { HostFacts, LabHostHelper } from './lab-host-helper';
 import { KeyedMutex } from './keyed-mutex';
 import { block, freeBlocks, parseCidr } from './lab-subnets';
 import { toProviderError, tolerate } from './docker-errors';
@@ -32,11 +35,16 @@ import { RegistryMirror } from './registry-mirror';
 
 type DockerProviderConfig = Pick<LabfleetConfig, 'instance' | 'provider' | 'registry'>;
 
-/** Labs as DinD containers on one Docker Engine, each lab on a bridge network of its own. */
+const COPY_IN_TIMEOUT_MS = 120_000;
+
+/**
+ * Labs as DinD containers on one Docker Engine, each lab on a bridge network of its own, each
+ * node with a disk of its own (see `LabHostHelper`), confined as `LAB_SECURITY_PROFILE` says.
+ */
 export class DockerProvider implements LabProvider {
   readonly kind = 'docker';
   private readonly logger = new Logger('DockerProvider');
-  private diskQuota: Promise<boolean> | null = null;
+  private cgroupDriver: Promise<string> | null = null;
   /** Provision and destroy of one lab never overlap in a process; BullMQ's job ids keep workers apart. */
   private readonly perLab = new KeyedMutex();
   /** One allocation at a time in this process, so two labs starting together pick different blocks. */
@@ -46,6 +54,7 @@ export class DockerProvider implements LabProvider {
     private readonly docker: Docker,
     private readonly config: DockerProviderConfig,
     readonly mirror: RegistryMirror = new RegistryMirror(docker, config),
+    readonly host: LabHostHelper = new LabHostHelper(docker, config),
   ) {}
 
   async prepare(images: readonly string[]): Promise<string[]> {
@@ -57,12 +66,14 @@ export class DockerProvider implements LabProvider {
 
   async provision(spec: LabSpec): Promise<LabHandle> {
     return this.engine('provisioning the lab', () => this.perLab.run(spec.labId, async () => {
-      const network = await this.ensureNetwork(spec.labId);
+      const [network, facts] = await Promise.all([this.ensureNetwork(spec.labId), this.host.ensureRunning()]);
       const ctx: LabContainerContext = {
         instance: this.config.instance,
         securityProfile: this.config.provider.securityProfile,
+        runtime: this.config.provider.runtime,
         registryMirror: this.mirror.mirrorUrl,
-        diskQuota: await this.supportsDiskQuota(),
+        disk: null,
+        cgroupHierarchies: await this.delegatedHierarchies(facts),
       };
       // The lab daemon needs the mirror only when someone pulls: join it while the nodes start.
       const [nodes] = await Promise.all([
@@ -98,6 +109,7 @@ export class DockerProvider implements LabProvider {
       }
       const { Volumes } = await this.docker.listVolumes({ filters });
       await Promise.all((Volumes ?? []).map((v) => tolerate(this.docker.getVolume(v.Name).remove({ force: true }), [404])));
+      await this.host.release(labId);
     }));
   }
 
@@ -110,7 +122,7 @@ export class DockerProvider implements LabProvider {
         this.docker.listVolumes({ filters }),
       ]);
       const ids = [...containers, ...networks, ...(volumes.Volumes ?? [])].map((r) => r.Labels?.[LABEL_LAB_ID]);
-      return [...new Set(ids.filter((id): id is string => Boolean(id)))];
+      return [...new Set([...ids.filter((id): id is string => Boolean(id)), ...(await this.host.labIdsWithDisks())])];
     });
   }
 
@@ -120,6 +132,7 @@ export class DockerProvider implements LabProvider {
       const state = await tolerate(container.inspect(), [404]);
       if (!state?.State.Running) throw new ProviderError(`lab node ${request.node} is not running`, false);
       return runExec(container, this.docker.modem, {
+        runner: inLab([]),
         command: request.command,
         timeoutMs: request.timeoutMs,
         outputLimitBytes: this.config.provider.execOutputLimitBytes,
@@ -132,16 +145,11 @@ export class DockerProvider implements LabProvider {
   }
 
   async copyIn(labId: string, target: NodePath, tar: Buffer): Promise<void> {
-    await this.engine('copying files into the lab', async () => {
-      const container = this.nodeContainer(labId, target.node);
-      const exec = await runExec(container, this.docker.modem, { command: ['mkdir', '-p', target.path], timeoutMs: 10_000, outputLimitBytes: 4096 });
-      if (exec.exitCode !== 0) throw new ProviderError(`cannot create ${target.path}: ${exec.stderr.trim()}`, false);
-      await container.putArchive(tar, { path: target.path });
-    });
+    await this.engine('copying files into the lab', () => copyIntoContainer(this.nodeContainer(labId, target.node), this.docker.modem, target.path, tar, COPY_IN_TIMEOUT_MS));
   }
 
   async copyOut(labId: string, source: NodePath): Promise<NodeJS.ReadableStream> {
-    return this.engine('copying files out of the lab', () => this.nodeContainer(labId, source.node).getArchive({ path: source.path }));
+    return this.engine('copying files out of the lab', () => copyOutOfContainer(this.nodeContainer(labId, source.node), this.docker.modem, source.path));
   }
 
   async openPort(labId: string, node: string, port: number): Promise<Duplex> {
@@ -214,9 +222,25 @@ export class DockerProvider implements LabProvider {
     throw new ProviderError(`no free /${prefix} block left in LAB_SUBNET_POOL ${this.config.provider.subnetPool} for a lab network`, true);
   }
 
+  /**
+   * The cgroup v1 hierarchies a confined lab node's own cgroup is delegated in (bound into the
+   * node, owned by the lab's root), so its Docker daemon limits its containers. Needs the
+   * engine's cgroupfs driver, where Labfleet chooses the cgroup's path; elsewhere (cgroup v2, the
+   * systemd driver) the lab's containers run without limits of their own, within the lab's.
+   */
+  private async delegatedHierarchies(facts: HostFacts): Promise<readonly string[]> {
+    if (this.config.provider.securityProfile !== 'confined' || facts.cgroupVersion !== 1) return [];
+    this.cgroupDriver ??= this.docker.info().then((info: { CgroupDriver?: string }) => {
+      if (info.CgroupDriver !== 'cgroupfs') this.logger.warn({ msg: "confined labs' containers run without cgroup limits of their own: the engine's cgroup driver is not cgroupfs", driver: info.CgroupDriver });
+      return info.CgroupDriver ?? 'unknown';
+    });
+    return (await this.cgroupDriver) === 'cgroupfs' ? facts.hierarchies : [];
+  }
+
   /** Creates (or adopts) one node's container, starts it and waits for its inner daemon. */
-  private async startNode(spec: LabSpec, node: LabNodeSpec, ctx: LabContainerContext): Promise<LabNodeHandle> {
-    const options = buildLabContainer(spec, node, ctx);
+  private async startNode(spec: LabSpec, node: LabNodeSpec, base: LabContainerContext): Promise<LabNodeHandle> {
+    const disk = this.config.provider.disk.limit === 'image' ? await this.host.disk(spec.labId, node.name, spec.limits.diskMb ?? DEFAULT_DISK_MB) : null;
+    const options = buildLabContainer(spec, node, { ...base, disk });
     const container = this.docker.getContainer(options.name!);
     let info = await tolerate(container.inspect(), [404]);
     if (info && info.Config.Labels?.[LABEL_LAB_ID] !== spec.labId) {
@@ -239,6 +263,7 @@ export class DockerProvider implements LabProvider {
   private async waitForDaemon(container: Docker.Container, node: string): Promise<void> {
     const timeoutMs = this.config.provider.readyTimeoutSeconds * 1000;
     const result = await runExec(container, this.docker.modem, {
+      runner: inLab([]),
       command: ['sh', '-c', 'until docker info >/dev/null 2>&1; do sleep 0.05; done'],
       timeoutMs,
       outputLimitBytes: 4096,
@@ -250,15 +275,6 @@ export class DockerProvider implements LabProvider {
       throw new ProviderError(`lab node ${node} stopped while starting: ${logs.trim().split('\n').pop() ?? 'no output'}`, true);
     }
     throw new ProviderError(`the Docker daemon of lab node ${node} did not answer within ${timeoutMs / 1000} s`, true);
-  }
-
-  private supportsDiskQuota(): Promise<boolean> {
-    this.diskQuota ??= this.docker.info().then((info: EngineInfo) => {
-      const supported = engineSupportsDiskQuota(info);
-      if (!supported) this.logger.warn({ msg: 'disk limits are not enforced on this engine', driver: info.Driver, status: info.DriverStatus });
-      return supported;
-    });
-    return this.diskQuota;
   }
 
   private async engine<T>(what: string, fn: () => Promise<T>): Promise<T> {

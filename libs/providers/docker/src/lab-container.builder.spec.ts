@@ -1,5 +1,5 @@
 import { LabSpec } from '@labfleet/domain';
-import { buildLabContainer, buildLabNetwork, LabContainerContext } from './lab-container.builder';
+import { buildLabContainer, buildLabNetwork, CONFINED_CAPABILITIES, LabContainerContext } from './lab-container.builder';
 
 const spec: LabSpec = {
   labId: '6f1c7c1e-0000-4000-8000-000000000001',
@@ -10,7 +10,15 @@ const spec: LabSpec = {
   reservation: { cpus: 0.05, memoryMb: 128 },
   images: ['nginx:latest'],
 };
-const ctx: LabContainerContext = { instance: 'test', securityProfile: 'privileged', registryMirror: 'http://labfleet-registry:5000', diskQuota: false };
+const ctx: LabContainerContext = {
+  instance: 'test',
+  securityProfile: 'confined',
+  runtime: null,
+  registryMirror: 'http://labfleet-registry:5000',
+  disk: '/var/lib/labfleet/disks/test/lab-node1',
+  cgroupHierarchies: ['memory', 'cpu,cpuacct', 'pids', 'systemd'],
+};
+const seccompOf = (hc: { SecurityOpt?: string[] }) => JSON.parse(hc.SecurityOpt!.find((o) => o.startsWith('seccomp='))!.slice('seccomp='.length));
 
 describe('buildLabContainer', () => {
   const options = buildLabContainer(spec, spec.nodes[0], ctx);
@@ -23,7 +31,8 @@ describe('buildLabContainer', () => {
       'labfleet.node': 'node1',
       'labfleet.template': 'docker',
     });
-    expect(options.HostConfig?.Mounts?.[0].VolumeOptions?.Labels).toEqual(options.Labels);
+    const withVolume = buildLabContainer(spec, spec.nodes[0], { ...ctx, disk: null });
+    expect(withVolume.HostConfig?.Mounts?.[0].VolumeOptions?.Labels).toEqual(withVolume.Labels);
   });
 
   it("labels an owned lab with its school, course and owner, so an admin can find a student's containers", () => {
@@ -40,12 +49,19 @@ describe('buildLabContainer', () => {
     expect(options.HostConfig).toMatchObject({ NanoCpus: 1_500_000_000, Memory: 2048 * 1024 * 1024, MemorySwap: 2048 * 1024 * 1024, PidsLimit: 1024 });
   });
 
-  it('puts the node on the lab network under its hostname, with its own docker volume', () => {
+  it('puts the node on the lab network under its hostname', () => {
     const network = `labfleet-test-lab-${spec.labId}`;
     expect(options.HostConfig?.NetworkMode).toBe(network);
     expect(options.NetworkingConfig?.EndpointsConfig?.[network]).toEqual({ Aliases: ['node1'] });
     expect(options.Hostname).toBe('node1');
-    expect(options.HostConfig?.Mounts?.[0]).toMatchObject({ Type: 'volume', Source: `labfleet-test-lab-${spec.labId}-node1-docker`, Target: '/var/lib/docker' });
+  });
+
+  it("gives the node its disk (the host helper's file system image), or a volume where disks are not capped", () => {
+    expect(options.HostConfig?.Mounts).toEqual([{ Type: 'bind', Source: '/var/lib/labfleet/disks/test/lab-node1', Target: '/lab-disk' }]);
+    const privileged = buildLabContainer(spec, spec.nodes[0], { ...ctx, securityProfile: 'privileged' });
+    expect(privileged.HostConfig?.Mounts).toEqual([{ Type: 'bind', Source: '/var/lib/labfleet/disks/test/lab-node1', Target: '/var/lib/docker' }]);
+    const uncapped = buildLabContainer(spec, spec.nodes[0], { ...ctx, disk: null });
+    expect(uncapped.HostConfig?.Mounts?.[0]).toMatchObject({ Type: 'volume', Source: `labfleet-test-lab-${spec.labId}-node1-docker`, Target: '/lab-disk' });
   });
 
   it('points the lab daemon at the platform registry mirror', () => {
@@ -53,17 +69,45 @@ describe('buildLabContainer', () => {
     expect(buildLabContainer(spec, spec.nodes[0], { ...ctx, registryMirror: null }).Env).toEqual([]);
   });
 
-  it('caps the disk only where the engine can', () => {
-    expect(options.HostConfig?.StorageOpt).toBeUndefined();
-    expect(buildLabContainer(spec, spec.nodes[0], { ...ctx, diskQuota: true }).HostConfig?.StorageOpt).toEqual({ size: '10240M' });
+  it('confines by default: an unprivileged container with seven capabilities and no host root to give away', () => {
+    const hc = options.HostConfig!;
+    expect(hc.Privileged).toBeUndefined();
+    expect(hc.CapDrop).toEqual(['ALL']);
+    expect(hc.CapAdd).toEqual(CONFINED_CAPABILITIES);
+    expect(CONFINED_CAPABILITIES).not.toContain('SYS_ADMIN');
+    expect(hc.SecurityOpt).toContain('apparmor=unconfined');
+    expect(hc).toMatchObject({ MaskedPaths: [], ReadonlyPaths: [] });
+    expect(hc.SecurityOpt).not.toContain('seccomp=unconfined');
+    expect(hc.Devices).toBeUndefined();
   });
 
-  it('spells out powers in the capabilities profile instead of privileged mode', () => {
-    const hc = buildLabContainer(spec, spec.nodes[0], { ...ctx, securityProfile: 'capabilities' }).HostConfig!;
-    expect(hc.Privileged).toBeUndefined();
-    expect(hc.CapAdd).toEqual(['ALL']);
-    expect(hc.SecurityOpt).toContain('seccomp=unconfined');
-    expect(options.HostConfig?.Privileged).toBe(true);
+  it("brings Labfleet's own seccomp profile: namespaces and mounts allowed, the host's kernel refused, keyrings absent", () => {
+    const profile = seccompOf(options.HostConfig!);
+    expect(profile.defaultAction).toBe('SCMP_ACT_ALLOW');
+    const refused = (name: string) => profile.syscalls.find((r: { names: string[] }) => r.names.includes(name));
+    for (const name of ['init_module', 'finit_module', 'kexec_load', 'open_by_handle_at', 'bpf', 'swapon', 'reboot']) expect(refused(name)).toMatchObject({ errnoRet: 1 });
+    for (const name of ['keyctl', 'add_key', 'request_key']) expect(refused(name)).toMatchObject({ errnoRet: 38 });
+    for (const name of ['unshare', 'setns', 'mount', 'clone', 'pivot_root']) expect(refused(name)).toBeUndefined();
+  });
+
+  it("delegates the node's own cgroup in each v1 hierarchy, under a parent named for the lab", () => {
+    const hc = options.HostConfig!;
+    const parent = `/labfleet/test/${spec.labId}/node1`;
+    expect(hc.CgroupParent).toBe(parent);
+    expect(hc.Binds).toEqual(['memory', 'cpu,cpuacct', 'pids', 'systemd'].map((h) => `/sys/fs/cgroup/${h}${parent}:/run/labfleet-cgroup/${h}`));
+    const undelegated = buildLabContainer(spec, spec.nodes[0], { ...ctx, cgroupHierarchies: [] }).HostConfig!;
+    expect(undelegated.CgroupParent).toBeUndefined();
+    expect(undelegated.Binds).toBeUndefined();
+  });
+
+  it('runs privileged only when asked to, and under a sandboxing runtime unprivileged', () => {
+    const privileged = buildLabContainer(spec, spec.nodes[0], { ...ctx, securityProfile: 'privileged' }).HostConfig!;
+    expect(privileged).toMatchObject({ Privileged: true });
+    expect(privileged.CapAdd).toBeUndefined();
+    const sandboxed = buildLabContainer(spec, spec.nodes[0], { ...ctx, securityProfile: 'runtime', runtime: 'sysbox-runc' }).HostConfig!;
+    expect(sandboxed.Runtime).toBe('sysbox-runc');
+    expect(sandboxed.Privileged).toBeUndefined();
+    expect(sandboxed.CapAdd).toBeUndefined();
   });
 });
 

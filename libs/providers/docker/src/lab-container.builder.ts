@@ -1,33 +1,76 @@
-import type { ContainerCreateOptions, NetworkCreateOptions } from 'dockerode';
+import type { ContainerCreateOptions, MountSettings, NetworkCreateOptions } from 'dockerode';
 import type { LabSecurityProfile } from '@labfleet/config';
 import type { LabNodeSpec, LabSpec } from '@labfleet/domain';
+import { buildLabSeccompProfile } from './lab-seccomp.profile';
 import { LABEL_COURSE, LABEL_NODE, LABEL_OWNER, LABEL_SCHOOL, LABEL_TEMPLATE, labContainerName, labLabels, labNetworkName, labVolumeName } from './lab-resource-names';
 
 export interface LabContainerContext {
   readonly instance: string;
   readonly securityProfile: LabSecurityProfile;
+  /** The Docker runtime of the `runtime` profile (e.g. `sysbox-runc`). */
+  readonly runtime: string | null;
   /** `http://host:port` of the platform registry that the lab daemon uses as its Docker Hub mirror. */
   readonly registryMirror: string | null;
-  /** True when the engine can cap a container's writable layer (overlay2 on xfs with pquota). */
-  readonly diskQuota: boolean;
+  /** Host path of the node's disk (a mounted file system image); null: a Docker volume, uncapped. */
+  readonly disk: string | null;
+  /**
+   * cgroup v1 hierarchies of the engine's host whose cgroup the confined lab gets to manage
+   * (empty: the lab's containers run without cgroup limits of their own).
+   */
+  readonly cgroupHierarchies: readonly string[];
 }
 
 const MIB = 1024 * 1024;
 
 /**
- * A DinD lab is as powerful as a privileged container whatever the profile: `privileged` is the
- * plain, portable choice; `capabilities` spells the powers out (all caps but SYS_RESOURCE, no
- * seccomp/AppArmor confinement, every device) so a hardened runtime can trim further.
+ * What the container's own root may do in a confined node: make the lab's user namespace and its
+ * uid map (SETUID, SETGID), hand it the network interface (NET_ADMIN), give it the lab's disk and
+ * cgroups (CHOWN, DAC_OVERRIDE, FOWNER), stop it (KILL). Root inside the lab has every capability,
+ * but in its own user namespace only.
  */
-function securityOptions(profile: LabSecurityProfile): ContainerCreateOptions['HostConfig'] {
-  if (profile === 'privileged') return { Privileged: true };
-  return {
-    CapAdd: ['ALL'],
-    CapDrop: ['SYS_RESOURCE'],
-    SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined', 'systempaths=unconfined', 'label=disable'],
-    DeviceCgroupRules: ['a *:* rwm'],
-    Tmpfs: { '/run': '' },
-  };
+export const CONFINED_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID', 'NET_ADMIN', 'KILL'];
+
+/** Where the confined entrypoint finds the lab's disk and the cgroups delegated to it. */
+const CONFINED_DISK = '/lab-disk';
+const CONFINED_CGROUPS = '/run/labfleet-cgroup';
+/** The plain DinD node keeps its Docker data at the usual place. */
+const DIND_DISK = '/var/lib/docker';
+
+/** Each lab node's cgroup parent (cgroupfs driver): the lab's, under the installation's. */
+export const labCgroupRoot = (instance: string): string => `labfleet/${instance}`;
+const nodeCgroupParent = (instance: string, labId: string, node: string): string => `/${labCgroupRoot(instance)}/${labId}/${node}`;
+
+/**
+ * - `confined`: unprivileged, seven capabilities (above), Labfleet's seccomp profile instead of
+ *   Docker's (which refuses `unshare` and `mount`), AppArmor off (docker-default refuses `mount`),
+ *   and /proc unmasked (the kernel lets the lab mount its own proc only where no part of the
+ *   container's is hidden). The student never runs as this root: see `deploy/lab/confined-*.sh`.
+ * - `privileged`: root on the host, as plain DinD needs. An explicit opt-in.
+ * - `runtime`: unprivileged; the runtime (Sysbox, gVisor, Kata) gives DinD what it needs, sandboxed.
+ */
+function securityOptions(ctx: LabContainerContext, cgroupParent: string): ContainerCreateOptions['HostConfig'] {
+  switch (ctx.securityProfile) {
+    case 'privileged':
+      return { Privileged: true };
+    case 'runtime':
+      return { Runtime: ctx.runtime ?? undefined };
+    case 'confined':
+      return {
+        CapDrop: ['ALL'],
+        CapAdd: CONFINED_CAPABILITIES,
+        SecurityOpt: [`seccomp=${JSON.stringify(buildLabSeccompProfile())}`, 'apparmor=unconfined', 'label=disable'],
+        // `--security-opt systempaths=unconfined` in the API's words.
+        MaskedPaths: [],
+        ReadonlyPaths: [],
+        ...(ctx.cgroupHierarchies.length > 0
+          ? {
+              CgroupParent: cgroupParent,
+              // Docker makes missing bind sources, which in cgroupfs makes the cgroups; runc puts the container in one below.
+              Binds: ctx.cgroupHierarchies.map((h) => `/sys/fs/cgroup/${h}${cgroupParent}:${CONFINED_CGROUPS}/${h}`),
+            }
+          : {}),
+      };
+  }
 }
 
 export function buildLabNetwork(instance: string, labId: string, block?: { subnet: string; gateway: string }): NetworkCreateOptions {
@@ -45,6 +88,10 @@ export function buildLabContainer(spec: LabSpec, node: LabNodeSpec, ctx: LabCont
   const labels = labLabels(ctx.instance, spec.labId, { [LABEL_NODE]: node.name, [LABEL_TEMPLATE]: spec.templateName, ...owner });
   const network = labNetworkName(ctx.instance, spec.labId);
   const memory = spec.limits.memoryMb * MIB;
+  const target = ctx.securityProfile === 'confined' ? CONFINED_DISK : DIND_DISK;
+  const disk: MountSettings = ctx.disk
+    ? { Type: 'bind', Source: ctx.disk, Target: target }
+    : { Type: 'volume', Source: labVolumeName(ctx.instance, spec.labId, node.name), Target: target, VolumeOptions: { NoCopy: false, Labels: labels, DriverConfig: { Name: 'local', Options: {} } } };
   return {
     name: labContainerName(ctx.instance, spec.labId, node.name),
     Image: spec.image,
@@ -52,7 +99,7 @@ export function buildLabContainer(spec: LabSpec, node: LabNodeSpec, ctx: LabCont
     Labels: labels,
     Env: ctx.registryMirror ? [`LABFLEET_REGISTRY_MIRROR=${ctx.registryMirror}`] : [],
     HostConfig: {
-      ...securityOptions(ctx.securityProfile),
+      ...securityOptions(ctx, nodeCgroupParent(ctx.instance, spec.labId, node.name)),
       NanoCpus: Math.round(spec.limits.cpus * 1e9),
       Memory: memory,
       MemorySwap: memory,
@@ -62,15 +109,7 @@ export function buildLabContainer(spec: LabSpec, node: LabNodeSpec, ctx: LabCont
       NetworkMode: network,
       RestartPolicy: { Name: 'no' },
       LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },
-      Mounts: [
-        {
-          Type: 'volume',
-          Source: labVolumeName(ctx.instance, spec.labId, node.name),
-          Target: '/var/lib/docker',
-          VolumeOptions: { NoCopy: false, Labels: labels, DriverConfig: { Name: 'local', Options: {} } },
-        },
-      ],
-      ...(ctx.diskQuota && spec.limits.diskMb ? { StorageOpt: { size: `${spec.limits.diskMb}M` } } : {}),
+      Mounts: [disk],
     },
     NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [node.hostname] } } },
   };

@@ -1,36 +1,7 @@
 import type { Exec, V1Status } from '@kubernetes/client-node';
-import { posix } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { BoundedBuffer, endsWithin, ProviderError } from '@labfleet/domain';
+import { BoundedBuffer, copyInCommand, copyOutCommand, endsWithin, ProviderError } from '@labfleet/domain';
 import { exitCodeOf, KubeExecTarget } from './kubernetes-exec';
-
-/**
- * Unpacks the archive on stdin into `$1` (made if missing); `$2` is the archive's size. `head -c`
- * hands tar exactly that many bytes and then end-of-file: the v4 exec protocol (Kubernetes before
- * 1.30) cannot half-close stdin, and closing the WebSocket would lose the exit status.
- */
-export const COPY_IN_SCRIPT = 'mkdir -p -- "$1" && head -c "$2" | tar -xf - -C "$1"';
-
-/**
- * A tar of `$1` (as `$3` inside `$2`) on stdout. A missing path fails before tar writes a byte
- * (GNU tar would still write an empty archive), with the words the API maps to 404.
- */
-export const COPY_OUT_SCRIPT = 'if [ ! -e "$1" ] && [ ! -L "$1" ]; then echo "$1: No such file or directory" >&2; exit 2; fi; exec tar -cf - -C "$2" "$3"';
-
-/** `$0` of the scripts, which the shell puts in its own error messages. */
-export const COPY_IN_NAME = 'labfleet-copy-in';
-export const COPY_OUT_NAME = 'labfleet-copy-out';
-
-export function copyInCommand(dir: string, bytes: number): string[] {
-  return ['sh', '-c', COPY_IN_SCRIPT, COPY_IN_NAME, dir, String(bytes)];
-}
-
-export function copyOutCommand(path: string): string[] {
-  const parent = posix.dirname(path);
-  const name = posix.basename(path) || '.';
-  // A name starting with `-` would read as an option.
-  return ['sh', '-c', COPY_OUT_SCRIPT, COPY_OUT_NAME, path, parent, name.startsWith('-') ? `./${name}` : name];
-}
 
 /** The exec's WebSocket (the `ws` package's). */
 type ExecSocket = Awaited<ReturnType<Exec['exec']>>;

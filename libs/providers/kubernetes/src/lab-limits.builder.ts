@@ -1,14 +1,9 @@
 import type { V1LimitRange, V1ResourceQuota } from '@kubernetes/client-node';
-import type { LabSpec } from '@labfleet/domain';
+import { DEFAULT_DISK_MB, type LabSpec } from '@labfleet/domain';
 import { labObjectName } from './lab-resource-names';
 
 /** Room for the lab container's own writable layer and logs, beside the Docker data directory. */
 export const ROOT_FS_MB = 2048;
-/**
- * The kubelet counts the emptyDir holding `/var/lib/docker` against the pod's ephemeral-storage
- * limit, so a lab always needs a disk size: templates without one get this.
- */
-export const DEFAULT_DISK_MB = 10240;
 
 export const cpuQuantity = (cpus: number): string => `${Math.round(cpus * 1000)}m`;
 export const mebibytes = (mb: number): string => `${mb}Mi`;

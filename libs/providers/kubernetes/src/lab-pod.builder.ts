@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { LabNodeSpec, LabSpec } from '@labfleet/domain';
-import { DEFAULT_DISK_MB, nodeResources, mebibytes } from './lab-limits.builder';
+import { DEFAULT_DISK_MB, type LabNodeSpec, type LabSpec } from '@labfleet/domain';
+import { nodeResources, mebibytes } from './lab-limits.builder';
 import {
   ANNOTATION_NODES,
   ANNOTATION_TEMPLATE,

@@ -15,6 +15,8 @@ export function providerConfig(overrides: Partial<KubernetesProviderConfig['kube
       dockerHost: 'unused',
       labImage: 'labfleet/lab:latest',
       securityProfile: 'privileged',
+      runtime: null,
+      disk: { limit: 'none', dir: '/unused' },
       readyTimeoutSeconds,
       execOutputLimitBytes: 1024 * 1024, subnetPool: '10.213.0.0/16', subnetPrefix: 27,
       tlsDir: null,

@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract, pack } from 'tar-stream';
-import { copyInCommand, copyOutCommand } from './kubernetes-files';
+import { copyInCommand, copyOutCommand } from './lab-commands';
 
 /**
- * The copy scripts run here by this machine's own `sh` and GNU tar (no cluster, no network): what
- * the fake API server can only pretend to do.
+ * The copy scripts run here by this machine's own `sh` and GNU tar (no lab, no network): what
+ * the Kubernetes fake API server can only pretend to do.
  */
 function run(argv: string[], stdin?: Buffer): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {

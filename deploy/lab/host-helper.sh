@@ -1,0 +1,102 @@
+#!/bin/sh
+# Labfleet's hands on a lab host, for what the engine's API cannot do. It runs in one privileged
+# container per engine, in the host's pid and network namespaces, with the disk directory bound
+# at the same path; Labfleet runs it with `docker exec`. Nothing of a lab's runs here.
+#
+#   labfleet-host probe                  cgroup version and v1 hierarchies of the host
+#   labfleet-host firewall CIDR          labs in CIDR cannot open connections to the host itself
+#   labfleet-host disk DIR NAME MB UID   a file system image of MB MiB (root owned by UID), mounted
+#                                        at DIR/NAME in the engine's mount namespace; idempotent
+#   labfleet-host disks DIR              names of the disks in DIR
+#   labfleet-host release DIR LAB CGROUP unmounts and deletes the disks DIR/LAB-*, removes the
+#                                        cgroups CGROUP/LAB of every hierarchy
+#   labfleet-host forget DIR CGROUP      the same for every lab, then DIR and CGROUP themselves (an
+#                                        installation removed for good; its labs must be gone)
+set -eu
+fail() { echo "labfleet-host: $*" >&2; exit 1; }
+
+# The engine's dockerd: the first in our pid namespace, the host's (a lab's own dockerd is in the lab's).
+engine_pid() {
+  host=$(readlink /proc/self/ns/pid)
+  for p in /proc/[0-9]*; do
+    [ "$(cat "$p/comm" 2>/dev/null)" = dockerd ] && [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$host" ] && { echo "${p#/proc/}"; return; }
+  done
+  echo 1
+}
+
+# Runs a command of this container's in the engine's mount namespace: paths under /proc/PID/root
+# are the engine's, the binaries are ours (the host may have neither mkfs nor util-linux).
+# (--no-canonicalize: mount and umount must not resolve those paths through our own root.)
+in_engine() { nsenter --target "$engine" --mount --root=/ -- "$@"; }
+
+mounted() { awk -v t="$1" '$5 == t { found = 1 } END { exit !found }' "/proc/$engine/mountinfo"; }
+
+loop_device() { # a free loop device attached to $1, made in this container's /dev when missing
+  for _ in 1 2 3 4 5 6 7 8; do
+    dev=$(losetup --find) || fail "no free loop device"
+    [ -b "$dev" ] || mknod "$dev" b 7 "${dev#/dev/loop}"
+    losetup "$dev" "$1" 2>/dev/null && { echo "$dev"; return; }
+  done
+  fail "could not attach $1 to a loop device"
+}
+
+engine=$(engine_pid)
+# The host's cgroups (a privileged container sees only its own cgroup of each hierarchy).
+cgroups=/proc/$engine/root/sys/fs/cgroup
+release() { # DIR LAB CGROUP
+  dir=$1 lab=$2 cgroup=$3
+  for img in "$dir/$lab"-*.img; do
+    [ -f "$img" ] || continue
+    name=$(basename "$img" .img)
+    if mounted "$dir/$name"; then in_engine umount --no-canonicalize "/proc/$engine/root$dir/$name"; fi
+    for dev in $(losetup --associated "$img" | cut -d: -f1); do losetup --detach "$dev"; done
+    rm -f "$img"
+    rmdir "$dir/$name" 2>/dev/null || true
+  done
+  for h in "$cgroups"/*/; do
+    [ -d "$h$cgroup/$lab" ] || continue
+    find "$h$cgroup/$lab" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
+}
+
+case "${1:-}" in
+  probe)
+    if [ -f "$cgroups/cgroup.controllers" ]; then echo "cgroup=2"; else echo "cgroup=1"; fi
+    # v1 hierarchies only (they have `tasks`): a hybrid host's cgroup2 at unified/ is not delegated.
+    for h in "$cgroups"/*; do [ -f "$h/tasks" ] && [ ! -L "$h" ] || continue; printf '%s ' "${h##*/}"; done
+    echo
+    ;;
+  firewall)
+    rule="INPUT -s $2 -m conntrack ! --ctstate ESTABLISHED,RELATED -j DROP"
+    # shellcheck disable=SC2086
+    iptables -C $rule 2>/dev/null || iptables -I $rule
+    ;;
+  disk)
+    dir=$2 name=$3 mb=$4 owner=$5
+    target="/proc/$engine/root$dir/$name"
+    mounted "$dir/$name" && exit 0
+    mkdir -p "$dir/$name"
+    if [ ! -f "$dir/$name.img" ]; then
+      truncate -s "${mb}M" "$dir/$name.img.new"
+      mkfs.ext4 -q -F -m 0 -E "lazy_itable_init=1,lazy_journal_init=1,root_owner=$owner:$owner" "$dir/$name.img.new"
+      mv "$dir/$name.img.new" "$dir/$name.img"
+    fi
+    dev=$(loop_device "$dir/$name.img")
+    in_engine mount --no-canonicalize -t ext4 -o nosuid,nodev "$dev" "$target" || { losetup -d "$dev"; fail "cannot mount $dir/$name"; }
+    ;;
+  disks)
+    for f in "$2"/*.img; do [ -f "$f" ] || continue; basename "$f" .img; done
+    ;;
+  release)
+    release "$2" "$3" "$4"
+    ;;
+  forget)
+    for img in "$2"/*.img; do [ -f "$img" ] || continue; name=$(basename "$img" .img); release "$2" "${name%-*}" "$3"; done
+    rmdir "$2" 2>/dev/null || true
+    for h in "$cgroups"/*/; do
+      [ -d "$h$3" ] || continue
+      find "$h$3" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    done
+    ;;
+  *) fail "unknown command '${1:-}'" ;;
+esac

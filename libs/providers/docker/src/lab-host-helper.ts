@@ -1,0 +1,117 @@
+import { Logger } from '@nestjs/common';
+import type Docker from 'dockerode';
+import type { LabfleetConfig } from '@labfleet/config';
+import { ProviderError } from '@labfleet/domain';
+import { runExec } from './docker-exec';
+import { toProviderError, tolerate } from './docker-errors';
+import { labCgroupRoot } from './lab-container.builder';
+import { LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE } from './lab-resource-names';
+
+type HostHelperConfig = Pick<LabfleetConfig, 'instance' | 'provider'>;
+
+/** What the helper found on the engine's host. */
+export interface HostFacts {
+  readonly cgroupVersion: 1 | 2;
+  /** cgroup v1 hierarchies (`memory`, `cpu,cpuacct`, `systemd`...). */
+  readonly hierarchies: readonly string[];
+}
+
+const HELPER = '/usr/local/sbin/labfleet-host';
+/** uid that owns a disk's root: the confined lab's root (host uid 100000), or plain DinD's. */
+const CONFINED_ROOT_UID = 100000;
+
+/**
+ * Labfleet's hands on an engine's host, for what the engine's API cannot do: a privileged
+ * container (one per engine and installation, from the lab image, running `labfleet-host`) in the
+ * host's pid and network namespaces. It keeps labs from opening connections to the host itself
+ * (a firewall rule on `LAB_SUBNET_POOL`), makes and removes each lab node's disk (a file system
+ * image of the template's `diskMb`, so a lab that fills its disk stops there and not at the
+ * host's), and removes the cgroups delegated to confined labs. Nothing of a lab's runs in it.
+ */
+export class LabHostHelper {
+  private readonly logger = new Logger('LabHostHelper');
+  private ready: Promise<HostFacts> | null = null;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly config: HostHelperConfig,
+  ) {}
+
+  private get name(): string {
+    return `labfleet-${this.config.instance}-host-helper`;
+  }
+
+  private get diskDir(): string {
+    return `${this.config.provider.disk.dir}/${this.config.instance}`;
+  }
+
+  /** Starts the helper (once per process), sets the firewall rule, and reads the host's cgroups. */
+  ensureRunning(): Promise<HostFacts> {
+    this.ready ??= this.start().catch((e) => {
+      this.ready = null;
+      throw toProviderError(e, 'starting the host helper');
+    });
+    return this.ready;
+  }
+
+  /** Makes (or finds) the node's disk and returns its path on the host, for a bind mount. */
+  async disk(labId: string, node: string, diskMb: number): Promise<string> {
+    await this.ensureRunning();
+    const owner = this.config.provider.securityProfile === 'confined' ? CONFINED_ROOT_UID : 0;
+    await this.run(['disk', this.diskDir, `${labId}-${node}`, String(diskMb), String(owner)], `making the disk of lab node ${node}`);
+    return `${this.diskDir}/${labId}-${node}`;
+  }
+
+  /** Unmounts and deletes the lab's disks and removes its cgroups. Its containers must be gone. */
+  async release(labId: string): Promise<void> {
+    await this.ensureRunning();
+    await this.run(['release', this.diskDir, labId, labCgroupRoot(this.config.instance)], 'removing the lab disks');
+  }
+
+  /** Ids of the labs that have disks on this host, for reconcile. */
+  async labIdsWithDisks(): Promise<string[]> {
+    await this.ensureRunning();
+    const names = await this.run(['disks', this.diskDir], 'listing lab disks');
+    // `<lab id>-<node>`: the id is a uuid (five dash-separated groups).
+    return [...new Set(names.split('\n').map((n) => n.split('-').slice(0, 5).join('-')).filter((id) => id.length === 36))];
+  }
+
+  private async start(): Promise<HostFacts> {
+    const container = this.docker.getContainer(this.name);
+    const info = await tolerate(container.inspect(), [404]);
+    // A helper from another lab image (an upgrade) is made again, so it runs the image's own script.
+    const current = info?.Config.Image === this.config.provider.labImage;
+    if (info && !current) await tolerate(container.remove({ force: true }), [404, 409]);
+    if (!current) await tolerate(this.docker.createContainer(this.helperContainer()), [409]);
+    if (!current || !info.State.Running) await tolerate(container.start(), [304]);
+    await this.run(['firewall', this.config.provider.subnetPool], 'setting the lab firewall rule');
+    const [version, hierarchies = ''] = (await this.run(['probe'], 'reading the host cgroups')).split('\n');
+    const facts: HostFacts = { cgroupVersion: version.trim() === 'cgroup=2' ? 2 : 1, hierarchies: hierarchies.trim().split(/\s+/).filter(Boolean) };
+    this.logger.log({ msg: 'host helper ready', engine: this.name, ...facts });
+    return facts;
+  }
+
+  private helperContainer(): Docker.ContainerCreateOptions {
+    return {
+      name: this.name,
+      Image: this.config.provider.labImage,
+      Entrypoint: ['tini', '--', 'sleep', 'infinity'],
+      Labels: { [LABEL_MANAGED]: 'true', [LABEL_INSTANCE]: this.config.instance, [LABEL_ROLE]: 'host-helper' },
+      HostConfig: {
+        Privileged: true,
+        PidMode: 'host',
+        NetworkMode: 'host',
+        // The disks' directory at the same path as on the host (and in the engine's mount namespace).
+        Binds: [`${this.diskDir}:${this.diskDir}`],
+        RestartPolicy: { Name: 'unless-stopped' },
+        LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },
+      },
+    };
+  }
+
+  private async run(args: string[], what: string): Promise<string> {
+    const result = await runExec(this.docker.getContainer(this.name), this.docker.modem, { command: [HELPER, ...args], timeoutMs: 60_000, outputLimitBytes: 64 * 1024 });
+    if (result.exitCode !== 0) throw new ProviderError(`${what}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`, true);
+    return result.stdout;
+  }
+}
