@@ -20,6 +20,11 @@ DNS_INNER=169.254.53.2
 
 fail() { echo "lab-entrypoint: $*" >&2; exit 1; }
 
+# CAP_SYS_ADMIN (bit 21) in the container's bounding set: a privileged container, which this
+# image is not made for (it would give the student nothing less than host root anyway).
+[ $((0x$(awk '/^CapBnd/ { print $2 }' /proc/self/status) >> 21 & 1)) = 0 ] ||
+  fail "this is the confined lab image; with LAB_SECURITY_PROFILE=privileged or runtime, run labfleet/lab-dind"
+
 rm -rf "$STATE" && mkdir -p "$STATE"
 addr=$(ip -4 -o addr show dev eth0 | awk '{print $4; exit}')
 gateway=$(ip -4 route show default | awk '{print $3; exit}')

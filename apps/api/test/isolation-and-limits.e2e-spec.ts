@@ -1,34 +1,52 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabStatus } from '@labfleet/contracts';
-import { docker, LabfleetStack, NO_RESOURCES } from '@labfleet/testing';
+import { docker, LabfleetStack, NO_RESOURCES, testConfig } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
 
-/** The lab container's pids cgroup on the host, from where its first process is (cgroup v1 or v2). */
-async function pidsCgroup(containerId: string): Promise<string> {
+/** The lab container's cgroup of `controller` on the host, from where its first process is (cgroup v1 or v2). */
+async function labCgroup(containerId: string, controller: 'pids' | 'memory'): Promise<string> {
   const { State } = await docker.getContainer(containerId).inspect();
   const lines = (await readFile(`/proc/${State.Pid}/cgroup`, 'utf8')).split('\n');
-  const v1 = lines.find((l) => l.split(':')[1] === 'pids');
-  const dir = v1 ? join('/sys/fs/cgroup/pids', v1.split(':')[2]) : join('/sys/fs/cgroup', lines.find((l) => l.startsWith('0::'))!.slice(3));
-  if (!existsSync(join(dir, 'pids.events'))) throw new Error(`no pids cgroup for ${containerId} at ${dir}`);
+  const v1 = lines.find((l) => l.split(':')[1] === controller);
+  const dir = v1 ? join(`/sys/fs/cgroup/${controller}`, v1.split(':')[2]) : join('/sys/fs/cgroup', lines.find((l) => l.startsWith('0::'))!.slice(3));
+  if (!existsSync(dir)) throw new Error(`no ${controller} cgroup for ${containerId} at ${dir}`);
   return dir;
 }
-const pidsRefusals = async (id: string) => Number(/max (\d+)/.exec(await readFile(join(await pidsCgroup(id), 'pids.events'), 'utf8'))?.[1] ?? 0);
-const pidsCurrent = async (id: string) => Number(await readFile(join(await pidsCgroup(id), 'pids.current'), 'utf8'));
+const pidsRefusals = async (id: string) => Number(/max (\d+)/.exec(await readFile(join(await labCgroup(id, 'pids'), 'pids.events'), 'utf8'))?.[1] ?? 0);
+const pidsCurrent = async (id: string) => Number(await readFile(join(await labCgroup(id, 'pids'), 'pids.current'), 'utf8'));
+const oomKills = async (id: string) => Number(/oom_kill (\d+)/.exec(await readFile(join(await labCgroup(id, 'memory'), 'memory.oom_control'), 'utf8'))?.[1] ?? 0);
+const MIB = 1024 * 1024;
+
+/** The seed templates plus `tiny`: small memory and disk, so filling them takes seconds. */
+function templatesWithTiny(): string {
+  const seed = JSON.parse(readFileSync('deploy/templates.json', 'utf8'));
+  const tiny = { name: 'tiny', description: 'small limits', nodes: 1, cpus: 0.5, memoryMb: 256, pidsLimit: 512, diskMb: 512, ttlSeconds: 3600, reservedCpus: 0.05, reservedMemoryMb: 64, images: ['debian:bookworm-slim'] };
+  const file = join(mkdtempSync(join(tmpdir(), 'labfleet-templates-')), 'templates.json');
+  writeFileSync(file, JSON.stringify({ templates: [...seed.templates, tiny] }));
+  return file;
+}
 
 describe('labs are isolated from each other and held to their limits', () => {
   let stack: LabfleetStack;
   let a: any;
   let b: any;
 
+  let tiny: any;
+  const templates = templatesWithTiny();
+
   beforeAll(async () => {
-    stack = await LabfleetStack.start();
-    const ids = await Promise.all([0, 1].map(async () => (await stack.client.post('/api/v1/labs', { template: 'docker' })).body.id));
-    [a, b] = await Promise.all(ids.map((id) => stack.client.waitForLab(id, [LabStatus.Ready])));
+    stack = await LabfleetStack.start({ TEMPLATES_FILE: templates });
+    const ids = await Promise.all(['docker', 'docker', 'tiny'].map(async (template) => (await stack.client.post('/api/v1/labs', { template })).body.id));
+    [a, b, tiny] = await Promise.all(ids.map((id) => stack.client.waitForLab(id, [LabStatus.Ready], 120_000)));
   });
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(templates, { force: true });
+  });
 
   it('each lab has a network of its own', async () => {
     const [ra, rb] = await Promise.all([stack.instance.resources(a.id), stack.instance.resources(b.id)]);
@@ -55,6 +73,39 @@ describe('labs are isolated from each other and held to their limits', () => {
     expect(Config.Labels).toMatchObject({ 'labfleet.managed': 'true', 'labfleet.lab-id': a.id });
     const cg = await stack.client.sh(a.id, 'cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes');
     expect(cg.stdout.trim().split('\n')).toEqual(['2048', String(2048 * 1024 * 1024)]);
+  });
+
+  it("a lab that fills its disk stops at the template's diskMb; the host's free space is left alone", async () => {
+    const diskDir = `${testConfig(stack.instance.instance).provider.disk.dir}/${stack.instance.instance}`;
+    const free = () => statfsSync(diskDir).bavail * statfsSync(diskDir).bsize;
+    const before = free();
+    // Everything the student writes (home, /etc, images, containers) is on the lab's disk.
+    expect(await stack.client.sh(tiny.id, 'docker pull -q debian:bookworm-slim')).toMatchObject({ exitCode: 0 });
+    const fill = await stack.client.sh(tiny.id, 'dd if=/dev/zero of=/root/fill bs=1M count=2048 2>&1 | grep -o "No space left on device"; stat -c %s /root/fill; docker run --rm debian:bookworm-slim true 2>&1 | grep -io "no space left on device" | head -1', 120);
+    const [dd, size, run] = `${fill.stdout}`.trim().split('\n');
+    expect(dd).toMatch(/No space left on device/);
+    expect(Number(size)).toBeLessThan(512 * MIB);
+    expect(run).toMatch(/no space left on device/i);
+    const image = statSync(join(diskDir, `${tiny.id}-node1.img`));
+    expect(image.blocks * 512).toBeLessThan(560 * MIB);
+    expect(before - free()).toBeLessThan(600 * MIB);
+    // Room made again, the lab goes on.
+    const after = await stack.client.sh(tiny.id, 'rm /root/fill && docker run --rm debian:bookworm-slim echo room-again');
+    expect(after).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('room-again') });
+    console.log(`disk fill: ${Math.round(Number(size) / MIB)} MiB written before ENOSPC (template diskMb 512); host free space ${Math.round((before - free()) / MIB)} MiB lower while full`);
+  });
+
+  it("a lab that runs out of memory loses its own process; its daemon, the other labs and the host carry on", async () => {
+    const { Id } = await docker.getContainer((await stack.instance.resources(tiny.id)).containers[0].slice(1)).inspect();
+    const kills = await oomKills(Id);
+    // tail keeps a line that never ends in memory: it grows until the lab's 256 MiB are used up.
+    const hog = await stack.client.sh(tiny.id, 'head -c 1G /dev/zero | tail; echo "exit=$?"', 60);
+    expect(hog.stdout).toMatch(/exit=137/);
+    expect(await oomKills(Id)).toBeGreaterThan(kills);
+    expect(await stack.client.sh(tiny.id, 'docker info --format "{{.ServerVersion}}"')).toMatchObject({ exitCode: 0 });
+    expect((await stack.client.get(`/api/v1/labs/${tiny.id}`)).body.status).toBe('ready');
+    expect(await stack.client.sh(b.id, 'echo still-fine')).toMatchObject({ exitCode: 0, stdout: 'still-fine\n' });
+    expect((await docker.ping()).toString()).toBe('OK');
   });
 
   it('a fork bomb in one lab stops at its pids limit; the host and the other lab carry on', async () => {

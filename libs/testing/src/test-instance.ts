@@ -8,6 +8,7 @@ import { createTestDatabase, TestDatabase } from './test-database';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789-0123456789';
+/** The default (confined) lab image; tests take the image from the profile's default, as installations do. */
 export const TEST_LAB_IMAGE = 'labfleet/lab:latest';
 /** The plain DinD node of the privileged and runtime profiles (and of the test Swarm's engines). */
 export const TEST_DIND_IMAGE = 'labfleet/lab-dind:latest';
@@ -24,7 +25,6 @@ export function testConfig(instance: string, env: Record<string, string> = {}): 
     LABFLEET_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LABFLEET_JWT_SECRET: TEST_JWT_SECRET,
     LABFLEET_INSTANCE: instance,
-    LAB_IMAGE: TEST_LAB_IMAGE,
     REGISTRY_NAME: TEST_REGISTRY.name,
     REGISTRY_HOST_PORT: TEST_REGISTRY.hostPort,
     ...env,
@@ -66,7 +66,6 @@ export class TestInstance {
       LABFLEET_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       LABFLEET_JWT_SECRET: TEST_JWT_SECRET,
       LABFLEET_INSTANCE: this.instance,
-      LAB_IMAGE: TEST_LAB_IMAGE,
       REGISTRY_NAME: TEST_REGISTRY.name,
       REGISTRY_HOST_PORT: TEST_REGISTRY.hostPort,
       TEMPLATES_FILE: 'deploy/templates.json',
