@@ -64,7 +64,8 @@ ip link set eth0 netns "$lab"
 ip link add eth0 type veth peer name dns0 netns "$lab"
 ip addr add "$DNS_OUTER/30" dev eth0
 ip link set eth0 up
-ip route add default via "$DNS_INNER"
+# onlink: the lab brings its end up a moment later; until then the kernel would refuse the hop.
+ip route add default via "$DNS_INNER" dev eth0 onlink
 echo "$lab" >"$STATE/lab.pid"
 echo ready >"$STATE/net-ready"
 socat -T5 UDP4-RECVFROM:53,bind="$DNS_OUTER",fork UDP4-SENDTO:127.0.0.11:53 &

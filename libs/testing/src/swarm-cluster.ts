@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createDockerClient } from '@labfleet/provider-docker';
-import { docker, TEST_LAB_IMAGE } from './test-instance';
+import { docker, TEST_DIND_IMAGE, TEST_LAB_IMAGE } from './test-instance';
 
 /** The engine's `--privileged` shim on this VM (see lab-runtime-notes); node engines need it too. */
 const SHIM = '/usr/local/bin/runc-no-sysresource';
@@ -22,8 +22,8 @@ export interface ClusterNode {
 
 /**
  * A real Docker Swarm cluster on this machine, for tests: one manager and `workers` workers, each
- * a Docker Engine in a privileged DinD container on a network of its own, with the lab image
- * loaded. Engines listen on TCP with mutual TLS (certificates made here), as a real cluster
+ * a Docker Engine in a privileged DinD container (the plain lab-dind image) on a network of its
+ * own, with the (confined) lab image loaded. Engines listen on TCP with mutual TLS (certificates made here), as a real cluster
  * Labfleet reaches over the network must. Workers carry `labfleet.labs=true`; the manager takes
  * no labs, so only workers need the lab image.
  */
@@ -146,7 +146,7 @@ async function startNode(cluster: SwarmTestCluster, hostname: string, address: s
   const shim = existsSync(SHIM);
   const container = await docker.createContainer({
     name,
-    Image: TEST_LAB_IMAGE,
+    Image: TEST_DIND_IMAGE,
     Hostname: hostname,
     Labels: { [LABEL]: cluster.id },
     Cmd: [

@@ -64,16 +64,27 @@ export class LabHostHelper {
 
   /** Unmounts and deletes the lab's disks and removes its cgroups. Its containers must be gone. */
   async release(labId: string): Promise<void> {
-    await this.ensureRunning();
+    if (!(await this.made())) return;
     await this.run(['release', this.diskDir, labId, labCgroupRoot(this.config.instance)], 'removing the lab disks');
   }
 
   /** Ids of the labs that have disks on this host, for reconcile. */
   async labIdsWithDisks(): Promise<string[]> {
-    await this.ensureRunning();
+    if (!(await this.made())) return [];
     const names = await this.run(['disks', this.diskDir], 'listing lab disks');
     // `<lab id>-<node>`: the id is a uuid (five dash-separated groups).
     return [...new Set(names.split('\n').map((n) => n.split('-').slice(0, 5).join('-')).filter((id) => id.length === 36))];
+  }
+
+  /**
+   * Whether this engine has a helper (started if it was stopped). Without one it holds no disk or
+   * cgroup of a lab (only the helper makes them), so there is nothing to list or remove: an
+   * engine that never ran a lab (a Swarm manager without the lab image) gets none.
+   */
+  private async made(): Promise<boolean> {
+    if (!this.ready && !(await tolerate(this.docker.getContainer(this.name).inspect(), [404]))) return false;
+    await this.ensureRunning();
+    return true;
   }
 
   private async start(): Promise<HostFacts> {
