@@ -3,7 +3,10 @@ import { LabfleetStack } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
 
-/** The first half of the course (../shared/seed), typed into one lab through the exec API, offline. */
+/**
+ * The first half of the course (../shared/seed), typed into one lab (of the default, confined
+ * profile) through the exec API, offline.
+ */
 describe('the course inside a lab (images served by the platform mirror, no internet)', () => {
   let stack: LabfleetStack;
   let lab: string;
@@ -49,6 +52,26 @@ describe('the course inside a lab (images served by the platform mirror, no inte
     );
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/hello from the image/);
+  });
+
+  it('a multi-stage build keeps only what the last stage copies', async () => {
+    const r = await sh(
+      'mkdir -p /root/slim && cd /root/slim && printf "FROM debian:bookworm-slim AS build\nRUN echo built-in-stage-one > /artifact && head -c 5000000 /dev/urandom > /big\nFROM debian:bookworm-slim\nCOPY --from=build /artifact /artifact\nCMD [\\"cat\\", \\"/artifact\\"]\n" > Dockerfile && docker build -q -t course/slim:1 . >/dev/null && docker run --rm course/slim:1 && docker run --rm course/slim:1 ls /big 2>&1 || true',
+    );
+    expect(r.stdout).toMatch(/built-in-stage-one/);
+    expect(r.stdout).toMatch(/No such file/);
+  });
+
+  it('runs a registry in the lab, pushes an image to it and pulls it back', async () => {
+    const r = await sh(
+      'docker run -d --name reg -p 5000:5000 registry:2 >/dev/null && for i in $(seq 50); do curl -sf localhost:5000/v2/ >/dev/null && break; sleep 0.1; done; ' +
+        'docker tag course/app:1 localhost:5000/course/app:1 && docker push -q localhost:5000/course/app:1 && docker rmi -f localhost:5000/course/app:1 course/app:1 >/dev/null && ' +
+        'docker pull -q localhost:5000/course/app:1 >/dev/null && docker run --rm localhost:5000/course/app:1 && curl -s localhost:5000/v2/_catalog',
+      180,
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/hello from the image/);
+    expect(r.stdout).toMatch(/"course\/app"/);
   });
 
   it('docker compose up runs a two-service stack whose services talk by name', async () => {

@@ -190,5 +190,8 @@ describe('labs that cannot break out: the escape suite, confined vs privileged',
     expect(shell.get('proc-sys-kernel')?.outcome).toBe('exposed');
     expect(shell.get('kernel-module')?.outcome).toBe('exposed');
     expect(shell.get('host-block-device')?.outcome).toMatch(/^(escaped|exposed)$/);
+    // The operator was told so when the worker started; the confined installation's worker says nothing.
+    expect(privileged.stack.workers[0].logs).toMatch(/"lab security".*every student is root on the lab hosts/);
+    expect(confined.stack.workers[0].logs).not.toMatch(/"lab security"/);
   });
 });

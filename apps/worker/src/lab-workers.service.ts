@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
-import { LabfleetConfig } from '@labfleet/config';
+import { LabfleetConfig, labSecurityWarnings } from '@labfleet/config';
 import { LAB_PROVIDER, LabProvider } from '@labfleet/domain';
 import { AdmissionService, LabLifecycleService, PoolService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
 import { TemplateRepository } from '@labfleet/persistence';
@@ -31,6 +31,7 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    for (const warning of labSecurityWarnings(this.config)) this.logger.warn({ msg: 'lab security', warning });
     this.connection = createRedisConnection(this.config.redis.url, 'worker');
     await this.assertNoEviction(this.connection);
     await this.catalog.seed();

@@ -2,3 +2,4 @@ export * from './labfleet-config';
 export * from './load-config';
 export * from './config.module';
 export * from './logger';
+export * from './security-warnings';

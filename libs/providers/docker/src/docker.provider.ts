@@ -229,12 +229,15 @@ export class DockerProvider implements LabProvider {
    * systemd driver) the lab's containers run without limits of their own, within the lab's.
    */
   private async delegatedHierarchies(facts: HostFacts): Promise<readonly string[]> {
-    if (this.config.provider.securityProfile !== 'confined' || facts.cgroupVersion !== 1) return [];
+    if (this.config.provider.securityProfile !== 'confined') return [];
     this.cgroupDriver ??= this.docker.info().then((info: { CgroupDriver?: string }) => {
-      if (info.CgroupDriver !== 'cgroupfs') this.logger.warn({ msg: "confined labs' containers run without cgroup limits of their own: the engine's cgroup driver is not cgroupfs", driver: info.CgroupDriver });
-      return info.CgroupDriver ?? 'unknown';
+      const driver = info.CgroupDriver ?? 'unknown';
+      if (driver !== 'cgroupfs' || facts.cgroupVersion !== 1) {
+        this.logger.warn({ msg: "confined labs' containers run without cgroup limits of their own (the lab's own limits hold): that needs cgroup v1 and the engine's cgroupfs driver", cgroup: facts.cgroupVersion, driver });
+      }
+      return driver;
     });
-    return (await this.cgroupDriver) === 'cgroupfs' ? facts.hierarchies : [];
+    return (await this.cgroupDriver) === 'cgroupfs' && facts.cgroupVersion === 1 ? facts.hierarchies : [];
   }
 
   /** Creates (or adopts) one node's container, starts it and waits for its inner daemon. */
