@@ -53,10 +53,15 @@ mkfifo "$STATE/net-ready"
 unshare --map-users="$SHIFT,0,$RANGE" --map-groups="$SHIFT,0,$RANGE" --setuid 0 --setgid 0 \
   --user --mount --pid --net --uts --ipc --cgroup --fork --kill-child -- /usr/local/sbin/lab-init "$@" &
 ns=$!
+# The lab's first process: unshare's child in the new user namespace (its other child, for a
+# moment, is the helper that writes the uid map, still in ours).
+ours=$(readlink /proc/self/ns/user)
 lab=
 while [ -z "$lab" ]; do
   kill -0 "$ns" 2>/dev/null || fail "the lab's namespaces could not be made (user namespaces must be enabled on the host)"
-  read -r lab _ <"/proc/$ns/task/$ns/children" 2>/dev/null || true
+  for child in $(cat "/proc/$ns/task/$ns/children" 2>/dev/null); do
+    user=$(readlink "/proc/$child/ns/user" 2>/dev/null) && [ "$user" != "$ours" ] && lab=$child
+  done
   [ -n "$lab" ] || sleep 0.01
 done
 ip link set eth0 netns "$lab"

@@ -19,7 +19,8 @@ fail() { echo "labfleet-host: $*" >&2; exit 1; }
 engine_pid() {
   host=$(readlink /proc/self/ns/pid)
   for p in /proc/[0-9]*; do
-    [ "$(cat "$p/comm" 2>/dev/null)" = dockerd ] && [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$host" ] && { echo "${p#/proc/}"; return; }
+    read -r comm <"$p/comm" 2>/dev/null || continue # a builtin: hundreds of processes, no fork each
+    [ "$comm" = dockerd ] && [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$host" ] && { echo "${p#/proc/}"; return; }
   done
   echo 1
 }

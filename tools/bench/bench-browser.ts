@@ -48,7 +48,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { LabStatus } from '@labfleet/contracts';
-import { LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
+import { Person, TenantBuilder } from '@labfleet/testing';
 
 const TARGET_ECHO_P99_MS = 50;
 const TARGET_PROXY_ADDED_P50_MS = 5;
@@ -426,7 +426,7 @@ async function main(): Promise<number> {
 
     // 1. the stack, a student and a lab publishing nginx on 8080
     let t = performance.now();
-    const stack = (bench.stack = await LabfleetStack.start(PORT_PROXY_ROUTE ? { PORT_PROXY_ROUTE } : {}));
+    const stack = await bench.startStack(PORT_PROXY_ROUTE ? { PORT_PROXY_ROUTE } : {});
     const base = stack.client.baseUrl;
     console.log(`stack: instance ${stack.instance.instance}, API ${base}, started in ${((performance.now() - t) / 1000).toFixed(1)} s (logs: test-artifacts/${stack.instance.instance}-*.log)`);
     const builder = new TenantBuilder(stack.client);
@@ -573,12 +573,7 @@ async function main(): Promise<number> {
     console.log(`${'metric'.padEnd(w[0])}${'value'.padEnd(w[1])}${'target'.padEnd(w[2])}met?`);
     for (const [metric, value, target, ok] of rows) console.log(`${metric.padEnd(w[0])}${value.padEnd(w[1])}${target.padEnd(w[2])}${ok}`);
     console.log('-'.repeat(86));
-    console.log(
-      bench.foreignMax
-        ? `WARNING: up to ${bench.foreignMax} lab container(s) of other installations were running on this engine during the run: timings are skewed`
-        : 'no other Labfleet labs were running on this engine during the run',
-    );
-    console.log(errors.length ? `ERRORS (${errors.length}):\n  ${errors.join('\n  ')}` : 'errors: none');
+    await bench.printOutcome();
     const summary = {
       bench: 'browser',
       echoMs: echo ? { n: echo.samples.length, p50: round2(percentile(echo.samples, 50)), p90: round2(percentile(echo.samples, 90)), p99: round2(echoP99), max: round2(max(echo.samples)) } : null,
@@ -601,7 +596,7 @@ async function main(): Promise<number> {
     };
     console.log(`SUMMARY ${JSON.stringify(summary)}`);
     return errors.length ? 1 : 0;
-  }, () => `stack ${bench.stack?.instance.instance ?? '(none)'}`);
+  }, () => bench.describeStacks());
 }
 
 void main().then((code) => process.exit(code));

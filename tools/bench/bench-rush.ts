@@ -40,23 +40,12 @@
 import './register-paths';
 import { count, describe, flag, percentile, sleep, text } from './bench-kit';
 import { BenchRun } from './bench-run';
-import Docker from 'dockerode';
+import { bareContainer, bareContext, dockerTemplate, GIB, innerDockerInfo, labMemory, machineInfo, MemSample, memoryOf, MIB, requireImages, TEMPLATE, workingSetMeasure } from './bench-labs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildLabSpec, LabTemplate } from '@labfleet/domain';
-import { ApiClient, LabfleetStack, Person, removeLabResources, TenantBuilder, TEST_DIND_IMAGE, TEST_LAB_IMAGE } from '@labfleet/testing';
-import { parseTemplateFile } from '@labfleet/lab-lifecycle';
-import { buildLabContainer, LabContainerContext, runExec } from '@labfleet/provider-docker';
-import { repoRoot } from './register-paths';
-
-const ROOT = repoRoot();
-const TEMPLATE = 'docker';
-const MIB = 1024 * 1024;
-const GIB = 1024 * MIB;
-
+import { ApiClient, docker, Person, removeLabResources, TenantBuilder, TEST_LAB_IMAGE } from '@labfleet/testing';
 
 const N = count('BENCH_STUDENTS', 30, 1);
 const PROVISION_CONCURRENCY = count('BENCH_PROVISION_CONCURRENCY', 4, 1);
@@ -77,7 +66,6 @@ const TARGET_COLD_ALL_MS = 60_000;
 const TARGET_IDLE_MIB = 45;
 const TARGET_PER_24GIB = 400;
 
-const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const since = (t0: number) => performance.now() - t0;
 
 // ---------------------------------------------------------------------------------------------
@@ -367,30 +355,6 @@ function checkDistinct(samples: RushSample[], errors: string[], label: string): 
 // ---------------------------------------------------------------------------------------------
 // Memory of idle labs, from the engine's stats
 
-interface MemSample {
-  readonly name: string;
-  /** usage − total_inactive_file (cgroup v1) / − inactive_file (v2): what `docker stats` shows. */
-  readonly workingSet: number;
-  /** usage − total_cache (cgroup v1) / − file (v2): anonymous memory, about. */
-  readonly noCache: number;
-  readonly usage: number;
-  /** cpu_stats.cpu_usage.total_usage: CPU time used since start, ns. */
-  readonly cpuNs: number;
-  /** performance.now() of the read. */
-  readonly at: number;
-}
-
-async function memoryOf(id: string, name: string): Promise<MemSample> {
-  const stats = (await docker.getContainer(id).stats({ stream: false, 'one-shot': true } as any)) as any;
-  const m = stats.memory_stats ?? {};
-  const st = m.stats ?? {};
-  const usage = Number(m.usage ?? NaN);
-  const v1 = st.total_inactive_file !== undefined;
-  const inactive = Number(v1 ? st.total_inactive_file : (st.inactive_file ?? 0));
-  const cache = Number(v1 ? (st.total_cache ?? st.cache ?? 0) : (st.file ?? 0));
-  return { name, usage, workingSet: usage - inactive, noCache: usage - cache, cpuNs: Number(stats.cpu_stats?.cpu_usage?.total_usage ?? NaN), at: performance.now() };
-}
-
 /** CPU use between two reads of the same containers, in % of one core each. */
 function cpuPct(first: readonly MemSample[], second: readonly MemSample[]): number[] {
   return second.flatMap((b) => {
@@ -399,61 +363,27 @@ function cpuPct(first: readonly MemSample[], second: readonly MemSample[]): numb
   });
 }
 
-async function labMemory(instance: string): Promise<MemSample[]> {
-  const containers = await docker.listContainers({ filters: { label: [`labfleet.instance=${instance}`, 'labfleet.role=lab'] } });
-  const out: MemSample[] = [];
-  for (let i = 0; i < containers.length; i += 8) {
-    out.push(...(await Promise.all(containers.slice(i, i + 8).map((c) => memoryOf(c.Id, c.Names[0].replace(/^\//, ''))))));
-  }
-  return out;
-}
-
-function dockerTemplate(): LabTemplate {
-  const path = join(ROOT, 'deploy/templates.json');
-  const t = parseTemplateFile(readFileSync(path, 'utf8'), path).find((x) => x.name === TEMPLATE);
-  if (!t) throw new Error(`template '${TEMPLATE}' not in deploy/templates.json`);
-  return { id: 'bench', ...t };
-}
-
 /**
  * One plain privileged DinD container made with dockerode alone (same builder, no mirror, no
  * disk image, on the default bridge: no network of its own), started until its inner `docker info` answers.
  */
 async function startBare(instance: string): Promise<string> {
-  const labId = randomUUID();
-  const spec = buildLabSpec(labId, dockerTemplate(), TEST_DIND_IMAGE);
-  const ctx: LabContainerContext = { instance, securityProfile: 'privileged', runtime: null, registryMirror: null, disk: null, cgroupHierarchies: [] };
-  const options = buildLabContainer(spec, spec.nodes[0], ctx);
+  const options = bareContainer(randomUUID(), bareContext(instance));
   const container = await docker.createContainer({ ...options, HostConfig: { ...options.HostConfig, NetworkMode: 'bridge' }, NetworkingConfig: undefined });
   await container.start();
-  const result = await runExec(container, docker.modem, { command: ['sh', '-c', 'until docker info >/dev/null 2>&1; do sleep 0.05; done'], timeoutMs: 60_000, outputLimitBytes: 4096 });
+  const result = await innerDockerInfo(container);
   if (result.exitCode !== 0) throw new Error(`bare DinD: inner docker info did not answer (exit ${result.exitCode})`);
   return container.id;
 }
 
 // ---------------------------------------------------------------------------------------------
 
-
-async function machineInfo(): Promise<{ lines: string[]; cgroup: string }> {
-  const [version, info] = await Promise.all([docker.version(), docker.info() as Promise<any>]);
-  const cgroup = String(info.CgroupVersion ?? '?');
-  return {
-    cgroup,
-    lines: [
-      `host: nproc ${os.availableParallelism?.() ?? os.cpus().length} (${os.cpus()[0]?.model ?? '?'}), RAM ${(os.totalmem() / GIB).toFixed(1)} GiB, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`,
-      `engine: Docker ${version.Version} (API ${version.ApiVersion}), kernel ${version.KernelVersion}, ${info.Driver}, cgroup v${cgroup}, engine NCPU ${info.NCPU}`,
-    ],
-  };
-}
-
 async function main(): Promise<number> {
   const run = new BenchRun();
   const { errors, bareInstance } = run;
   return run.main(async () => {
-    await docker.getImage(TEST_LAB_IMAGE).inspect().catch(() => {
-      throw new Error(`${TEST_LAB_IMAGE} is not on the engine: run bash deploy/build-images.sh first`);
-    });
-    const machine = await machineInfo();
+    await requireImages([TEST_LAB_IMAGE]);
+    const machine = await machineInfo([TEST_LAB_IMAGE]);
     for (const line of machine.lines) console.log(line);
     await run.noteForeign();
 
@@ -469,7 +399,7 @@ async function main(): Promise<number> {
       ...(CAPACITY_CPUS !== undefined ? { CAPACITY_CPUS: String(CAPACITY_CPUS) } : {}),
       ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
     };
-    const stack = (run.stack = await LabfleetStack.start(overrides));
+    const stack = await run.startStack(overrides);
     const admin = stack.client;
     const instance = stack.instance.instance;
     console.log(`stack: instance ${instance}, API ${admin.baseUrl}, 1 worker, started in ${s(since(t))} (logs: test-artifacts/${instance}-*.log)`);
@@ -568,7 +498,7 @@ async function main(): Promise<number> {
     const per24 = Math.floor((24 * GIB) / wsMean);
     const v1 = machine.cgroup === '1';
     console.log(`\ndensity: ${mem.length} idle pool lab containers, ≥ ${s(SETTLE_MS)} after the pool filled (engine stats, one-shot, cgroup v${machine.cgroup})`);
-    console.log(`  working set = usage − ${v1 ? 'stats.total_inactive_file' : 'stats.inactive_file'} (what docker stats shows): mean ${mib(wsMean)}, median ${mib(percentile(ws, 50))}, min ${mib(minOf(ws))}, max ${mib(maxOf(ws))}`);
+    console.log(`  working set = ${workingSetMeasure(machine.cgroup)} (what docker stats shows): mean ${mib(wsMean)}, median ${mib(percentile(ws, 50))}, min ${mib(minOf(ws))}, max ${mib(maxOf(ws))}`);
     console.log(`  usage − ${v1 ? 'stats.total_cache' : 'stats.file'} (no page cache at all): mean ${mib(mean(nc))}, median ${mib(percentile(nc, 50))}, max ${mib(maxOf(nc))}; raw usage mean ${mib(mean(mem.map((m) => m.usage)))}`);
     console.log(`  idle labs in this host's RAM (${(os.totalmem() / GIB).toFixed(1)} GiB) by the working-set mean: ${fitHost}; per 24 GiB: ${per24}`);
     console.log(`  host MemAvailable fell by ${mib(memBefore - memAfter)} while the pool filled: ${mib((memBefore - memAfter) / Math.max(1, mem.length))} per lab (kernel, page cache and other runs included: rough)`);
@@ -712,18 +642,12 @@ async function main(): Promise<number> {
     console.log(`Labfleet classroom rush (template ${TEMPLATE}, ${N} students, 1 worker, PROVISION_CONCURRENCY=${PROVISION_CONCURRENCY}, POOL_TICK_SECONDS=1, pool {min: ${N}${POOL_CAPPED ? `, max: ${N}` : ''}})`);
     for (const l of machine.lines) console.log(l);
     console.log(`capacity: ${initial.capacity.cpus} CPUs / ${initial.capacity.memoryMb} MB (${CAPACITY_CPUS !== undefined ? 'BENCH_CAPACITY_CPUS' : "engine's"}); warm-round labs ended before the cold round`);
-    console.log(`percentiles: nearest rank; memory: usage − ${v1 ? 'total_inactive_file' : 'inactive_file'} (cgroup v${machine.cgroup})`);
+    console.log(`percentiles: nearest rank; memory: ${workingSetMeasure(machine.cgroup)} (cgroup v${machine.cgroup})`);
     console.log('-'.repeat(96));
     line('metric', 'value', 'target', 'met?');
     for (const [a, b, c, d] of rows) line(a, b, c, met(d));
     console.log('-'.repeat(96));
-    await run.noteForeign();
-    console.log(
-      run.foreignMax
-        ? `WARNING: up to ${run.foreignMax} lab container(s) of other installations were running on this engine during the run: timings are skewed`
-        : 'no other Labfleet labs were running on this engine during the run',
-    );
-    console.log(errors.length ? `ERRORS (${errors.length}):\n  ${errors.join('\n  ')}` : 'errors: none');
+    await run.printOutcome();
     const summary = {
       bench: 'rush',
       students: N,
@@ -755,7 +679,7 @@ async function main(): Promise<number> {
     };
     console.log(`BENCH_RUSH_SUMMARY ${JSON.stringify(summary)}`);
     return errors.length ? 1 : 0;
-  }, () => `stack ${run.stack?.instance.instance ?? '(none)'} (database, Redis keys, labelled labs, networks, volumes), bare instance ${bareInstance}`);
+  }, () => `${run.describeStacks()} (database, Redis keys, labelled labs, networks, volumes), bare instance ${bareInstance}`);
 }
 
 void main().then((code) => process.exit(code));

@@ -169,6 +169,10 @@ export class EnvironmentDto {
   @ValidateIf(onKubernetes) @IsOptional() @Matches(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, { message: 'KUBE_RUNTIME_CLASS must be a RuntimeClass name' })
   KUBE_RUNTIME_CLASS?: string;
 
+  /** The confined pods' Localhost seccomp profile, below the kubelet's seccomp directory (k8s/components/lab-seccomp). */
+  @ValidateIf(onKubernetes) @IsOptional() @Matches(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w.\/-]+$/, { message: 'KUBE_LAB_SECCOMP_PROFILE must be a path below the kubelet seccomp directory, e.g. labfleet/labfleet-lab.json' })
+  KUBE_LAB_SECCOMP_PROFILE?: string;
+
   @ValidateIf(onKubernetes) @IsOptional() @Matches(/^https?:\/\/[^/]+$/, { message: 'KUBE_REGISTRY_MIRROR_URL must be an http(s) URL without a path' })
   KUBE_REGISTRY_MIRROR_URL?: string;
 

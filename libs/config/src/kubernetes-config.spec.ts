@@ -11,6 +11,7 @@ describe('loadConfig: Kubernetes settings', () => {
       namespacePrefix: 'labfleet',
       platformNamespace: 'labfleet',
       runtimeClass: null,
+      seccompProfile: null,
       registryMirrorUrl: null,
       clusterDomain: 'cluster.local',
     });
@@ -34,6 +35,7 @@ describe('loadConfig: Kubernetes settings', () => {
       namespacePrefix: 'school-labs',
       platformNamespace: 'edu-platform',
       runtimeClass: 'sysbox-runc',
+      seccompProfile: null,
       registryMirrorUrl: 'http://mirror.edu-platform.svc:5000',
       clusterDomain: 'k8s.school.example',
     });

@@ -74,6 +74,11 @@ export abstract class LabfleetConfig {
     readonly platformNamespace: string;
     /** RuntimeClass of lab pods in the `runtime` profile (e.g. `sysbox-runc`); null otherwise. */
     readonly runtimeClass: string | null;
+    /**
+     * Seccomp profile of confined lab pods, relative to the kubelet's seccomp directory (the file
+     * of `k8s/components/lab-seccomp` installed on every node); null: `Unconfined`.
+     */
+    readonly seccompProfile: string | null;
     /** `http://host:port` of an in-cluster registry the lab daemons use as their Docker Hub mirror. */
     readonly registryMirrorUrl: string | null;
     readonly clusterDomain: string;

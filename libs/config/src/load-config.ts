@@ -31,6 +31,7 @@ function securityProfile(env: EnvironmentDto, problems: string[]): LabSecurityPr
   const profile = env.LAB_SECURITY_PROFILE ?? (runtime ? 'runtime' : 'confined');
   if (profile === 'runtime' && !runtime) problems.push(`LAB_SECURITY_PROFILE=runtime needs ${name} (the runtime that sandboxes labs)`);
   if (profile !== 'runtime' && runtime) problems.push(`${name} is used only with LAB_SECURITY_PROFILE=runtime (it is ${profile})`);
+  if (onKubernetes && profile !== 'confined' && env.KUBE_LAB_SECCOMP_PROFILE) problems.push(`KUBE_LAB_SECCOMP_PROFILE is used only with LAB_SECURITY_PROFILE=confined (it is ${profile})`);
   return profile;
 }
 
@@ -86,6 +87,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       namespacePrefix: env.KUBE_NAMESPACE_PREFIX ?? 'labfleet',
       platformNamespace: env.KUBE_PLATFORM_NAMESPACE ?? 'labfleet',
       runtimeClass: profile === 'runtime' ? (env.KUBE_RUNTIME_CLASS ?? null) : null,
+      seccompProfile: env.KUBE_LAB_SECCOMP_PROFILE ?? null,
       registryMirrorUrl: env.KUBE_REGISTRY_MIRROR_URL ?? null,
       clusterDomain: env.KUBE_CLUSTER_DOMAIN ?? 'cluster.local',
     },

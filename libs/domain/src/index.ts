@@ -19,3 +19,4 @@ export * from './pool-plan';
 export * from './timetable';
 export * from './setup-steps';
 export * from './lab-commands';
+export * from './confined-lab';

@@ -66,7 +66,12 @@ export class DockerProvider implements LabProvider {
 
   async provision(spec: LabSpec): Promise<LabHandle> {
     return this.engine('provisioning the lab', () => this.perLab.run(spec.labId, async () => {
-      const [network, facts] = await Promise.all([this.ensureNetwork(spec.labId), this.host.ensureRunning()]);
+      // The network and the nodes' disks do not wait for each other.
+      const [network, facts, disks] = await Promise.all([
+        this.ensureNetwork(spec.labId),
+        this.host.ensureRunning(),
+        Promise.all(spec.nodes.map((node) => this.diskOf(spec, node))),
+      ]);
       const ctx: LabContainerContext = {
         instance: this.config.instance,
         securityProfile: this.config.provider.securityProfile,
@@ -77,7 +82,7 @@ export class DockerProvider implements LabProvider {
       };
       // The lab daemon needs the mirror only when someone pulls: join it while the nodes start.
       const [nodes] = await Promise.all([
-        Promise.all(spec.nodes.map((node) => this.startNode(spec, node, ctx))),
+        Promise.all(spec.nodes.map((node, i) => this.startNode(spec, node, { ...ctx, disk: disks[i] }))),
         this.connectMirror(network, spec),
       ]);
       return { labId: spec.labId, provider: this.kind, network: labNetworkName(this.config.instance, spec.labId), nodes };
@@ -240,10 +245,15 @@ export class DockerProvider implements LabProvider {
     return (await this.cgroupDriver) === 'cgroupfs' && facts.cgroupVersion === 1 ? facts.hierarchies : [];
   }
 
+  /** The node's disk on the host (made once), or null where disks are plain volumes. */
+  private diskOf(spec: LabSpec, node: LabNodeSpec): Promise<string | null> {
+    if (this.config.provider.disk.limit !== 'image') return Promise.resolve(null);
+    return this.host.disk(spec.labId, node.name, spec.limits.diskMb ?? DEFAULT_DISK_MB);
+  }
+
   /** Creates (or adopts) one node's container, starts it and waits for its inner daemon. */
-  private async startNode(spec: LabSpec, node: LabNodeSpec, base: LabContainerContext): Promise<LabNodeHandle> {
-    const disk = this.config.provider.disk.limit === 'image' ? await this.host.disk(spec.labId, node.name, spec.limits.diskMb ?? DEFAULT_DISK_MB) : null;
-    const options = buildLabContainer(spec, node, { ...base, disk });
+  private async startNode(spec: LabSpec, node: LabNodeSpec, ctx: LabContainerContext): Promise<LabNodeHandle> {
+    const options = buildLabContainer(spec, node, ctx);
     const container = this.docker.getContainer(options.name!);
     let info = await tolerate(container.inspect(), [404]);
     if (info && info.Config.Labels?.[LABEL_LAB_ID] !== spec.labId) {
@@ -277,7 +287,8 @@ export class DockerProvider implements LabProvider {
       const logs = state ? (await container.logs({ stdout: true, stderr: true, tail: 5 })).toString('utf8').replace(/[^\x20-\x7e\n]/g, '') : '';
       throw new ProviderError(`lab node ${node} stopped while starting: ${logs.trim().split('\n').pop() ?? 'no output'}`, true);
     }
-    throw new ProviderError(`the Docker daemon of lab node ${node} did not answer within ${timeoutMs / 1000} s`, true);
+    if (result.timedOut) throw new ProviderError(`the Docker daemon of lab node ${node} did not answer within ${timeoutMs / 1000} s`, true);
+    throw new ProviderError(`the readiness check of lab node ${node} failed: ${result.stderr.trim().split('\n').pop() || `exit code ${result.exitCode}`}`, true);
   }
 
   private async engine<T>(what: string, fn: () => Promise<T>): Promise<T> {

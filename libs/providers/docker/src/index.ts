@@ -5,7 +5,6 @@ export * from './registry-mirror';
 export * from './docker-exec';
 export * from './lab-container.builder';
 export * from './lab-host-helper';
-export * from './lab-seccomp.profile';
 export * from './swarm/swarm.provider';
 export * from './swarm/swarm-nodes';
 export * from './swarm/placement-service.builder';

@@ -1,5 +1,5 @@
-import { LabSpec } from '@labfleet/domain';
-import { buildLabContainer, buildLabNetwork, CONFINED_CAPABILITIES, LabContainerContext } from './lab-container.builder';
+import { CONFINED_CAPABILITIES, LabSpec } from '@labfleet/domain';
+import { buildLabContainer, buildLabNetwork, LabContainerContext } from './lab-container.builder';
 
 const spec: LabSpec = {
   labId: '6f1c7c1e-0000-4000-8000-000000000001',

@@ -1,7 +1,6 @@
 import type { ContainerCreateOptions, MountSettings, NetworkCreateOptions } from 'dockerode';
 import type { LabSecurityProfile } from '@labfleet/config';
-import type { LabNodeSpec, LabSpec } from '@labfleet/domain';
-import { buildLabSeccompProfile } from './lab-seccomp.profile';
+import { buildLabSeccompProfile, CONFINED_CAPABILITIES, CONFINED_DISK, type LabNodeSpec, type LabSpec } from '@labfleet/domain';
 import { LABEL_COURSE, LABEL_NODE, LABEL_OWNER, LABEL_SCHOOL, LABEL_TEMPLATE, labContainerName, labLabels, labNetworkName, labVolumeName } from './lab-resource-names';
 
 export interface LabContainerContext {
@@ -22,16 +21,7 @@ export interface LabContainerContext {
 
 const MIB = 1024 * 1024;
 
-/**
- * What the container's own root may do in a confined node: make the lab's user namespace and its
- * uid map (SETUID, SETGID), hand it the network interface (NET_ADMIN), give it the lab's disk and
- * cgroups (CHOWN, DAC_OVERRIDE, FOWNER), stop it (KILL). Root inside the lab has every capability,
- * but in its own user namespace only.
- */
-export const CONFINED_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID', 'NET_ADMIN', 'KILL'];
-
-/** Where the confined entrypoint finds the lab's disk and the cgroups delegated to it. */
-const CONFINED_DISK = '/lab-disk';
+/** Where the confined entrypoint finds the cgroups delegated to it. */
 const CONFINED_CGROUPS = '/run/labfleet-cgroup';
 /** The plain DinD node keeps its Docker data at the usual place. */
 const DIND_DISK = '/var/lib/docker';
@@ -57,7 +47,7 @@ function securityOptions(ctx: LabContainerContext, cgroupParent: string): Contai
     case 'confined':
       return {
         CapDrop: ['ALL'],
-        CapAdd: CONFINED_CAPABILITIES,
+        CapAdd: [...CONFINED_CAPABILITIES],
         SecurityOpt: [`seccomp=${JSON.stringify(buildLabSeccompProfile())}`, 'apparmor=unconfined', 'label=disable'],
         // `--security-opt systempaths=unconfined` in the API's words.
         MaskedPaths: [],

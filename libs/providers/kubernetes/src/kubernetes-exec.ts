@@ -1,5 +1,5 @@
 import type { Exec, V1Status } from '@kubernetes/client-node';
-import { BoundedBuffer, boundedExecResult, endsWithin, ExecResult, ProviderError } from '@labfleet/domain';
+import { BoundedBuffer, boundedExecResult, endsWithin, ExecResult, inLab, ProviderError } from '@labfleet/domain';
 
 export interface KubeExecTarget {
   readonly namespace: string;
@@ -22,9 +22,10 @@ export function exitCodeOf(status: V1Status | undefined): number | undefined {
 }
 
 /**
- * Runs a command in a lab pod through the `exec` subresource (a WebSocket) and collects bounded
- * stdout/stderr. As on Docker, the command runs under coreutils `timeout` so it dies inside the
- * lab when time is up; the client-side timer is a backstop in case the connection hangs.
+ * Runs a command inside the lab of a lab pod (through lab-enter) with the `exec` subresource (a
+ * WebSocket) and collects bounded stdout/stderr. As on Docker, the command runs under coreutils
+ * `timeout`, itself inside the lab, so it dies there when time is up; the client-side timer is a
+ * backstop in case the connection hangs.
  */
 export async function runKubeExec(exec: Exec, target: KubeExecTarget, options: KubeExecOptions): Promise<ExecResult> {
   const started = Date.now();
@@ -32,7 +33,7 @@ export async function runKubeExec(exec: Exec, target: KubeExecTarget, options: K
   const stdout = new BoundedBuffer(options.outputLimitBytes);
   const stderr = new BoundedBuffer(options.outputLimitBytes);
   let status: V1Status | undefined;
-  const command = ['timeout', '--signal=KILL', String(seconds), ...options.command];
+  const command = inLab(['timeout', '--signal=KILL', String(seconds), ...options.command]);
   const socket = await exec.exec(target.namespace, target.pod, target.container, command, stdout, stderr, null, false, (s) => {
     status = s;
   });

@@ -1,6 +1,6 @@
 import type { Exec, V1Status } from '@kubernetes/client-node';
 import { PassThrough, Writable } from 'node:stream';
-import { BoundedBuffer, copyInCommand, copyOutCommand, endsWithin, ProviderError } from '@labfleet/domain';
+import { BoundedBuffer, copyInCommand, copyOutCommand, endsWithin, inLab, ProviderError } from '@labfleet/domain';
 import { exitCodeOf, KubeExecTarget } from './kubernetes-exec';
 
 /** The exec's WebSocket (the `ws` package's). */
@@ -14,7 +14,8 @@ const COPY_OUT_START_MS = 30_000;
 const STALL_MS = 60_000;
 
 /**
- * Writes a tar archive into a directory of a lab pod: `tar -xf -` through the `exec` subresource,
+ * Writes a tar archive into a directory of a lab pod: `tar -xf -` inside the lab (through
+ * lab-enter, so paths are the lab's and files belong to its root) with the `exec` subresource,
  * the archive on stdin. Rejects with a ProviderError carrying tar's (or mkdir's) own words.
  */
 export async function copyIntoPod(exec: Exec, target: KubeExecTarget, dir: string, tar: Buffer, timeoutMs: number): Promise<void> {
@@ -22,7 +23,7 @@ export async function copyIntoPod(exec: Exec, target: KubeExecTarget, dir: strin
   for (let i = 0; i < tar.length; i += STDIN_CHUNK) stdin.write(tar.subarray(i, i + STDIN_CHUNK));
   const stderr = new BoundedBuffer(STDERR_LIMIT);
   let status: V1Status | undefined;
-  const socket = await exec.exec(target.namespace, target.pod, target.container, copyInCommand(dir, tar.length), null, stderr, stdin, false, (s) => {
+  const socket = await exec.exec(target.namespace, target.pod, target.container, inLab(copyInCommand(dir, tar.length)), null, stderr, stdin, false, (s) => {
     status = s;
   });
   const finished = await endsWithin(socket, ['close', 'error'], timeoutMs);
@@ -39,10 +40,10 @@ export async function copyIntoPod(exec: Exec, target: KubeExecTarget, dir: strin
 }
 
 /**
- * A tar archive of `path` in a lab pod, streamed from `tar -cf -` through the `exec`
- * subresource. Resolves once the archive has started (or rejects with the shell's words, e.g.
- * `No such file or directory`); a failure after that destroys the stream with it. The WebSocket
- * is paused while the reader is behind, and closed when the reader goes away.
+ * A tar archive of `path` in a lab pod, streamed from `tar -cf -` inside the lab (through
+ * lab-enter) with the `exec` subresource. Resolves once the archive has started (or rejects with
+ * the shell's words, e.g. `No such file or directory`); a failure after that destroys the stream
+ * with it. The WebSocket is paused while the reader is behind, and closed when the reader goes away.
  */
 export function copyOutOfPod(exec: Exec, target: KubeExecTarget, path: string): Promise<NodeJS.ReadableStream> {
   return new Promise((resolve, reject) => {
@@ -116,7 +117,7 @@ export function copyOutOfPod(exec: Exec, target: KubeExecTarget, path: string): 
     stdout.on('error', () => undefined); // a stray frame after the Status (write after end)
 
     exec
-      .exec(target.namespace, target.pod, target.container, copyOutCommand(path), stdout, stderr, null, false, (s) => {
+      .exec(target.namespace, target.pod, target.container, inLab(copyOutCommand(path)), stdout, stderr, null, false, (s) => {
         status = s;
       })
       .then(

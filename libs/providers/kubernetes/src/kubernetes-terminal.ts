@@ -1,6 +1,6 @@
 import type { Exec } from '@kubernetes/client-node';
 import { PassThrough, Writable } from 'node:stream';
-import type { AttachRequest, TerminalSession } from '@labfleet/domain';
+import { type AttachRequest, inLab, type TerminalSession } from '@labfleet/domain';
 import type { KubeExecTarget } from './kubernetes-exec';
 
 /**
@@ -40,18 +40,19 @@ class TerminalOutput extends Writable {
 }
 
 /**
- * Runs `request.command` in a lab pod with a TTY through the `exec` subresource (a WebSocket):
- * stdin on channel 0, the TTY's output on channel 1 (stdout and stderr merged, as a TTY does),
- * the terminal size on channel 4. Exec cannot set environment variables, so the command runs
- * under `env` with the same TERM and LANG as on Docker. The session ends when the WebSocket
- * closes: the program exited (the kubelet sends its status and closes) or the connection broke.
+ * Runs `request.command` inside the lab of a lab pod (through lab-enter) with a TTY through the
+ * `exec` subresource (a WebSocket): stdin on channel 0, the TTY's output on channel 1 (stdout and
+ * stderr merged, as a TTY does), the terminal size on channel 4. Exec cannot set environment
+ * variables, so the command runs under `env` with the same TERM and LANG as on Docker. The
+ * session ends when the WebSocket closes: the program exited (the kubelet sends its status and
+ * closes) or the connection broke.
  */
 export async function attachKubeTerminal(exec: Exec, target: KubeExecTarget, request: AttachRequest): Promise<TerminalSession> {
   const stdin = new PassThrough();
   const output = new TerminalOutput(request.cols, request.rows);
   // The client ends `output` on the closing Status; a stray frame after it must not crash the process.
   output.on('error', () => undefined);
-  const command = ['env', 'TERM=xterm-256color', 'LANG=C.UTF-8', ...request.command];
+  const command = inLab(['env', 'TERM=xterm-256color', 'LANG=C.UTF-8', ...request.command]);
   // With a TTY the kubelet has no separate stderr: none is asked for.
   const socket = await exec.exec(target.namespace, target.pod, target.container, command, output, null, stdin, true);
   let ended = false;

@@ -34,9 +34,9 @@ const COPY_IN_TIMEOUT_MS = 120_000;
 
 /**
  * Labs as Kubernetes objects: per lab a namespace (or a share of its course's), a headless
- * Service, a NetworkPolicy, a quota, and one DinD pod per node. State comes from watch caches
- * of this installation's pods and namespaces, started on first use (the API process, which
- * only execs, attaches, copies files and reads capacity, never starts them).
+ * Service, a NetworkPolicy, a quota, and one pod per node, confined as the security profile says.
+ * State comes from watch caches of this installation's pods and namespaces, started on first use
+ * (the API process, which only execs, attaches, copies files and reads capacity, never starts them).
  */
 export class KubernetesProvider implements LabProvider {
   readonly kind = 'kubernetes';
@@ -51,7 +51,7 @@ export class KubernetesProvider implements LabProvider {
   ) {
     this.kube = new KubeClients(kc, config.instance);
     const { kubeconfig: _file, ...settings } = config.kubernetes;
-    this.ctx = { instance: config.instance, ...settings };
+    this.ctx = { instance: config.instance, securityProfile: config.provider.securityProfile, ...settings };
     this.provisioner = new LabProvisioner(this.kube, config.instance);
     this.teardown = new LabTeardown(this.kube, config.instance);
   }

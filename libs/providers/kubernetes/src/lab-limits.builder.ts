@@ -2,7 +2,7 @@ import type { V1LimitRange, V1ResourceQuota } from '@kubernetes/client-node';
 import { DEFAULT_DISK_MB, type LabSpec } from '@labfleet/domain';
 import { labObjectName } from './lab-resource-names';
 
-/** Room for the lab container's own writable layer and logs, beside the Docker data directory. */
+/** Room for the lab container's own writable layer and logs, beside the lab's disk (an emptyDir). */
 export const ROOT_FS_MB = 2048;
 
 export const cpuQuantity = (cpus: number): string => `${Math.round(cpus * 1000)}m`;

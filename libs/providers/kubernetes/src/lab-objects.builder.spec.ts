@@ -2,6 +2,7 @@ import { LabSpec } from '@labfleet/domain';
 import { KubeOpenApiValidator } from '../test/kube-openapi-validator';
 import { wireForm } from '../test/wire-form';
 import { buildLabObjects } from './lab-objects.builder';
+import { keptUnmaskedProc } from './lab-pod-security.builder';
 import { KubeLabContext } from './lab-resource-names';
 
 const labId = '6f1c7c1e-0000-4000-8000-000000000001';
@@ -24,10 +25,16 @@ const ctx: KubeLabContext = {
   namespaceMode: 'lab',
   namespacePrefix: 'labfleet',
   platformNamespace: 'labfleet',
+  securityProfile: 'confined',
   runtimeClass: null,
+  seccompProfile: null,
   registryMirrorUrl: 'http://labfleet-registry.labfleet.svc:5000',
   clusterDomain: 'cluster.local',
 };
+const privileged: KubeLabContext = { ...ctx, securityProfile: 'privileged' };
+const sysbox: KubeLabContext = { ...ctx, securityProfile: 'runtime', runtimeClass: 'sysbox-runc' };
+const LAB_ENTER = '/usr/local/sbin/lab-enter';
+const APPARMOR = 'container.apparmor.security.beta.kubernetes.io/dind';
 const validator = new KubeOpenApiValidator();
 
 const all = (o: ReturnType<typeof buildLabObjects>) => [o.namespace, o.quota, o.limitRange, o.service, o.networkPolicy, ...o.pods].filter((x) => x !== null);
@@ -37,9 +44,11 @@ describe('buildLabObjects', () => {
   const [pod1, pod2] = objects.pods;
 
   it.each([
-    ['a namespace per lab, privileged', ctx, spec],
+    ['a namespace per lab, confined', ctx, spec],
+    ['confined with a Localhost seccomp profile', { ...ctx, seccompProfile: 'labfleet/labfleet-lab.json' }, spec],
     ['a course namespace', { ...ctx, namespaceMode: 'course' as const }, spec],
-    ['a Sysbox runtime class and no mirror', { ...ctx, runtimeClass: 'sysbox-runc', registryMirrorUrl: null }, spec],
+    ['privileged', privileged, spec],
+    ['a Sysbox runtime class and no mirror', { ...sysbox, registryMirrorUrl: null }, spec],
     ['no owner and no disk size', ctx, { ...spec, owner: undefined, limits: { ...spec.limits, diskMb: null } }],
   ])('makes only objects the Kubernetes 1.25 OpenAPI schema accepts: %s', (_what, c, s) => {
     for (const object of all(buildLabObjects(s, c))) expect(validator.validate(wireForm(object))).toEqual([]);
@@ -94,26 +103,70 @@ describe('buildLabObjects', () => {
   it('applies the template CPU, memory and disk as requests and limits, and caps the lab with a quota', () => {
     const resources = { cpu: '1500m', memory: '2048Mi', 'ephemeral-storage': `${2048 + 10240}Mi` };
     expect(pod1.spec?.containers[0].resources).toEqual({ requests: resources, limits: resources });
-    expect(pod1.spec?.volumes?.[0]).toEqual({ name: 'docker', emptyDir: { sizeLimit: '10240Mi' } });
-    expect(pod1.spec?.containers[0].volumeMounts).toEqual([{ name: 'docker', mountPath: '/var/lib/docker' }]);
+    expect(pod1.spec?.volumes).toEqual([{ name: 'disk', emptyDir: { sizeLimit: '10240Mi' } }]);
+    expect(pod1.spec?.containers[0].volumeMounts).toEqual([{ name: 'disk', mountPath: '/lab-disk' }]);
+    expect(buildLabObjects({ ...spec, limits: { ...spec.limits, diskMb: null } }, ctx).pods[0].spec?.volumes).toEqual([{ name: 'disk', emptyDir: { sizeLimit: '10240Mi' } }]);
     expect(objects.quota?.spec?.hard).toMatchObject({ pods: '2', 'limits.cpu': '3000m', 'limits.memory': '4096Mi', 'limits.ephemeral-storage': `${2 * 12288}Mi`, 'services.nodeports': '0' });
     expect(objects.limitRange?.spec?.limits[0]).toMatchObject({ type: 'Container', max: resources });
   });
 
-  it('runs the lab image privileged without a service account token, ready when docker info answers', () => {
+  it('runs the lab image confined by default: unprivileged root with seven capabilities, /proc unmasked, seccomp and AppArmor unconfined', () => {
     const container = pod1.spec!.containers[0];
-    expect(container).toMatchObject({ image: 'labfleet/lab:latest', securityContext: { privileged: true }, readinessProbe: { exec: { command: ['docker', 'info'] } } });
+    expect(container.image).toBe('labfleet/lab:latest');
+    expect(container.securityContext).toEqual({
+      privileged: false,
+      capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID', 'NET_ADMIN', 'KILL'] },
+      procMount: 'Unmasked',
+      seccompProfile: { type: 'Unconfined' },
+    });
+    expect(pod1.spec?.securityContext).toBeUndefined();
+    expect(pod1.metadata?.annotations).toMatchObject({ [APPARMOR]: 'unconfined' });
+    expect(pod1.metadata?.annotations).not.toHaveProperty('io.kubernetes.cri-o.userns-mode');
+    expect(pod1.spec?.runtimeClassName).toBeUndefined();
+  });
+
+  it('gives confined pods the Localhost seccomp profile the operator installed on the nodes, when one is set', () => {
+    const pod = buildLabObjects(spec, { ...ctx, seccompProfile: 'labfleet/labfleet-lab.json' }).pods[0];
+    expect(pod.spec?.containers[0].securityContext?.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'labfleet/labfleet-lab.json' });
+    expect(buildLabObjects(spec, { ...privileged, seccompProfile: 'labfleet/labfleet-lab.json' }).pods[0].spec?.containers[0].securityContext).toEqual({ privileged: true });
+  });
+
+  it('runs every node without a service account token, ready when docker info answers inside the lab (through lab-enter)', () => {
+    const container = pod1.spec!.containers[0];
+    expect(container.readinessProbe?.exec?.command).toEqual([LAB_ENTER, 'docker', 'info']);
     expect(container.env).toEqual([{ name: 'LABFLEET_REGISTRY_MIRROR', value: 'http://labfleet-registry.labfleet.svc:5000' }]);
     expect(pod1.spec).toMatchObject({ automountServiceAccountToken: false, enableServiceLinks: false, restartPolicy: 'Never' });
-    expect(pod1.spec?.runtimeClassName).toBeUndefined();
     expect(pod1.metadata?.annotations?.['labfleet.io/nodes']).toBe('node1,node2');
   });
 
-  it('uses a runtime class instead of privileged mode when one is configured', () => {
-    const sysbox = buildLabObjects(spec, { ...ctx, runtimeClass: 'sysbox-runc' });
-    expect(sysbox.pods[0].spec?.runtimeClassName).toBe('sysbox-runc');
-    expect(sysbox.pods[0].spec?.containers[0].securityContext).toBeUndefined();
-    expect(sysbox.namespace.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('baseline');
+  it.each([
+    ['confined', ctx, '/lab-disk', 'privileged', true],
+    ['privileged', privileged, '/var/lib/docker', 'privileged', false],
+    ['runtime', sysbox, '/var/lib/docker', 'baseline', false],
+  ])('%s: disk at %s, namespace Pod Security %s, AppArmor unconfined only when confined, readiness through lab-enter', (_profile, c, mountPath, level, apparmor) => {
+    const o = buildLabObjects(spec, c);
+    for (const pod of o.pods) {
+      expect(pod.spec?.containers[0].volumeMounts).toEqual([{ name: 'disk', mountPath }]);
+      expect(pod.spec?.containers[0].readinessProbe?.exec?.command).toEqual([LAB_ENTER, 'docker', 'info']);
+      expect(APPARMOR in (pod.metadata?.annotations ?? {})).toBe(apparmor);
+    }
+    expect(o.namespace.metadata?.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/warn': level });
+    const course = buildLabObjects(spec, { ...c, namespaceMode: 'course' });
+    expect(course.namespace.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe(level);
+  });
+
+  it('privileged: a privileged pod and nothing else', () => {
+    const pod = buildLabObjects(spec, privileged).pods[0];
+    expect(pod.spec?.containers[0].securityContext).toEqual({ privileged: true });
+    expect(pod.spec?.runtimeClassName).toBeUndefined();
+    expect(pod.metadata?.annotations).toEqual({ 'labfleet.io/template': 'Docker & Compose', 'labfleet.io/nodes': 'node1,node2' });
+  });
+
+  it('runtime: the runtime class instead of any privilege, with Sysbox’s user namespace on CRI-O', () => {
+    const pod = buildLabObjects(spec, sysbox).pods[0];
+    expect(pod.spec?.runtimeClassName).toBe('sysbox-runc');
+    expect(pod.spec?.containers[0].securityContext).toBeUndefined();
+    expect(pod.metadata?.annotations).toMatchObject({ 'io.kubernetes.cri-o.userns-mode': 'auto:size=65536' });
   });
 
   it('lets the lab talk to itself, DNS and the platform mirror only, and in only from itself and the API (port proxy): no ipBlock, so no metadata address, no internet', () => {
@@ -134,5 +187,23 @@ describe('buildLabObjects', () => {
       { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'labfleet' } }, podSelector: { matchLabels: { 'labfleet.io/lab-access': 'true' } } }] },
     ]);
     expect(JSON.stringify(policy)).not.toContain('ipBlock');
+  });
+});
+
+describe('keptUnmaskedProc', () => {
+  const [confined] = buildLabObjects(spec, ctx).pods;
+  const withProcMount = (procMount: string) => ({
+    ...confined,
+    spec: { ...confined.spec!, containers: [{ ...confined.spec!.containers[0], securityContext: { ...confined.spec!.containers[0].securityContext, procMount } }] },
+  });
+
+  it('notices an API server that turned the unmasked /proc into the default (the ProcMountType feature gate off)', () => {
+    expect(keptUnmaskedProc(confined, confined)).toBe(true);
+    expect(keptUnmaskedProc(confined, withProcMount('Default'))).toBe(false);
+  });
+
+  it('has nothing to check in a pod that asked for no unmasked /proc', () => {
+    const [pod] = buildLabObjects(spec, privileged).pods;
+    expect(keptUnmaskedProc(pod, pod)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { DEFAULT_DISK_MB, type LabNodeSpec, type LabSpec } from '@labfleet/domain';
+import { DEFAULT_DISK_MB, inLab, type LabNodeSpec, type LabSpec } from '@labfleet/domain';
 import { nodeResources, mebibytes } from './lab-limits.builder';
+import { labDiskMountPath, labSecurityAnnotations, labSecurityContext } from './lab-pod-security.builder';
 import {
   ANNOTATION_NODES,
   ANNOTATION_TEMPLATE,
@@ -13,17 +14,16 @@ import {
 } from './lab-resource-names';
 import { labSearchDomain } from './lab-service.builder';
 
-/** Sysbox on CRI-O gives a pod its own user namespace only when asked to by this annotation. */
-const SYSBOX_USERNS = { 'io.kubernetes.cri-o.userns-mode': 'auto:size=65536' };
-
 /**
- * One lab node: a pod running the lab image (Docker-in-Docker), privileged unless a runtime class
- * (Sysbox) gives it what DinD needs. Its Docker data lives on an emptyDir capped at the
- * template's disk size; it is Ready when its inner `docker info` answers. A node that stops
- * is not restarted (as on Docker): the lab reports it stopped.
+ * One lab node: a pod running the lab image, confined as the security profile says
+ * (`lab-pod-security.builder.ts`). Its writable disk (the confined lab's file system, or plain
+ * DinD's Docker data) is an emptyDir capped at the template's disk size; it is Ready when
+ * `docker info` answers inside the lab (through lab-enter, as every command Labfleet runs there).
+ * A node that stops is not restarted (as on Docker): the lab reports it stopped.
  */
 export function buildLabPod(spec: LabSpec, node: LabNodeSpec, namespace: string, ctx: KubeLabContext): V1Pod {
   const resources = nodeResources(spec);
+  const security = labSecurityContext(ctx);
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -34,7 +34,7 @@ export function buildLabPod(spec: LabSpec, node: LabNodeSpec, namespace: string,
       annotations: {
         [ANNOTATION_TEMPLATE]: spec.templateName,
         [ANNOTATION_NODES]: spec.nodes.map((n) => n.name).join(','),
-        ...(ctx.runtimeClass ? SYSBOX_USERNS : {}),
+        ...labSecurityAnnotations(ctx),
       },
     },
     spec: {
@@ -47,20 +47,20 @@ export function buildLabPod(spec: LabSpec, node: LabNodeSpec, namespace: string,
       restartPolicy: 'Never',
       // Labs are disposable: their daemons need not shut down cleanly, and namespaces go faster.
       terminationGracePeriodSeconds: 5,
-      ...(ctx.runtimeClass ? { runtimeClassName: ctx.runtimeClass } : {}),
+      ...(ctx.securityProfile === 'runtime' && ctx.runtimeClass ? { runtimeClassName: ctx.runtimeClass } : {}),
       containers: [
         {
           name: LAB_CONTAINER,
           image: spec.image,
           imagePullPolicy: 'IfNotPresent',
           env: ctx.registryMirrorUrl ? [{ name: 'LABFLEET_REGISTRY_MIRROR', value: ctx.registryMirrorUrl }] : [],
-          ...(ctx.runtimeClass ? {} : { securityContext: { privileged: true } }),
+          ...(security ? { securityContext: security } : {}),
           resources: { requests: resources, limits: resources },
-          volumeMounts: [{ name: 'docker', mountPath: '/var/lib/docker' }],
-          readinessProbe: { exec: { command: ['docker', 'info'] }, periodSeconds: 2, timeoutSeconds: 5, failureThreshold: 3 },
+          volumeMounts: [{ name: 'disk', mountPath: labDiskMountPath(ctx.securityProfile) }],
+          readinessProbe: { exec: { command: inLab(['docker', 'info']) }, periodSeconds: 2, timeoutSeconds: 5, failureThreshold: 3 },
         },
       ],
-      volumes: [{ name: 'docker', emptyDir: { sizeLimit: mebibytes(spec.limits.diskMb ?? DEFAULT_DISK_MB) } }],
+      volumes: [{ name: 'disk', emptyDir: { sizeLimit: mebibytes(spec.limits.diskMb ?? DEFAULT_DISK_MB) } }],
     },
   };
 }

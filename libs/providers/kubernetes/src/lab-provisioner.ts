@@ -3,6 +3,7 @@ import { LabSpec, ProviderError } from '@labfleet/domain';
 import { KubeClients } from './kube-clients';
 import { messageOf, statusOf, tolerate } from './kube-errors';
 import { LabObjects } from './lab-objects.builder';
+import { keptUnmaskedProc } from './lab-pod-security.builder';
 import { LABEL_INSTANCE, LABEL_LAB_ID } from './lab-resource-names';
 import { isTerminal, NodeProgress, nodeProgress } from './pod-status';
 
@@ -75,7 +76,11 @@ export class LabProvisioner {
   private async ensurePod(body: V1Pod, labId: string): Promise<string> {
     const { name, namespace } = body.metadata as { name: string; namespace: string };
     for (let replaced = 0; replaced < 3; replaced++) {
-      const pod = (await this.createPod(body)) ?? (await tolerate(this.kube.core.readNamespacedPod({ name, namespace }), [404]));
+      const created = await this.createPod(body);
+      if (created && !keptUnmaskedProc(body, created)) {
+        throw new ProviderError(`the API server dropped the unmasked /proc of pod ${name}: confined labs need the ProcMountType feature gate (Kubernetes 1.25)`, false);
+      }
+      const pod = created ?? (await tolerate(this.kube.core.readNamespacedPod({ name, namespace }), [404]));
       if (!pod) continue;
       if (pod.metadata?.labels?.[LABEL_LAB_ID] !== labId) throw new ProviderError(`pod ${name} exists but belongs to another lab`, false);
       if (!isTerminal(pod)) return pod.metadata!.uid!;

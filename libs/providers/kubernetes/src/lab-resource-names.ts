@@ -1,4 +1,4 @@
-import type { KubeNamespaceMode } from '@labfleet/config';
+import type { KubeNamespaceMode, LabSecurityProfile } from '@labfleet/config';
 import type { LabSpec } from '@labfleet/domain';
 
 /** Labels and names of everything the Kubernetes provider creates. Pure, so builders, reconcile and tests agree. */
@@ -31,7 +31,16 @@ export interface KubeLabContext {
   readonly namespaceMode: KubeNamespaceMode;
   readonly namespacePrefix: string;
   readonly platformNamespace: string;
+  /** How lab pods are confined (`lab-pod-security.builder.ts`). */
+  readonly securityProfile: LabSecurityProfile;
+  /** RuntimeClass of lab pods in the `runtime` profile; null otherwise. */
   readonly runtimeClass: string | null;
+  /**
+   * Seccomp profile of confined lab pods, a file installed on every node, relative to the kubelet's
+   * seccomp directory (e.g. `labfleet/labfleet-lab.json`, see `k8s/components/lab-seccomp`);
+   * null: `Unconfined`.
+   */
+  readonly seccompProfile: string | null;
   readonly registryMirrorUrl: string | null;
   readonly clusterDomain: string;
 }

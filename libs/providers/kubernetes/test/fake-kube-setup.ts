@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { LabSecurityProfile } from '@labfleet/config';
 import { ProviderKind } from '@labfleet/contracts';
 import { KubernetesProvider, KubernetesProviderConfig } from '../src';
 import { KubeOpenApiValidator } from './kube-openapi-validator';
@@ -7,14 +8,21 @@ import { FakeKubeApiServer } from './fake-kube/fake-kube-api-server';
 /** Compiling the schema takes a moment: one validator per test file. */
 let validator: KubeOpenApiValidator | undefined;
 
-export function providerConfig(overrides: Partial<KubernetesProviderConfig['kubernetes']> = {}, readyTimeoutSeconds = 5): KubernetesProviderConfig {
+/** Kubernetes settings to change, and the security profile (`confined` unless said). */
+export type ProviderOverrides = Partial<KubernetesProviderConfig['kubernetes']> & { readonly securityProfile?: LabSecurityProfile };
+
+/** The image config picks per profile (a lab's spec names it; this is what the config would say). */
+export const LAB_IMAGE: Record<LabSecurityProfile, string> = { confined: 'labfleet/lab:latest', privileged: 'labfleet/lab-dind:latest', runtime: 'labfleet/lab-dind:latest' };
+
+export function providerConfig(overrides: ProviderOverrides = {}, readyTimeoutSeconds = 5): KubernetesProviderConfig {
+  const { securityProfile = 'confined', ...kubernetes } = overrides;
   return {
     instance: 'itest',
     provider: {
       kind: ProviderKind.Kubernetes,
       dockerHost: 'unused',
-      labImage: 'labfleet/lab:latest',
-      securityProfile: 'privileged',
+      labImage: LAB_IMAGE[securityProfile],
+      securityProfile,
       runtime: null,
       disk: { limit: 'none', dir: '/unused' },
       readyTimeoutSeconds,
@@ -28,9 +36,10 @@ export function providerConfig(overrides: Partial<KubernetesProviderConfig['kube
       namespacePrefix: 'labfleet',
       platformNamespace: 'labfleet',
       runtimeClass: null,
+      seccompProfile: null,
       registryMirrorUrl: 'http://labfleet-registry.labfleet.svc:5000',
       clusterDomain: 'cluster.local',
-      ...overrides,
+      ...kubernetes,
     },
   };
 }
@@ -46,7 +55,7 @@ export class FakeKubeSetup {
     return new FakeKubeSetup(await FakeKubeApiServer.start(validator));
   }
 
-  provider(overrides: Partial<KubernetesProviderConfig['kubernetes']> = {}, readyTimeoutSeconds = 5, kc: KubeConfig = this.fake.kubeConfig()): KubernetesProvider {
+  provider(overrides: ProviderOverrides = {}, readyTimeoutSeconds = 5, kc: KubeConfig = this.fake.kubeConfig()): KubernetesProvider {
     const provider = new KubernetesProvider(kc, providerConfig(overrides, readyTimeoutSeconds));
     this.providers.push(provider);
     return provider;

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@labfleet/config';
+import { buildLabSeccompProfile } from '@labfleet/domain';
 import { KubeOpenApiValidator } from './kube-openapi-validator';
 import { K8S_DIR, Manifest, renderKustomization } from './kustomize-render';
 
@@ -20,9 +21,26 @@ describe('k8s/ manifests (rendered without a cluster)', () => {
     expect(docs.flatMap((d) => validator.validate(d))).toEqual([]);
   });
 
-  it('every component is used by an overlay', () => {
+  it('every kustomize component is used by an overlay', () => {
     const used = readdirSync(join(K8S_DIR, 'overlays')).flatMap((o) => readFileSync(join(K8S_DIR, 'overlays', o, 'kustomization.yaml'), 'utf8').match(/components\/[\w-]+/g) ?? []);
-    expect(new Set(used)).toEqual(new Set(readdirSync(join(K8S_DIR, 'components')).map((c) => `components/${c}`)));
+    // lab-seccomp goes on the nodes, not to the API server: it has no kustomization.
+    const components = readdirSync(join(K8S_DIR, 'components')).filter((c) => existsSync(join(K8S_DIR, 'components', c, 'kustomization.yaml')));
+    expect(components).not.toContain('lab-seccomp');
+    expect(new Set(used)).toEqual(new Set(components.map((c) => `components/${c}`)));
+  });
+
+  it('ships the lab seccomp profile for the nodes: allows what a confined lab needs, refuses what only host root could use', () => {
+    const text = readFileSync(join(K8S_DIR, 'components/lab-seccomp/labfleet-lab.json'), 'utf8');
+    const profile = JSON.parse(text) as { defaultAction: string; architectures: string[]; syscalls: { names: string[]; action: string; errnoRet: number }[] };
+    // The very profile the Docker provider gives confined labs, printed: regenerate the file when it changes.
+    expect(text).toBe(`${JSON.stringify(buildLabSeccompProfile(), null, 2)}\n`);
+    expect(profile.defaultAction).toBe('SCMP_ACT_ALLOW');
+    expect(profile.architectures).toEqual(expect.arrayContaining(['SCMP_ARCH_X86_64', 'SCMP_ARCH_AARCH64']));
+    const refused = new Map(profile.syscalls.flatMap((rule) => rule.names.map((name) => [name, `${rule.action} ${rule.errnoRet}`])));
+    for (const needed of ['unshare', 'setns', 'mount', 'umount2', 'pivot_root', 'clone', 'clone3', 'sethostname']) expect([needed, refused.get(needed)]).toEqual([needed, undefined]);
+    for (const hostOnly of ['init_module', 'finit_module', 'kexec_load', 'reboot', 'open_by_handle_at', 'bpf']) expect([hostOnly, refused.get(hostOnly)]).toEqual([hostOnly, 'SCMP_ACT_ERRNO 1']);
+    expect(refused.get('keyctl')).toBe('SCMP_ACT_ERRNO 38');
+    expect(readFileSync(join(K8S_DIR, 'components/lab-seccomp/README.md'), 'utf8')).toContain('/var/lib/kubelet/seccomp/labfleet/labfleet-lab.json');
   });
 
   it('runs the API and the worker with resources and graceful shutdown, the API probed on /health', () => {
@@ -81,6 +99,8 @@ describe('k8s/ manifests (rendered without a cluster)', () => {
     };
     const config = loadConfig({ ...env, ...secrets });
     expect(config.provider.kind).toBe('kubernetes');
+    expect(config.provider).toMatchObject({ securityProfile: 'confined', labImage: 'labfleet/lab:latest' });
+    expect(config.kubernetes.runtimeClass).toBeNull();
     expect(config.kubernetes).toMatchObject({ platformNamespace: 'labfleet', registryMirrorUrl: 'http://labfleet-registry.labfleet.svc.cluster.local:5000' });
   });
 

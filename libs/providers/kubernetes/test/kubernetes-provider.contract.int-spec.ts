@@ -1,5 +1,6 @@
-import { labProviderContract } from '@labfleet/testing';
-import { FakeKubeSetup } from './fake-kube-setup';
+import type { LabSecurityProfile } from '@labfleet/config';
+import { ContractHarness, labProviderContract } from '@labfleet/testing';
+import { FakeKubeSetup, LAB_IMAGE } from './fake-kube-setup';
 
 let setup: FakeKubeSetup;
 beforeAll(async () => {
@@ -7,15 +8,12 @@ beforeAll(async () => {
 });
 afterAll(() => setup.stop());
 
-describe('KubernetesProvider against a fake Kubernetes API server, not a cluster (LabProvider contract)', () => {
-  let provider: ReturnType<FakeKubeSetup['provider']>;
+/** The contract, for labs of one security profile. */
+function contractOf(securityProfile: LabSecurityProfile): void {
+  let harness: ContractHarness;
   beforeAll(() => {
-    provider = setup.provider();
-  });
-
-  labProviderContract(
-    () => ({
-      provider,
+    harness = {
+      provider: setup.provider({ securityProfile }),
       resourcesOf: async (labId) => setup.resourcesOf(labId),
       // A node's pod deleted behind the provider's back (kubectl delete pod --force). The provider
       // learns it from its watch, milliseconds later, not from a call of its own.
@@ -23,7 +21,15 @@ describe('KubernetesProvider against a fake Kubernetes API server, not a cluster
         for (const pod of setup.fake.store.list('pods', undefined, `labfleet.io/lab-id=${labId}`)) setup.fake.store.remove('pods', pod.metadata.namespace, pod.metadata.name);
         await new Promise((r) => setTimeout(r, 500));
       },
-    }),
-    'labfleet/lab:latest',
-  );
+    };
+  });
+  labProviderContract(() => harness, LAB_IMAGE[securityProfile]);
+}
+
+describe('KubernetesProvider against a fake Kubernetes API server, not a cluster (LabProvider contract)', () => {
+  contractOf('confined');
+});
+
+describe('KubernetesProvider against a fake Kubernetes API server, not a cluster (LabProvider contract, privileged profile)', () => {
+  contractOf('privileged');
 });

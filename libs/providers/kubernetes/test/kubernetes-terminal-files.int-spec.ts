@@ -68,7 +68,7 @@ describe('KubernetesProvider web terminal against a fake Kubernetes API server (
     const term = watch(session);
     const record = setup.fake.terminals.at(-1)!;
     expect(record.pod).toBe(`lab-${lab.labId}-node2`);
-    expect(record.command).toEqual(['env', 'TERM=xterm-256color', 'LANG=C.UTF-8', 'sh', '-c', 'exec tmux attach -t lab']);
+    expect(record.command).toEqual(['/usr/local/sbin/lab-enter', 'env', 'TERM=xterm-256color', 'LANG=C.UTF-8', 'sh', '-c', 'exec tmux attach -t lab']);
 
     session.write('stty size\r');
     await eventually(() => term.output().includes('30 100\r\n'), 'the first size');

@@ -50,9 +50,10 @@ function statusFrame(exitCode: number): Buffer {
 }
 
 /**
- * A few commands of the lab image, answered the way the real ones would, so exec and readiness
- * paths can be exercised without a container: `docker info`, `sh -c 'exit N'`, big output,
- * `sleep`, `hostname`, and `ping`, which asks the fake DNS and NetworkPolicy rules.
+ * A few commands of the lab image, as run inside the lab (what lab-enter was given, see
+ * `fake-lab-image.ts`), answered the way the real ones would, so exec and readiness paths can be
+ * exercised without a container: `docker info`, `sh -c 'exit N'`, big output, `sleep`,
+ * `hostname`, and `ping`, which asks the fake DNS and NetworkPolicy rules.
  */
 export function runFakeCommand(pod: KubeObject, argv: string[], network: FakeNetwork): CommandResult {
   let limit = Infinity;

@@ -7,6 +7,7 @@ import { FakeProcess, oneShot, runFakeCommand, serveExec } from './fake-exec';
 import { fakeCopyIn, fakeCopyOut, FakePodFiles } from './fake-files';
 import { FakeKubeStore, KubeObject, matchesSelector } from './fake-kube-store';
 import { FakeKubelet } from './fake-kubelet';
+import { insideLab, outsideLab, runInLabImage } from './fake-lab-image';
 import { FakeNetwork } from './fake-network';
 import { apiVersionOf, parseRoute, RESOURCES, Route, statusBody, verbOf } from './fake-kube-routes';
 import { FakeKubeHandlers, HttpError } from './fake-kube-handlers';
@@ -29,13 +30,14 @@ export interface RecordedCall {
  * the pods/exec WebSocket with stdin, TTY and resize, /version), with the API server's answers: 201, 404, 409 AlreadyExists,
  * 422 for objects the v1.25 OpenAPI schema refuses, 403 in a terminating namespace, watches
  * with resourceVersion resume, bookmarks and 410 Gone after compaction. A fake scheduler and
- * kubelet move pod statuses along; nothing runs: exec answers a few commands of the lab image,
- * a TTY shell that echoes, and the copy scripts' tar on an in-memory file map per pod.
+ * kubelet move pod statuses along; nothing runs: exec answers, through the lab image's
+ * lab-enter (and only through it), a few commands of the lab image, a TTY shell that echoes,
+ * and the copy scripts' tar on an in-memory file map per pod.
  */
 export class FakeKubeApiServer {
   readonly store = new FakeKubeStore();
-  readonly kubelet = new FakeKubelet(this.store);
   readonly network = new FakeNetwork(this.store);
+  readonly kubelet = new FakeKubelet(this.store, (pod, command) => runInLabImage(pod, command, this.network).exitCode);
   readonly calls: RecordedCall[] = [];
   /** Each pod's files, which the copy-in and copy-out scripts read and write. */
   readonly files = new FakePodFiles();
@@ -166,17 +168,22 @@ export class FakeKubeApiServer {
     serveExec(req, socket, tty, this.process(pod, command, tty), (ms, fn) => this.kubelet.later(ms, fn));
   }
 
-  /** What an exec runs: a shell behind a TTY, the copy scripts (recognized by their `$0`), or a one-shot command. */
+  /**
+   * What an exec runs, inside the lab (a command that does not come through lab-enter is refused):
+   * a shell behind a TTY, the copy scripts (recognized by their `$0`), or a one-shot command.
+   */
   private process(pod: KubeObject, command: string[], tty: boolean): FakeProcess {
+    const argv = insideLab(command);
     if (tty) {
       const record: TerminalRecord = { pod: pod.metadata.name, command, sizes: [], input: '', hungUp: false };
       this.terminals.push(record);
-      return fakeTerminal(record);
+      return argv ? fakeTerminal(record) : oneShot(outsideLab(command));
     }
-    const [sh, c, , name, ...args] = command;
+    if (!argv) return oneShot(outsideLab(command));
+    const [sh, c, , name, ...args] = argv;
     if (sh === 'sh' && c === '-c' && name === 'labfleet-copy-in') return fakeCopyIn(this.files.of(pod), args[0], Number(args[1]));
     if (sh === 'sh' && c === '-c' && name === 'labfleet-copy-out') return fakeCopyOut(this.files.of(pod), args[0], args[1], args[2]);
-    return oneShot(runFakeCommand(pod, command, this.network));
+    return oneShot(runFakeCommand(pod, argv, this.network));
   }
 
   private record(verb: string, route: Route, resourceVersion?: string): void {

@@ -26,6 +26,8 @@ export class FakeKubeHandlers {
     podDeleteMs: 20,
     /** A new ResourceQuota refuses pods until the quota controller has computed it. */
     quotaSyncMs: 30,
+    /** The `ProcMountType` feature gate (alpha in 1.25): off, the API server turns every `procMount` into `Default`. */
+    procMountType: true,
   };
 
   constructor(
@@ -78,7 +80,10 @@ export class FakeKubeHandlers {
       object.metadata.labels = { ...body.metadata.labels, 'kubernetes.io/metadata.name': name };
       object.status = { phase: 'Active' };
     }
-    if (resource === 'pods') object.status = { phase: 'Pending' };
+    if (resource === 'pods') {
+      if (!this.settings.procMountType) object.spec = withDefaultProcMount(object.spec);
+      object.status = { phase: 'Pending' };
+    }
     const created = this.store.create(resource, object);
     if (resource === 'pods') this.kubelet.start(created);
     return created;
@@ -122,4 +127,10 @@ export class FakeKubeHandlers {
     this.store.remove(resource, namespace, name!);
     return object;
   }
+}
+
+/** What 1.25's API server does to a pod spec with the gate off (it keeps the field, set to the default). */
+function withDefaultProcMount(spec: any): any {
+  const containers = (spec.containers as any[]).map((c) => (c.securityContext?.procMount ? { ...c, securityContext: { ...c.securityContext, procMount: 'Default' } } : c));
+  return { ...spec, containers };
 }

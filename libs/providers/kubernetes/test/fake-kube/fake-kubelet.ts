@@ -48,9 +48,16 @@ const SCENARIOS: Record<PodScenario, (ip: string) => Status[]> = {
   'stays-pending': () => [creating],
 };
 
+const isReady = (status: Status): boolean => (status.conditions as Status[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+/** Runs a command in a pod's container as the kubelet's exec probe does; its exit code. */
+export type ProbeRunner = (pod: KubeObject, command: readonly string[]) => number;
+
 /**
  * Stands in for the scheduler and the kubelet: moves each new pod's status through a scenario,
- * one step every `stepMs`, as the real ones would report it. Not a cluster: nothing runs.
+ * one step every `stepMs`, as the real ones would report it. Not a cluster: nothing runs, but
+ * a pod's exec readiness probe is asked (once, through `probe`): a pod whose probe fails stays
+ * running and not Ready.
  */
 export class FakeKubelet {
   scenario: (pod: KubeObject) => PodScenario = () => 'ready';
@@ -58,11 +65,17 @@ export class FakeKubelet {
   private readonly timers = new Set<NodeJS.Timeout>();
   private nextIp = 2;
 
-  constructor(private readonly store: FakeKubeStore) {}
+  constructor(
+    private readonly store: FakeKubeStore,
+    private readonly probe: ProbeRunner,
+  ) {}
 
   start(pod: KubeObject): void {
     const ip = `10.244.0.${this.nextIp++ % 250}`;
-    SCENARIOS[this.scenario(pod)](ip).forEach((status, i) => this.later((i + 1) * this.stepMs, () => this.setStatus(pod, status)));
+    const ready = this.passesReadiness(pod);
+    SCENARIOS[this.scenario(pod)](ip)
+      .filter((status) => ready || !isReady(status))
+      .forEach((status, i) => this.later((i + 1) * this.stepMs, () => this.setStatus(pod, status)));
   }
 
   /** The node's container stops later on (a crash after it was ready). */
@@ -82,6 +95,12 @@ export class FakeKubelet {
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+  }
+
+  /** A container without a readiness probe is Ready once running, as with the real kubelet. */
+  private passesReadiness(pod: KubeObject): boolean {
+    const command = pod.spec?.containers?.[0]?.readinessProbe?.exec?.command as string[] | undefined;
+    return !command || this.probe(pod, command) === 0;
   }
 
   private setStatus(pod: KubeObject, status: Status): void {

@@ -3,6 +3,7 @@ import { FakeProcess, TerminalSize } from './fake-exec';
 /** What the fake kubelet saw of one TTY exec, for tests to look at. */
 export interface TerminalRecord {
   readonly pod: string;
+  /** As the kubelet got it, lab-enter first. */
   readonly command: string[];
   /** Every size that came on the resize channel, the first when the exec opened. */
   readonly sizes: TerminalSize[];

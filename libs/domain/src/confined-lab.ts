@@ -1,5 +1,22 @@
+/*
+ * What the confined lab image (deploy/lab/confined-*.sh) needs from the container it runs in, on
+ * every backend: the capabilities of its own root and a seccomp profile.
+ */
+
 /**
- * The seccomp profile of a confined lab node (Docker's `seccomp=<json>`). The lab needs what
+ * What the container's own root may do in a confined node: make the lab's user namespace and its
+ * uid map (SETUID, SETGID), hand it the network interface (NET_ADMIN), give it the lab's disk and
+ * cgroups (CHOWN, DAC_OVERRIDE, FOWNER), stop it (KILL). Root inside the lab has every capability,
+ * but in its own user namespace only.
+ */
+export const CONFINED_CAPABILITIES: readonly string[] = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID', 'NET_ADMIN', 'KILL'];
+
+/** Where the confined lab's writable disk is mounted in its container (plain DinD: /var/lib/docker). */
+export const CONFINED_DISK = '/lab-disk';
+
+/**
+ * The seccomp profile of a confined lab node (Docker's `seccomp=<json>`; a Localhost profile on
+ * Kubernetes, `k8s/components/lab-seccomp`). The lab needs what
  * Docker's default profile refuses to containers without CAP_SYS_ADMIN: `unshare`, `setns`,
  * `mount`, `pivot_root`, `clone` with namespace flags (its own user namespace, and every container
  * its Docker daemon starts). Those are safe there because the kernel checks them against the
