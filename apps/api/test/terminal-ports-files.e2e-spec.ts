@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { crc32 } from 'node:zlib';
-import { pack } from 'tar-stream';
 import WebSocket from 'ws';
 import { LabStatus } from '@labfleet/contracts';
+import { tarArchive } from '@labfleet/domain';
 import { LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
@@ -80,15 +80,6 @@ function zipOf(files: Record<string, string>): Buffer {
   end.writeUInt32LE(dir.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, dir, end]);
-}
-
-async function tarOf(files: Record<string, string>): Promise<Buffer> {
-  const archive = pack();
-  for (const [name, text] of Object.entries(files)) archive.entry({ name }, text);
-  archive.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of archive) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 describe('in the browser: terminal, published ports and files (over the real API)', () => {
@@ -246,7 +237,7 @@ describe('in the browser: terminal, published ports and files (over the real API
     const put = (query: string, body: Buffer) =>
       fetch(`${base()}/api/v1/labs/${labId}/files?${query}`, { method: 'PUT', headers: { authorization: `Bearer ${owner.session.accessToken}`, 'content-type': 'application/octet-stream' }, body });
     expect((await put('path=/root/app/Dockerfile', Buffer.from('FROM nginx\n'))).status).toBe(200);
-    expect((await put('path=/root/app/&extract=1', await tarOf({ 'index.html': '<h1>tar</h1>', 'sub/a.txt': 'A' }))).status).toBe(200);
+    expect((await put('path=/root/app/&extract=1', await tarArchive({ 'index.html': '<h1>tar</h1>', 'sub/a.txt': 'A' }))).status).toBe(200);
     expect((await put('path=/root/zipped&extract=1', zipOf({ 'hello.txt': 'from a zip' }))).status).toBe(200);
     expect((await put('path=/root/x&extract=1', Buffer.from('not an archive'))).status).toBe(400);
     expect((await put('path=relative/path', Buffer.from('x'))).status).toBe(400);

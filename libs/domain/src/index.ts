@@ -20,3 +20,5 @@ export * from './timetable';
 export * from './setup-steps';
 export * from './lab-commands';
 export * from './confined-lab';
+export * from './streamed-archive';
+export * from './tar-archive';

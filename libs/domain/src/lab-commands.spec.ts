@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extract, pack } from 'tar-stream';
+import { extract } from 'tar-stream';
 import { copyInCommand, copyOutCommand } from './lab-commands';
+import { tarArchive } from './tar-archive';
 
 /**
  * The copy scripts run here by this machine's own `sh` and GNU tar (no lab, no network): what
@@ -25,17 +26,6 @@ function run(argv: string[], stdin?: Buffer): Promise<{ code: number | null; std
   });
 }
 
-async function tarOf(entries: Record<string, string | null>): Promise<Buffer> {
-  const archive = pack();
-  for (const [name, content] of Object.entries(entries)) {
-    if (content === null) archive.entry({ name, type: 'directory', mode: 0o755 });
-    else archive.entry({ name, mode: 0o644 }, content);
-  }
-  archive.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of archive) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 async function entriesOf(tar: Buffer): Promise<Record<string, string>> {
   const found: Record<string, string> = {};
@@ -54,7 +44,7 @@ describe('the copy-in and copy-out scripts, run by a local sh and tar', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('copy-in unpacks into a new directory although stdin never ends', async () => {
-    const tar = await tarOf({ Dockerfile: 'FROM alpine\n', 'app/': null, 'app/main.sh': 'echo hi\n' });
+    const tar = await tarArchive({ Dockerfile: 'FROM alpine\n', 'app/': null, 'app/main.sh': 'echo hi\n' });
     const dir = join(root, 'in', 'deep');
     const result = await run(copyInCommand(dir, tar.length), tar);
     expect(result).toMatchObject({ code: 0, stderr: '' });
@@ -64,7 +54,7 @@ describe('the copy-in and copy-out scripts, run by a local sh and tar', () => {
 
   it('copy-in fails with the words of mkdir under a file', async () => {
     writeFileSync(join(root, 'plain'), 'x');
-    const tar = await tarOf({ a: 'a' });
+    const tar = await tarArchive({ a: 'a' });
     const result = await run(copyInCommand(join(root, 'plain', 'sub'), tar.length), tar);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/Not a directory/);

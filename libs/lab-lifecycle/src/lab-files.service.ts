@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { extract, pack } from 'tar-stream';
+import { extract } from 'tar-stream';
 import { LabStatus } from '@labfleet/contracts';
-import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, ProviderError } from '@labfleet/domain';
+import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, ProviderError, tarArchive } from '@labfleet/domain';
 import { LabEntity } from '@labfleet/persistence';
 import { LabsService } from './labs.service';
 
@@ -13,14 +13,6 @@ export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 const isTar = (b: Buffer) => b.length > 262 && b.toString('latin1', 257, 262) === 'ustar';
 const isZip = (b: Buffer) => b.length > 4 && b.readUInt32LE(0) === 0x04034b50;
 
-async function tarOf(name: string, content: Buffer): Promise<Buffer> {
-  const archive = pack();
-  archive.entry({ name, size: content.length, mode: 0o644 }, content);
-  archive.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of archive) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** Files into and out of a lab: a Dockerfile, an app folder as a tar or zip, a result to hand in. */
 @Injectable()
@@ -40,12 +32,12 @@ export class LabFilesService {
     const copyIn = this.copyIn(lab.id, node);
     if (!request.extract) {
       if (path.endsWith('/')) throw new InvalidInputError('path must name the file to write, e.g. /root/Dockerfile');
-      await copyIn(posix.dirname(path), await tarOf(posix.basename(path), body));
+      await copyIn(posix.dirname(path), await tarArchive({ [posix.basename(path)]: body }));
     } else if (isTar(body)) {
       await copyIn(path, body);
     } else if (isZip(body)) {
       const zip = `/tmp/labfleet-upload-${randomBytes(6).toString('hex')}.zip`;
-      await copyIn('/tmp', await tarOf(posix.basename(zip), body));
+      await copyIn('/tmp', await tarArchive({ [posix.basename(zip)]: body }));
       const result = await this.provider.exec(lab.id, { node, command: ['sh', '-c', 'mkdir -p "$2" && unzip -oq "$1" -d "$2"; code=$?; rm -f "$1"; exit $code', 'unzip', zip, path], timeoutMs: 60_000 });
       if (result.exitCode !== 0) throw new InvalidInputError(`the zip could not be unpacked: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
     } else {

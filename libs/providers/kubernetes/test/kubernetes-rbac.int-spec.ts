@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { pack } from 'tar-stream';
-import { LabSpec } from '@labfleet/domain';
+import { LabSpec, tarArchive } from '@labfleet/domain';
 import { labSpec } from '@labfleet/testing';
 import { RecordedCall } from './fake-kube/fake-kube-api-server';
 import { FakeKubeSetup } from './fake-kube-setup';
@@ -21,14 +20,6 @@ function granted(role: string): string[] {
   return (doc.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]).flatMap((r) =>
     r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}|${res}|${v}`))),
   );
-}
-async function tarOf(name: string, content: string): Promise<Buffer> {
-  const archive = pack();
-  archive.entry({ name }, content);
-  archive.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of archive) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 const made = (calls: RecordedCall[]) => [...new Set(calls.map((c) => `${c.group}|${c.resource}|${c.verb}`))];
@@ -80,7 +71,7 @@ describe('RBAC in k8s/ grants exactly the calls the provider makes (recorded by 
       const ended = new Promise<void>((resolve) => terminal.onEnd(resolve));
       terminal.write('exit\r');
       await ended;
-      await api.copyIn(lab.labId, { node: 'node1', path: '/root' }, await tarOf('hello.txt', 'hello'));
+      await api.copyIn(lab.labId, { node: 'node1', path: '/root' }, await tarArchive({ 'hello.txt': 'hello' }));
       (await api.copyOut(lab.labId, { node: 'node1', path: '/root/hello.txt' })).resume();
       await api.capacity();
       await api.ping();

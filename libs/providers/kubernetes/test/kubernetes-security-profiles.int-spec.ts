@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { CoreV1Api, Exec, V1Status } from '@kubernetes/client-node';
 import type { LabSecurityProfile } from '@labfleet/config';
-import { LabSpec } from '@labfleet/domain';
+import { LabSpec, tarArchive } from '@labfleet/domain';
 import { labSpec } from '@labfleet/testing';
-import { pack } from 'tar-stream';
 import { exitCodeOf } from '../src/kubernetes-exec';
 import { KubeObject } from './fake-kube/fake-kube-store';
 import { FakeKubeSetup, LAB_IMAGE, ProviderOverrides } from './fake-kube-setup';
@@ -26,14 +25,6 @@ function stored(s: LabSpec): { pod: KubeObject; namespace: KubeObject } {
   return { pod, namespace: setup.fake.store.get('namespaces', undefined, pod.metadata.namespace!)! };
 }
 
-async function tarOf(name: string, content: string): Promise<Buffer> {
-  const archive = pack();
-  archive.entry({ name }, content);
-  archive.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of archive) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** A command sent as is (no lab-enter added), as a provider path that forgot it would. */
 async function rawExec(pod: KubeObject, command: string[]): Promise<{ exitCode?: number; stderr: string }> {
@@ -57,7 +48,7 @@ async function reachesIntoTheLab(overrides: ProviderOverrides, s: LabSpec): Prom
   const ended = new Promise<void>((resolve) => terminal.onEnd(resolve));
   terminal.write('exit\r');
   await ended;
-  await provider.copyIn(s.labId, { node: 'node1', path: '/root' }, await tarOf('hello.txt', 'hello'));
+  await provider.copyIn(s.labId, { node: 'node1', path: '/root' }, await tarArchive({ 'hello.txt': 'hello' }));
   (await provider.copyOut(s.labId, { node: 'node1', path: '/root/hello.txt' })).resume();
 }
 

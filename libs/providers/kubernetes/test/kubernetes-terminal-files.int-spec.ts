@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { extract, pack } from 'tar-stream';
-import { LabSpec, TerminalSession } from '@labfleet/domain';
+import { extract } from 'tar-stream';
+import { LabSpec, tarArchive, TerminalSession } from '@labfleet/domain';
 import { labSpec } from '@labfleet/testing';
 import { KubernetesProvider } from '../src';
 import { KubeObject } from './fake-kube/fake-kube-store';
@@ -37,17 +37,6 @@ function watch(session: TerminalSession): { output: () => string; ended: () => b
   return { output: () => output, ended: () => ended };
 }
 
-async function tarOf(entries: Record<string, string | Buffer | null>): Promise<Buffer> {
-  const archive = pack();
-  for (const [name, content] of Object.entries(entries)) {
-    if (content === null) archive.entry({ name, type: 'directory', mode: 0o755 });
-    else archive.entry({ name, mode: 0o644 }, content);
-  }
-  archive.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of archive) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 async function entriesOf(stream: NodeJS.ReadableStream): Promise<Record<string, string>> {
   const found: Record<string, string> = {};
@@ -114,7 +103,7 @@ describe('KubernetesProvider web terminal against a fake Kubernetes API server (
 describe('KubernetesProvider file copy against a fake Kubernetes API server (not a cluster)', () => {
   it('copies a tar in (making the directory) and out again, as a directory or one file', async () => {
     const big = randomBytes(3 * 1024 * 1024);
-    const tar = await tarOf({ Dockerfile: 'FROM alpine\n', 'app/': null, 'app/main.sh': 'echo hi\n', 'app/data.bin': big });
+    const tar = await tarArchive({ Dockerfile: 'FROM alpine\n', 'app/': null, 'app/main.sh': 'echo hi\n', 'app/data.bin': big });
     await provider.copyIn(lab.labId, { node: 'node1', path: '/root/project' }, tar);
 
     const bigEntry = `<${big.length} bytes ${big.subarray(0, 8).toString('hex')}>`;
@@ -137,8 +126,8 @@ describe('KubernetesProvider file copy against a fake Kubernetes API server (not
   });
 
   it('fails with the words of the lab node when the directory cannot be made', async () => {
-    await provider.copyIn(lab.labId, { node: 'node1', path: '/root' }, await tarOf({ notes: 'a file' }));
-    await expect(provider.copyIn(lab.labId, { node: 'node1', path: '/root/notes/sub' }, await tarOf({ a: 'a' }))).rejects.toMatchObject({
+    await provider.copyIn(lab.labId, { node: 'node1', path: '/root' }, await tarArchive({ notes: 'a file' }));
+    await expect(provider.copyIn(lab.labId, { node: 'node1', path: '/root/notes/sub' }, await tarArchive({ a: 'a' }))).rejects.toMatchObject({
       name: 'ProviderError',
       retryable: false,
       message: expect.stringMatching(/cannot copy into \/root\/notes\/sub: mkdir: .*Not a directory/),
@@ -146,7 +135,7 @@ describe('KubernetesProvider file copy against a fake Kubernetes API server (not
   });
 
   it('a reader that stops early closes the exec, and a second copy still works', async () => {
-    await provider.copyIn(lab.labId, { node: 'node2', path: '/tmp' }, await tarOf({ 'large.bin': randomBytes(2 * 1024 * 1024) }));
+    await provider.copyIn(lab.labId, { node: 'node2', path: '/tmp' }, await tarArchive({ 'large.bin': randomBytes(2 * 1024 * 1024) }));
     const stream = (await provider.copyOut(lab.labId, { node: 'node2', path: '/tmp/large.bin' })) as NodeJS.ReadableStream & { destroy(): void };
     await new Promise((resolve) => stream.once('data', resolve));
     expect(setup.fake.openExecs).toBe(1);
