@@ -40,13 +40,11 @@ chown "$SHIFT:$SHIFT" "$DISK"
 # limit files stay the host's: the lab can make child cgroups under it, never raise its own limits.
 : >"$STATE/cgroups"
 if [ -d "$CGROUPS" ]; then
-  for dir in "$CGROUPS"/*/; do
-    hierarchy=$(basename "$dir")
-    leaf=$(awk -F: -v h="$hierarchy" '$2 == h || $2 == "name=" h { n = split($3, p, "/"); print p[n]; exit }' /proc/self/cgroup)
-    [ -n "$leaf" ] && [ -d "$dir$leaf" ] || fail "cgroup $hierarchy: the container's cgroup is not under $dir"
-    chown "$SHIFT:$SHIFT" "$dir$leaf" "$dir$leaf/cgroup.procs" "$dir$leaf/tasks"
-    echo "$hierarchy $leaf" >>"$STATE/cgroups"
-  done
+  # "<hierarchy> <leaf>" for each hierarchy bound in (/proc/self/cgroup names systemd's name=systemd).
+  ls "$CGROUPS" | awk -F: 'NR == FNR { bound[$0] = 1; next } { h = $2; sub(/^name=/, "", h); n = split($3, p, "/"); if (h in bound) print h, p[n] }' - /proc/self/cgroup >"$STATE/cgroups"
+  [ "$(wc -l <"$STATE/cgroups")" -eq "$(ls "$CGROUPS" | wc -l)" ] || fail "the container's cgroups are not all under $CGROUPS"
+  # shellcheck disable=SC2046
+  chown "$SHIFT:$SHIFT" $(awk -v d="$CGROUPS" '{ c = d "/" $1 "/" $2; print c, c "/cgroup.procs", c "/tasks" }' "$STATE/cgroups")
 fi
 
 mkfifo "$STATE/net-ready"
@@ -62,15 +60,18 @@ while [ -z "$lab" ]; do
   for child in $(cat "/proc/$ns/task/$ns/children" 2>/dev/null); do
     user=$(readlink "/proc/$child/ns/user" 2>/dev/null) && [ "$user" != "$ours" ] && lab=$child
   done
-  [ -n "$lab" ] || sleep 0.01
+  [ -n "$lab" ] || sleep 0.005
 done
-ip link set eth0 netns "$lab"
-# Named eth0 on this side so the engine's statistics of the container keep working.
-ip link add eth0 type veth peer name dns0 netns "$lab"
-ip addr add "$DNS_OUTER/30" dev eth0
-ip link set eth0 up
-# onlink: the lab brings its end up a moment later; until then the kernel would refuse the hop.
-ip route add default via "$DNS_INNER" dev eth0 onlink
+# The lab's interface moves in; this side keeps a link for DNS, named eth0 so the engine's
+# statistics of the container keep working. onlink: the lab brings its end up a moment later,
+# until then the kernel would refuse the hop.
+ip -batch - <<EOF
+link set eth0 netns $lab
+link add eth0 type veth peer name dns0 netns $lab
+addr add $DNS_OUTER/30 dev eth0
+link set eth0 up
+route add default via $DNS_INNER dev eth0 onlink
+EOF
 echo "$lab" >"$STATE/lab.pid"
 echo ready >"$STATE/net-ready"
 socat -T5 UDP4-RECVFROM:53,bind="$DNS_OUTER",fork UDP4-SENDTO:127.0.0.11:53 &

@@ -11,12 +11,14 @@ ROOT=/lab-disk/.root/merged
 
 read -r _ <"$STATE/net-ready"
 . "$STATE/net"
-ip link set lo up
-ip link set eth0 up
-ip addr add "$ADDR" dev eth0
-ip route add default via "$GATEWAY"
-ip addr add 169.254.53.2/30 dev dns0
-ip link set dns0 up
+ip -batch - <<EOF
+link set lo up
+link set eth0 up
+addr add $ADDR dev eth0
+route add default via $GATEWAY
+addr add 169.254.53.2/30 dev dns0
+link set dns0 up
+EOF
 
 mount --make-rprivate /
 mkdir -p "$DISK/docker" "$DISK/.root/upper" "$DISK/.root/work" "$ROOT"
@@ -52,7 +54,8 @@ cd /root
 # Docker's resolver, reached through the relay, answers from the container's side; its queries
 # to the host's resolvers come back out through the lab's interface.
 echo 1 >/proc/sys/net/ipv4/ip_forward
-iptables -t nat -A POSTROUTING -s 169.254.53.1/32 -o eth0 -j MASQUERADE
+# While dockerd starts (iptables waits for its lock): only DNS queries to the Internet need it.
+iptables -w -t nat -A POSTROUTING -s 169.254.53.1/32 -o eth0 -j MASQUERADE &
 
 set -- --host=unix:///var/run/docker.sock --add-runtime=lab-runc=/usr/local/bin/lab-runc --default-runtime=lab-runc "$@"
 if [ -n "${LABFLEET_REGISTRY_MIRROR:-}" ]; then
