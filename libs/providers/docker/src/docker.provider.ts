@@ -66,9 +66,10 @@ export class DockerProvider implements LabProvider {
 
   async provision(spec: LabSpec): Promise<LabHandle> {
     return this.engine('provisioning the lab', () => this.perLab.run(spec.labId, async () => {
-      // The network and the nodes' disks do not wait for each other.
-      const [network, facts, disks] = await Promise.all([
-        this.ensureNetwork(spec.labId),
+      // The network (then the mirror joining it) and the nodes' disks do not wait for each other;
+      // both are done before the nodes start, whose own network set-up the engine does next.
+      const [, facts, disks] = await Promise.all([
+        this.ensureNetwork(spec.labId).then((network) => this.connectMirror(network, spec)),
         this.host.ensureRunning(),
         Promise.all(spec.nodes.map((node) => this.diskOf(spec, node))),
       ]);
@@ -80,11 +81,7 @@ export class DockerProvider implements LabProvider {
         disk: null,
         cgroupHierarchies: await this.delegatedHierarchies(facts),
       };
-      // The lab daemon needs the mirror only when someone pulls: join it while the nodes start.
-      const [nodes] = await Promise.all([
-        Promise.all(spec.nodes.map((node, i) => this.startNode(spec, node, { ...ctx, disk: disks[i] }))),
-        this.connectMirror(network, spec),
-      ]);
+      const nodes = await Promise.all(spec.nodes.map((node, i) => this.startNode(spec, node, { ...ctx, disk: disks[i] })));
       return { labId: spec.labId, provider: this.kind, network: labNetworkName(this.config.instance, spec.labId), nodes };
     }));
   }
