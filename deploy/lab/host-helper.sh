@@ -15,17 +15,20 @@
 set -eu
 fail() { echo "labfleet-host: $*" >&2; exit 1; }
 
-# The engine's dockerd: the first in our pid namespace, the host's (a lab's own dockerd is in the lab's).
-# Its re-executed helpers (docker-untar...) are named dockerd too, for a moment: the daemon's
-# command line starts with dockerd.
+# The engine's dockerd: the oldest process named dockerd in our pid namespace, the host's (a lab's
+# own dockerd is in the lab's; other processes of that name come and go: the oldest is the daemon).
 engine_pid() {
   host=$(readlink /proc/self/ns/pid)
+  engine=1 oldest=
   for p in /proc/[0-9]*; do
     read -r comm <"$p/comm" 2>/dev/null || continue # a builtin: hundreds of processes, no fork each
     [ "$comm" = dockerd ] && [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$host" ] || continue
-    case "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" in dockerd* | */dockerd*) echo "${p#/proc/}"; return ;; esac
+    read -r stat <"$p/stat" 2>/dev/null || continue
+    # shellcheck disable=SC2086
+    set -- ${stat##*) } # the fields after the name; the 20th is the start time
+    if [ -z "$oldest" ] || [ "${20}" -lt "$oldest" ]; then oldest=${20} engine=${p#/proc/}; fi
   done
-  echo 1
+  echo "$engine"
 }
 
 # Runs a command of this container's in the engine's mount namespace: paths under /proc/PID/root
