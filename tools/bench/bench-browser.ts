@@ -48,6 +48,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { LabStatus } from '@labfleet/contracts';
+import { inLab } from '@labfleet/domain';
 import { Person, TenantBuilder } from '@labfleet/testing';
 
 const TARGET_ECHO_P99_MS = 50;
@@ -475,9 +476,10 @@ async function main(): Promise<number> {
         });
         if (!node) throw new Error(`no node1 container for lab ${labId}`);
         const container = docker.getContainer(node.Id);
-        const tmux = await DirectShell.open(container, ['sh', '-c', 'tmux -u new-session -d -s bench -x 100 -y 30 "bash -l" \\; set -t bench status off; exec tmux -u attach -t bench']);
+        // Into the lab as every command of Labfleet's (lab-enter), not the container's own root.
+        const tmux = await DirectShell.open(container, inLab(['sh', '-c', 'tmux -u new-session -d -s bench -x 100 -y 30 "bash -l" \\; set -t bench status off; exec tmux -u attach -t bench']));
         direct.push(tmux);
-        const bash = await DirectShell.open(container, ['bash', '-l']);
+        const bash = await DirectShell.open(container, inLab(['bash', '-l']));
         direct.push(bash);
         const b = await measureEchoBreakdown({ 'API terminal': term, 'engine + tmux': tmux, 'engine + bash': bash }, N_BREAKDOWN);
         const what: Record<string, string> = {
