@@ -5,8 +5,9 @@
 #
 #   labfleet-host probe                  cgroup version and v1 hierarchies of the host
 #   labfleet-host firewall CIDR          labs in CIDR cannot open connections to the host itself
-#   labfleet-host disk DIR NAME MB UID   a file system image of MB MiB (root owned by UID), mounted
-#                                        at DIR/NAME in the engine's mount namespace; idempotent
+#   labfleet-host disk DIR MB UID NAME.. for each NAME a file system image of MB MiB (root owned
+#                                        by UID) mounted at DIR/NAME in the engine's mount
+#                                        namespace; idempotent
 #   labfleet-host disks DIR              names of the disks in DIR
 #   labfleet-host release DIR LAB CGROUP unmounts and deletes the disks DIR/LAB-*, removes the
 #                                        cgroups CGROUP/LAB of every hierarchy
@@ -50,6 +51,21 @@ loop_device() { # a free loop device attached to $1, made in this container's /d
 engine=$(engine_pid)
 # The host's cgroups (a privileged container sees only its own cgroup of each hierarchy).
 cgroups=/proc/$engine/root/sys/fs/cgroup
+make_disk() { # DIR NAME MB UID
+  dir=$1 name=$2
+  mounted "$dir/$name" && return 0
+  mkdir -p "$dir/$name"
+  if [ ! -f "$dir/$name.img" ]; then
+    truncate -s "${3}M" "$dir/$name.img.new"
+    mkfs.ext4 -q -F -m 0 -E "lazy_itable_init=1,lazy_journal_init=1,root_owner=$4:$4" "$dir/$name.img.new"
+    mv "$dir/$name.img.new" "$dir/$name.img"
+  fi
+  dev=$(loop_device "$dir/$name.img")
+  # noinit_itable: a lab's disk is thrown away with it, so the kernel need not zero its inode
+  # tables in the background (hundreds of MB written, on the host's disk, as each lab starts).
+  in_engine mount --no-canonicalize -t ext4 -o nosuid,nodev,noinit_itable "$dev" "/proc/$engine/root$dir/$name" || { losetup -d "$dev"; fail "cannot mount $dir/$name"; }
+}
+
 release() { # DIR LAB CGROUP
   dir=$1 lab=$2 cgroup=$3
   for img in "$dir/$lab"-*.img; do
@@ -79,19 +95,9 @@ case "${1:-}" in
     iptables -C $rule 2>/dev/null || iptables -I $rule
     ;;
   disk)
-    dir=$2 name=$3 mb=$4 owner=$5
-    target="/proc/$engine/root$dir/$name"
-    mounted "$dir/$name" && exit 0
-    mkdir -p "$dir/$name"
-    if [ ! -f "$dir/$name.img" ]; then
-      truncate -s "${mb}M" "$dir/$name.img.new"
-      mkfs.ext4 -q -F -m 0 -E "lazy_itable_init=1,lazy_journal_init=1,root_owner=$owner:$owner" "$dir/$name.img.new"
-      mv "$dir/$name.img.new" "$dir/$name.img"
-    fi
-    dev=$(loop_device "$dir/$name.img")
-    # noinit_itable: a lab's disk is thrown away with it, so the kernel need not zero its inode
-    # tables in the background (hundreds of MB written, on the host's disk, as each lab starts).
-    in_engine mount --no-canonicalize -t ext4 -o nosuid,nodev,noinit_itable "$dev" "$target" || { losetup -d "$dev"; fail "cannot mount $dir/$name"; }
+    dir=$2 mb=$3 owner=$4
+    shift 4
+    for name in "$@"; do make_disk "$dir" "$name" "$mb" "$owner"; done
     ;;
   disks)
     for f in "$2"/*.img; do [ -f "$f" ] || continue; basename "$f" .img; done

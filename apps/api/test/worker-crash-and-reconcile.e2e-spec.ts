@@ -62,7 +62,7 @@ describe('workers can crash: idempotent jobs and reconcile keep Postgres and Doc
     await c.start();
     // A disk left by a worker that died between making it and starting the node.
     const helper = docker.getContainer(`labfleet-${stack.instance.instance}-host-helper`);
-    const disk = await runExec(helper, docker.modem, { command: ['labfleet-host', 'disk', `/var/lib/labfleet/disks/${stack.instance.instance}`, `${orphan}-node1`, '64', '100000'], timeoutMs: 30_000, outputLimitBytes: 4096 });
+    const disk = await runExec(helper, docker.modem, { command: ['labfleet-host', 'disk', `/var/lib/labfleet/disks/${stack.instance.instance}`, '64', '100000', `${orphan}-node1`], timeoutMs: 30_000, outputLimitBytes: 4096 });
     expect(disk.exitCode).toBe(0);
     expect((await stack.instance.resources(orphan)).disks).toEqual([`${orphan}-node1.img`]);
     const started = Date.now();

@@ -71,7 +71,7 @@ export class DockerProvider implements LabProvider {
       const [, facts, disks] = await Promise.all([
         this.ensureNetwork(spec.labId).then((network) => this.connectMirror(network, spec)),
         this.host.ensureRunning(),
-        Promise.all(spec.nodes.map((node) => this.diskOf(spec, node))),
+        this.disksOf(spec),
       ]);
       const ctx: LabContainerContext = {
         instance: this.config.instance,
@@ -242,10 +242,10 @@ export class DockerProvider implements LabProvider {
     return (await this.cgroupDriver) === 'cgroupfs' && facts.cgroupVersion === 1 ? facts.hierarchies : [];
   }
 
-  /** The node's disk on the host (made once), or null where disks are plain volumes. */
-  private diskOf(spec: LabSpec, node: LabNodeSpec): Promise<string | null> {
-    if (this.config.provider.disk.limit !== 'image') return Promise.resolve(null);
-    return this.host.disk(spec.labId, node.name, spec.limits.diskMb ?? DEFAULT_DISK_MB);
+  /** Each node's disk on the host (made once), or null where disks are plain volumes. */
+  private async disksOf(spec: LabSpec): Promise<(string | null)[]> {
+    if (this.config.provider.disk.limit !== 'image') return spec.nodes.map(() => null);
+    return this.host.disks(spec.labId, spec.nodes.map((n) => n.name), spec.limits.diskMb ?? DEFAULT_DISK_MB);
   }
 
   /** Creates (or adopts) one node's container, starts it and waits for its inner daemon. */

@@ -54,12 +54,13 @@ export class LabHostHelper {
     return this.ready;
   }
 
-  /** Makes (or finds) the node's disk and returns its path on the host, for a bind mount. */
-  async disk(labId: string, node: string, diskMb: number): Promise<string> {
+  /** Makes (or finds) the disks of the lab's nodes, in one go; their paths on the host, for bind mounts. */
+  async disks(labId: string, nodes: readonly string[], diskMb: number): Promise<string[]> {
     await this.ensureRunning();
     const owner = this.config.provider.securityProfile === 'confined' ? CONFINED_ROOT_UID : 0;
-    await this.run(['disk', this.diskDir, `${labId}-${node}`, String(diskMb), String(owner)], `making the disk of lab node ${node}`);
-    return `${this.diskDir}/${labId}-${node}`;
+    const names = nodes.map((node) => `${labId}-${node}`);
+    await this.run(['disk', this.diskDir, String(diskMb), String(owner), ...names], 'making the lab disks');
+    return names.map((name) => `${this.diskDir}/${name}`);
   }
 
   /** Unmounts and deletes the lab's disks and removes its cgroups. Its containers must be gone. */
