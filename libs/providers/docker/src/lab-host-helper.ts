@@ -90,9 +90,9 @@ export class LabHostHelper {
 
   private async start(): Promise<HostFacts> {
     const container = this.docker.getContainer(this.name);
-    const info = await tolerate(container.inspect(), [404]);
-    // A helper from another lab image (an upgrade) is made again, so it runs the image's own script.
-    const current = info?.Config.Image === this.config.provider.labImage;
+    const [info, image] = await Promise.all([tolerate(container.inspect(), [404]), this.docker.getImage(this.config.provider.labImage).inspect()]);
+    // A helper from another lab image (an upgrade, a rebuilt tag) is made again, so it runs the image's own script.
+    const current = info?.Image === image.Id;
     if (info && !current) await tolerate(container.remove({ force: true }), [404, 409]);
     if (!current) await tolerate(this.docker.createContainer(this.helperContainer()), [409]);
     if (!current || !info.State.Running) await tolerate(container.start(), [304]);
