@@ -33,6 +33,10 @@ const PROBES = readFileSync(join(__dirname, 'fixtures/escape-probes.sh'), 'utf8'
 /** Where the lab's shell keeps the probes, and where a container in the lab sees them. */
 const PROBE_FILE = '/root/escape-probes.sh';
 const CONTAINER = 'a `docker run --privileged` container in the lab';
+/** The memory limit of each shipped template's nodes. */
+const MEMORY_MB: Record<string, number> = Object.fromEntries(
+  (JSON.parse(readFileSync('deploy/templates.json', 'utf8')).templates as { name: string; memoryMb: number }[]).map((t) => [t.name, t.memoryMb]),
+);
 
 /**
  * The escape suite (README "Security", SECURITY.md): every known way out of a container, tried from
@@ -75,9 +79,9 @@ describe('labs that cannot break out: the escape suite, confined vs privileged',
     rmSync(markerDir, { recursive: true, force: true });
   });
 
-  async function newLab({ student, courseId }: Installation): Promise<any> {
-    const { body } = await student.post('/api/v1/labs', { course: courseId, template: 'docker' });
-    return student.waitForLab(body.id, [LabStatus.Ready, LabStatus.Failed], 120_000);
+  async function newLab({ student, courseId }: Installation, template = 'docker'): Promise<any> {
+    const { body } = await student.post('/api/v1/labs', { course: courseId, template });
+    return student.waitForLab(body.id, [LabStatus.Ready, LabStatus.Failed], 180_000);
   }
 
   /** The lab network's gateway: the host, as the lab sees it. */
@@ -87,7 +91,7 @@ describe('labs that cannot break out: the escape suite, confined vs privileged',
   }
 
   /** Runs the probes in a lab (its shell, or a privileged container in it) and reads the host's markers. */
-  async function probe({ stack, student }: Installation, lab: any, where: 'shell' | 'container'): Promise<Results> {
+  async function probe({ stack, student }: Installation, lab: any, where: 'shell' | 'container', node = 'node1'): Promise<Results> {
     const gateway = await gatewayOf(stack, lab.id);
     const api = new URL(stack.client.baseUrl).port;
     // The stand-in answers the host itself at the gateway's address: a refusal from the lab is the lab's doing.
@@ -104,9 +108,9 @@ describe('labs that cannot break out: the escape suite, confined vs privileged',
       `other-lab=${other.address}`,
     ].join(' ');
     const rootDisk = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === '/')!.split(' ')[2];
-    // The docker template's memory limit, which the host set for the lab.
-    const env = { MARKER_DIR: markerDir, TOKEN: token, HOST_NAME: hostname(), DISK: rootDisk, TARGETS: targets, MEMORY_LIMIT: String(2048 * 1024 * 1024) };
-    const upload = await student.request('PUT', `/api/v1/labs/${lab.id}/files?path=${PROBE_FILE}`, undefined, PROBES, 'application/octet-stream');
+    // The node's memory limit, which the host set for the lab from its template.
+    const env = { MARKER_DIR: markerDir, TOKEN: token, HOST_NAME: hostname(), DISK: rootDisk, TARGETS: targets, MEMORY_LIMIT: String(MEMORY_MB[lab.template] * 1024 * 1024) };
+    const upload = await student.request('PUT', `/api/v1/labs/${lab.id}/files?path=${PROBE_FILE}&node=${node}`, undefined, PROBES, 'application/octet-stream');
     expect(upload.status).toBe(200);
     const vars = Object.entries(env).map(([k, v]) => `${k}='${v}'`);
     const command =
@@ -114,7 +118,7 @@ describe('labs that cannot break out: the escape suite, confined vs privileged',
         ? `env ${vars.join(' ')} PROBE_ROOT=/tmp/lf-probe bash ${PROBE_FILE}`
         : `docker pull -q debian:bookworm-slim >/dev/null && docker run --rm --privileged -v /root:/probe ${vars.map((v) => `-e ${v}`).join(' ')} -e PROBE_ROOT=/tmp/lf-probe debian:bookworm-slim bash /probe/escape-probes.sh`;
     if (existsSync(releaseMarker)) unlinkSync(releaseMarker);
-    const run = await student.sh(lab.id, command, 180);
+    const run = await student.sh(lab.id, command, 180, node);
     const found: Results = new Map();
     if (run.exitCode !== 0) {
       found.set('(the attempt)', { outcome: 'n/a', detail: `could not run: ${`${run.stderr}`.trim().split('\n').filter((l) => /error/i.test(l)).join(' | ')}` });
@@ -161,6 +165,14 @@ describe('labs that cannot break out: the escape suite, confined vs privileged',
     'own-cgroup-limits',
   ];
 
+  /** Every attempt made, every one blocked: n/a only where the thing does not exist on this kernel for anyone (this one has no sysrq). */
+  function expectAllBlocked(found: Results): void {
+    expect([...found.keys()]).toEqual(ATTEMPTS);
+    const absent = existsSync('/proc/sysrq-trigger') ? [] : ['sysrq-trigger'];
+    for (const [name, { outcome }] of found) expect([name, outcome]).toEqual([name, absent.includes(name) ? 'n/a' : 'blocked']);
+    expect(existsSync(releaseMarker)).toBe(false);
+  }
+
   it.each([
     ['a student shell', 'shell' as const],
     [CONTAINER, 'container' as const],
@@ -169,11 +181,20 @@ describe('labs that cannot break out: the escape suite, confined vs privileged',
     expect(lab).toMatchObject({ status: 'ready' });
     const found = await probe(confined, lab, how);
     record('confined', where, found);
-    expect([...found.keys()]).toEqual(ATTEMPTS);
-    // n/a only where the thing does not exist on this kernel for anyone (this one has no sysrq).
-    const absent = existsSync('/proc/sysrq-trigger') ? [] : ['sysrq-trigger'];
-    for (const [name, { outcome }] of found) expect([name, outcome]).toEqual([name, absent.includes(name) ? 'n/a' : 'blocked']);
-    expect(existsSync(releaseMarker)).toBe(false);
+    expectAllBlocked(found);
+  });
+
+  // Every template the platform ships runs confined: their nodes hold the same way (here the last
+  // node of each multi-node template; on swarm-5, a worker of the swarm its set-up formed).
+  it.each([
+    ['swarm-3', 'node3'],
+    ['swarm-5', 'node5'],
+  ])('in a confined %s lab, from a student shell on %s, every attempt fails', async (template, node) => {
+    const lab = await newLab(confined, template);
+    expect(lab).toMatchObject({ status: 'ready' });
+    const found = await probe(confined, lab, 'shell', node);
+    record(`confined ${template}`, `a student shell on ${node}`, found);
+    expectAllBlocked(found);
   });
 
   it('the control: in a privileged lab the same attempts get out (the checks are not vacuous)', async () => {
