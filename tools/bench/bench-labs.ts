@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildLabSpec, ExecResult, LabTemplate } from '@labfleet/domain';
 import { parseTemplateFile } from '@labfleet/lab-lifecycle';
-import { buildLabContainer, LabContainerContext, runExec } from '@labfleet/provider-docker';
+import { buildLabContainer, LAB_READY_COMMAND, LabContainerContext, runExec } from '@labfleet/provider-docker';
 import { docker, TEST_DIND_IMAGE } from '@labfleet/testing';
 import { repoRoot } from './register-paths';
 
@@ -42,7 +42,7 @@ export function bareContainer(labId: string, ctx: LabContainerContext): Docker.C
 
 /** The provider's readiness check: one exec polling the inner `docker info` until it answers. */
 export function innerDockerInfo(container: Docker.Container, timeoutMs = 60_000): Promise<ExecResult> {
-  return runExec(container, docker.modem, { command: ['sh', '-c', 'until docker info >/dev/null 2>&1; do sleep 0.05; done'], timeoutMs, outputLimitBytes: 4096 });
+  return runExec(container, docker.modem, { command: LAB_READY_COMMAND, timeoutMs, outputLimitBytes: 4096 });
 }
 
 // ---------------------------------------------------------------------------------------------

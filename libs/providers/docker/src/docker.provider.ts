@@ -29,7 +29,7 @@ import { HostFacts, LabHostHelper } from './lab-host-helper';
 import { KeyedMutex } from './keyed-mutex';
 import { block, freeBlocks, parseCidr } from './lab-subnets';
 import { toProviderError, tolerate } from './docker-errors';
-import { buildLabContainer, buildLabNetwork, LabContainerContext } from './lab-container.builder';
+import { buildLabContainer, buildLabNetwork, LAB_READY_COMMAND, LabContainerContext } from './lab-container.builder';
 import { LABEL_LAB_ID, labContainerName, labFilter, labNetworkName } from './lab-resource-names';
 import { RegistryMirror } from './registry-mirror';
 
@@ -274,7 +274,7 @@ export class DockerProvider implements LabProvider {
     const timeoutMs = this.config.provider.readyTimeoutSeconds * 1000;
     const result = await runExec(container, this.docker.modem, {
       runner: inLab([]),
-      command: ['sh', '-c', 'until docker info >/dev/null 2>&1; do sleep 0.05; done'],
+      command: LAB_READY_COMMAND,
       timeoutMs,
       outputLimitBytes: 4096,
     });
