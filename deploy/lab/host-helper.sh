@@ -39,13 +39,15 @@ in_engine() { nsenter --target "$engine" --mount --root=/ -- "$@"; }
 
 mounted() { awk -v t="$1" '$5 == t { found = 1 } END { exit !found }' "/proc/$engine/mountinfo"; }
 
-loop_device() { # a free loop device attached to $1, made in this container's /dev when missing
-  for _ in 1 2 3 4 5 6 7 8; do
-    dev=$(losetup --find) || fail "no free loop device"
-    [ -b "$dev" ] || mknod "$dev" b 7 "${dev#/dev/loop}"
-    losetup "$dev" "$1" 2>/dev/null && { echo "$dev"; return; }
+# Device nodes for every loop device the kernel has and a few more (this container's /dev is a
+# copy made when it started; mount finds a free one through /dev/loop-control).
+loop_nodes() {
+  count=$(ls /sys/block | grep -c '^loop' || true)
+  i=0
+  while [ "$i" -le $((count + 8)) ]; do
+    [ -b "/dev/loop$i" ] || mknod "/dev/loop$i" b 7 "$i"
+    i=$((i + 1))
   done
-  fail "could not attach $1 to a loop device"
 }
 
 engine=$(engine_pid)
@@ -60,10 +62,13 @@ make_disk() { # DIR NAME MB UID
     mkfs.ext4 -q -F -m 0 -E "lazy_itable_init=1,lazy_journal_init=1,root_owner=$4:$4" "$dir/$name.img.new"
     mv "$dir/$name.img.new" "$dir/$name.img"
   fi
-  dev=$(loop_device "$dir/$name.img")
+  loop_nodes
+  # -o loop attaches the image to a loop device that frees itself when the file system is
+  # unmounted everywhere (also when the engine's mount namespace goes: a DinD node removed).
   # noinit_itable: a lab's disk is thrown away with it, so the kernel need not zero its inode
   # tables in the background (hundreds of MB written, on the host's disk, as each lab starts).
-  in_engine mount --no-canonicalize -t ext4 -o nosuid,nodev,noinit_itable "$dev" "/proc/$engine/root$dir/$name" || { losetup -d "$dev"; fail "cannot mount $dir/$name"; }
+  in_engine mount --no-canonicalize -t ext4 -o loop,nosuid,nodev,noinit_itable "/proc/$engine/root$dir/$name.img" "/proc/$engine/root$dir/$name" ||
+    fail "cannot mount $dir/$name"
 }
 
 release() { # DIR LAB CGROUP
@@ -72,7 +77,8 @@ release() { # DIR LAB CGROUP
     [ -f "$img" ] || continue
     name=$(basename "$img" .img)
     if mounted "$dir/$name"; then in_engine umount --no-canonicalize "/proc/$engine/root$dir/$name"; fi
-    for dev in $(losetup --associated "$img" | cut -d: -f1); do losetup --detach "$dev"; done
+    # Loop devices free themselves once unmounted; one attached some other way is detached here.
+    for dev in $(losetup --associated "$img" | cut -d: -f1); do losetup --detach "$dev" 2>/dev/null || true; done
     rm -f "$img"
     rmdir "$dir/$name" 2>/dev/null || true
   done

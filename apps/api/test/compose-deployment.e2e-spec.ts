@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { LabStatus } from '@labfleet/contracts';
-import { ApiClient, freePort } from '@labfleet/testing';
+import { ApiClient, freePort, removeLabResources } from '@labfleet/testing';
 
 jest.setTimeout(300_000);
 
@@ -76,6 +76,8 @@ describe('the Compose deployment (README "Run it")', () => {
 
   afterAll(async () => {
     if (compose) await composeRun('down', '-v').catch((e) => console.warn(`compose down: ${e.message}`));
+    // Its labs' disks and cgroups, through its host helper, before the helper goes with the rest.
+    await removeLabResources(instance);
     await removeInstance(instance);
     rmSync(dir, { recursive: true, force: true });
   });
