@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabStatus } from '@labfleet/contracts';
+import { labDiskDir } from '@labfleet/provider-docker';
 import { docker, LabfleetStack, NO_RESOURCES, testConfig } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
@@ -76,7 +77,7 @@ describe('labs are isolated from each other and held to their limits', () => {
   });
 
   it("a lab that fills its disk stops at the template's diskMb; the host's free space is left alone", async () => {
-    const diskDir = `${testConfig(stack.instance.instance).provider.disk.dir}/${stack.instance.instance}`;
+    const diskDir = labDiskDir(testConfig(stack.instance.instance).provider.disk.dir, stack.instance.instance);
     const free = () => statfsSync(diskDir).bavail * statfsSync(diskDir).bsize;
     const before = free();
     // Everything the student writes (home, /etc, images, containers) is on the lab's disk.

@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { runExec } from '@labfleet/provider-docker';
+import { hostHelperName, labDiskDir, runExec } from '@labfleet/provider-docker';
 import { LabStatus } from '@labfleet/contracts';
-import { docker, LabfleetStack, TEST_LAB_IMAGE } from '@labfleet/testing';
+import { docker, LabfleetStack, TEST_LAB_IMAGE, testConfig } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
 
@@ -61,8 +61,9 @@ describe('workers can crash: idempotent jobs and reconcile keep Postgres and Doc
     const c = await docker.createContainer({ Image: TEST_LAB_IMAGE, Entrypoint: ['sleep', '300'], Labels: labels, name: `orphan-${orphan}` });
     await c.start();
     // A disk left by a worker that died between making it and starting the node.
-    const helper = docker.getContainer(`labfleet-${stack.instance.instance}-host-helper`);
-    const disk = await runExec(helper, docker.modem, { command: ['labfleet-host', 'disk', `/var/lib/labfleet/disks/${stack.instance.instance}`, '64', '100000', `${orphan}-node1`], timeoutMs: 30_000, outputLimitBytes: 4096 });
+    const helper = docker.getContainer(hostHelperName(stack.instance.instance));
+    const diskDir = labDiskDir(testConfig(stack.instance.instance).provider.disk.dir, stack.instance.instance);
+    const disk = await runExec(helper, docker.modem, { command: ['labfleet-host', 'disk', diskDir, '64', '100000', `${orphan}-node1`], timeoutMs: 30_000, outputLimitBytes: 4096 });
     expect(disk.exitCode).toBe(0);
     expect((await stack.instance.resources(orphan)).disks).toEqual([`${orphan}-node1.img`]);
     const started = Date.now();

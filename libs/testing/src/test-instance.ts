@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import IORedis from 'ioredis';
 import { LabfleetConfig, loadConfig } from '@labfleet/config';
-import { labCgroupRoot, runExec } from '@labfleet/provider-docker';
+import { hostHelperName, labCgroupRoot, labDiskDir, runExec } from '@labfleet/provider-docker';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -91,7 +91,7 @@ export class TestInstance {
       docker.listNetworks({ filters: { label } }),
       docker.listVolumes({ filters: { label } }),
     ]);
-    const diskDir = `${testConfig(this.instance).provider.disk.dir}/${this.instance}`;
+    const diskDir = labDiskDir(testConfig(this.instance).provider.disk.dir, this.instance);
     const cgroupDir = (h: string) => `/sys/fs/cgroup/${h}/${labCgroupRoot(this.instance)}${labId ? `/${labId}` : ''}`;
     return {
       containers: containers.map((c) => c.Names[0]),
@@ -135,10 +135,10 @@ export async function removeLabResources(instance: string, labId?: string): Prom
 
 /** What the host helper made for the instance's labs (disks, cgroups); without a lab id, the helper too. */
 async function removeHostLeftovers(instance: string, labId?: string): Promise<void> {
-  const helper = docker.getContainer(`labfleet-${instance}-host-helper`);
+  const helper = docker.getContainer(hostHelperName(instance));
   if (!(await helper.inspect().then((i) => i.State.Running, () => false))) return;
   const config = testConfig(instance);
-  const dir = `${config.provider.disk.dir}/${instance}`;
+  const dir = labDiskDir(config.provider.disk.dir, instance);
   const run = (...args: string[]) => runExec(helper, docker.modem, { command: ['/usr/local/sbin/labfleet-host', ...args], timeoutMs: 30_000, outputLimitBytes: 65536 });
   if (labId) {
     await run('release', dir, labId, labCgroupRoot(instance));

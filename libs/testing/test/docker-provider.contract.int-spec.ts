@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { DockerProvider, labCgroupRoot, labFilter } from '@labfleet/provider-docker';
+import { DockerProvider, labCgroupRoot, labDiskDir, labFilter } from '@labfleet/provider-docker';
 import { docker, labProviderContract, removeLabResources, TEST_LAB_IMAGE, testConfig } from '../src';
 
 const instance = `t${randomBytes(4).toString('hex')}`;
@@ -11,7 +11,7 @@ async function resourcesOf(labId: string): Promise<string[]> {
   const filters = labFilter(instance, labId);
   const [c, n, v] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters }), docker.listVolumes({ filters })]);
   // The host helper's work, read from the host itself (the engine is this machine's).
-  const diskDir = `${config.provider.disk.dir}/${instance}`;
+  const diskDir = labDiskDir(config.provider.disk.dir, instance);
   const disks = existsSync(diskDir) ? readdirSync(diskDir).filter((f) => f.startsWith(labId)) : [];
   const cgroups = readdirSync('/sys/fs/cgroup').filter((h) => existsSync(`/sys/fs/cgroup/${h}/${labCgroupRoot(instance)}/${labId}`));
   return [

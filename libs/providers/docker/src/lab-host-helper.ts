@@ -5,7 +5,7 @@ import { ProviderError } from '@labfleet/domain';
 import { runExec } from './docker-exec';
 import { toProviderError, tolerate } from './docker-errors';
 import { labCgroupRoot } from './lab-container.builder';
-import { LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE } from './lab-resource-names';
+import { hostHelperName, LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE, labDiskDir } from './lab-resource-names';
 
 type HostHelperConfig = Pick<LabfleetConfig, 'instance' | 'provider'>;
 
@@ -38,11 +38,11 @@ export class LabHostHelper {
   ) {}
 
   private get name(): string {
-    return `labfleet-${this.config.instance}-host-helper`;
+    return hostHelperName(this.config.instance);
   }
 
   private get diskDir(): string {
-    return `${this.config.provider.disk.dir}/${this.config.instance}`;
+    return labDiskDir(this.config.provider.disk.dir, this.config.instance);
   }
 
   /** Starts the helper (once per process), sets the firewall rule, and reads the host's cgroups. */

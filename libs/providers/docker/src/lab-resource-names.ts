@@ -12,6 +12,10 @@ export const LABEL_OWNER = 'labfleet.owner';
 export const labNetworkName = (instance: string, labId: string): string => `labfleet-${instance}-lab-${labId}`;
 export const labContainerName = (instance: string, labId: string, node: string): string => `labfleet-${instance}-lab-${labId}-${node}`;
 export const labVolumeName = (instance: string, labId: string, node: string): string => `labfleet-${instance}-lab-${labId}-${node}-docker`;
+/** The installation's host helper on an engine (see `LabHostHelper`). */
+export const hostHelperName = (instance: string): string => `labfleet-${instance}-host-helper`;
+/** Where the installation's lab disks live on an engine's host, below `LAB_DISK_DIR`. */
+export const labDiskDir = (diskDir: string, instance: string): string => `${diskDir}/${instance}`;
 
 export function labLabels(instance: string, labId: string, extra: Record<string, string> = {}): Record<string, string> {
   return { [LABEL_MANAGED]: 'true', [LABEL_INSTANCE]: instance, [LABEL_LAB_ID]: labId, [LABEL_ROLE]: 'lab', ...extra };
