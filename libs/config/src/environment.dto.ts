@@ -179,6 +179,9 @@ export class EnvironmentDto {
   @ValidateIf(onKubernetes) @IsOptional() @Matches(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, { message: 'KUBE_CLUSTER_DOMAIN must be a DNS name' })
   KUBE_CLUSTER_DOMAIN?: string;
 
+  @ValidateIf(onKubernetes) @IsOptional() @Matches(/^https:\/\/[^/]+$/, { message: 'KUBE_STUDENT_API_SERVER must be an https URL without a path, e.g. https://kubernetes.default.svc' })
+  KUBE_STUDENT_API_SERVER?: string;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100)
   WORKER_CONCURRENCY?: number;
 

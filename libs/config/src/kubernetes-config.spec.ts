@@ -14,6 +14,7 @@ describe('loadConfig: Kubernetes settings', () => {
       seccompProfile: null,
       registryMirrorUrl: null,
       clusterDomain: 'cluster.local',
+      studentApiServer: 'https://kubernetes.default.svc',
     });
   });
 
@@ -28,6 +29,7 @@ describe('loadConfig: Kubernetes settings', () => {
       KUBE_RUNTIME_CLASS: 'sysbox-runc',
       KUBE_REGISTRY_MIRROR_URL: 'http://mirror.edu-platform.svc:5000',
       KUBE_CLUSTER_DOMAIN: 'k8s.school.example',
+      KUBE_STUDENT_API_SERVER: 'https://10.0.0.1:6443',
     });
     expect(config.kubernetes).toEqual({
       kubeconfig: '/etc/labfleet/kubeconfig',
@@ -38,11 +40,12 @@ describe('loadConfig: Kubernetes settings', () => {
       seccompProfile: null,
       registryMirrorUrl: 'http://mirror.edu-platform.svc:5000',
       clusterDomain: 'k8s.school.example',
+      studentApiServer: 'https://10.0.0.1:6443',
     });
   });
 
   it('names every bad Kubernetes variable, but only with LAB_PROVIDER=kubernetes', () => {
-    const bad = { KUBE_NAMESPACE_MODE: 'school', KUBE_NAMESPACE_PREFIX: 'a-prefix-much-too-long-for-63', KUBE_REGISTRY_MIRROR_URL: 'mirror:5000', KUBE_RUNTIME_CLASS: 'Sysbox!' };
+    const bad = { KUBE_NAMESPACE_MODE: 'school', KUBE_NAMESPACE_PREFIX: 'a-prefix-much-too-long-for-63', KUBE_REGISTRY_MIRROR_URL: 'mirror:5000', KUBE_RUNTIME_CLASS: 'Sysbox!', KUBE_STUDENT_API_SERVER: 'http://kubernetes' };
     expect(() => loadConfig({ ...base, ...bad })).not.toThrow();
     try {
       loadConfig({ ...base, LAB_PROVIDER: 'kubernetes', ...bad });

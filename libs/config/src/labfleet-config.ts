@@ -82,6 +82,11 @@ export abstract class LabfleetConfig {
     /** `http://host:port` of an in-cluster registry the lab daemons use as their Docker Hub mirror. */
     readonly registryMirrorUrl: string | null;
     readonly clusterDomain: string;
+    /**
+     * The API server as a student's kubectl inside a lab reaches it (templates with `kubernetes`):
+     * the kubeconfig written into the lab names it, and the lab's NetworkPolicy lets it through.
+     */
+    readonly studentApiServer: string;
   };
   abstract readonly jobs: {
     readonly concurrency: number;

@@ -90,6 +90,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       seccompProfile: env.KUBE_LAB_SECCOMP_PROFILE ?? null,
       registryMirrorUrl: env.KUBE_REGISTRY_MIRROR_URL ?? null,
       clusterDomain: env.KUBE_CLUSTER_DOMAIN ?? 'cluster.local',
+      studentApiServer: env.KUBE_STUDENT_API_SERVER ?? 'https://kubernetes.default.svc',
     },
     jobs: {
       concurrency: env.WORKER_CONCURRENCY ?? 10,

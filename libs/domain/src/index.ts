@@ -22,3 +22,4 @@ export * from './lab-commands';
 export * from './confined-lab';
 export * from './streamed-archive';
 export * from './tar-archive';
+export * from './template-offer';

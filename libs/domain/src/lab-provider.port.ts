@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Resources } from './capacity';
+import type { StudentKubernetes } from './lab-template';
 
 /** One node of a lab: a Docker host of its own, reachable as `hostname` by the lab's other nodes. */
 export interface LabNodeSpec {
@@ -32,6 +33,17 @@ export interface LabSpec {
   readonly images: readonly string[];
   /** Who the lab is for; providers label what they create with it (absent for unowned labs). */
   readonly owner?: { readonly schoolId: string; readonly courseId: string; readonly userId: string | null };
+  /** A Kubernetes namespace of the student's own, with a kubeconfig in the lab (only providers that offer it). */
+  readonly studentKubernetes?: StudentKubernetes;
+}
+
+/**
+ * What a backend can give a lab besides Docker hosts. A template asking for more is not offered
+ * there: a request for it is refused with the reason (`notOfferedReason`), never made and failed.
+ */
+export interface ProviderOffers {
+  /** A namespace of the student's own on the backend's Kubernetes cluster (`LabSpec.studentKubernetes`). */
+  readonly studentKubernetes: boolean;
 }
 
 /** Small JSON value a provider returns from `provision`, stored on the lab row. */
@@ -109,6 +121,8 @@ export interface NodePath {
  */
 export interface LabProvider {
   readonly kind: string;
+  /** What the backend gives labs besides Docker hosts; absent: nothing else. */
+  readonly offers?: ProviderOffers;
   /**
    * Readies what labs of these templates need before the first one is asked for (on Docker: the
    * registry mirror and the images it serves). Returns problems in words; never fatal.
@@ -122,7 +136,8 @@ export interface LabProvider {
   place?(spec: LabSpec): Promise<Placement>;
   /**
    * Creates (or adopts what exists of) the lab and resolves only when every node's Docker daemon
-   * answers. Called again for the same lab it makes nothing twice.
+   * answers (and, for `studentKubernetes`, the kubeconfig is in node1). Called again for the same
+   * lab it makes nothing twice.
    * Rejects with `ProviderError` (retryable or not) or `DependencyUnavailableError`.
    */
   provision(spec: LabSpec): Promise<LabHandle>;

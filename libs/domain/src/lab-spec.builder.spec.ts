@@ -3,7 +3,7 @@ import { LabTemplate } from './lab-template';
 
 const template: LabTemplate = {
   id: 't1', name: 'swarm-3', description: '', image: null, nodes: 3, cpus: 1.5, memoryMb: 1024,
-  pidsLimit: 512, diskMb: null, ttlSeconds: 60, images: ['nginx:latest'], reservedCpus: 0.05, reservedMemoryMb: 128, setup: [],
+  pidsLimit: 512, diskMb: null, ttlSeconds: 60, images: ['nginx:latest'], reservedCpus: 0.05, reservedMemoryMb: 128, setup: [], kubernetes: null,
 };
 
 describe('buildLabSpec', () => {
@@ -21,6 +21,11 @@ describe('buildLabSpec', () => {
     expect(spec.image).toBe('labfleet/lab:latest');
     expect(spec.limits).toEqual({ cpus: 1.5, memoryMb: 1024, pidsLimit: 512, diskMb: null });
     expect(buildLabSpec('lab-1', { ...template, image: 'custom:1' }, 'x').image).toBe('custom:1');
+  });
+
+  it('asks for a student Kubernetes namespace only when the template does', () => {
+    expect(buildLabSpec('lab-1', template, 'x').studentKubernetes).toBeUndefined();
+    expect(buildLabSpec('lab-1', { ...template, kubernetes: { pods: 20, cpus: 2, memoryMb: 2048 } }, 'x').studentKubernetes).toEqual({ pods: 20, cpus: 2, memoryMb: 2048 });
   });
 
   it('computes expiry from the TTL', () => {

@@ -15,6 +15,7 @@ export function buildLabSpec(labId: string, template: LabTemplate, defaultImage:
     limits: { cpus: template.cpus, memoryMb: template.memoryMb, pidsLimit: template.pidsLimit, diskMb: template.diskMb },
     reservation: { cpus: template.reservedCpus, memoryMb: template.reservedMemoryMb },
     images: [...template.images],
+    ...(template.kubernetes ? { studentKubernetes: { ...template.kubernetes } } : {}),
   };
 }
 

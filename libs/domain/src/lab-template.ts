@@ -9,6 +9,16 @@ export interface SetupStep {
   readonly capture?: string;
 }
 
+/**
+ * A Kubernetes namespace of the student's own on the backend's cluster, with a kubeconfig for it
+ * in the lab (the course's Kubernetes chapter), and what the namespace's quota allows.
+ */
+export interface StudentKubernetes {
+  readonly pods: number;
+  readonly cpus: number;
+  readonly memoryMb: number;
+}
+
 /** A template as the domain sees it: what a lab of this kind is made of. */
 export interface LabTemplate {
   readonly id: string;
@@ -26,4 +36,6 @@ export interface LabTemplate {
   readonly reservedCpus: number;
   readonly reservedMemoryMb: number;
   readonly setup: readonly SetupStep[];
+  /** Null: a lab of Docker hosts only. Only a Kubernetes backend offers it (`notOfferedReason`). */
+  readonly kubernetes: StudentKubernetes | null;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
-import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, ProviderError, renderStep, SetupStep } from '@labfleet/domain';
+import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, notOfferedReason, ProviderError, renderStep, SetupStep } from '@labfleet/domain';
 import { LabEntity, LabRepository } from '@labfleet/persistence';
 import { JobName, LabJobsService } from '@labfleet/queue';
 
@@ -53,6 +53,9 @@ export class LabLifecycleService {
     const started = Date.now();
     try {
       const owner = lab.schoolId && lab.courseId ? { schoolId: lab.schoolId, courseId: lab.courseId, userId: lab.ownerId } : undefined;
+      // A lab asked for before the installation moved to another backend: no retry can make it.
+      const refused = notOfferedReason(this.templateOf(lab), this.provider);
+      if (refused) throw new ProviderError(refused, false);
       const spec = buildLabSpec(labId, this.templateOf(lab), this.config.provider.labImage, owner);
       if (lab.status === LabStatus.Pending) {
         const waitMs = await this.place(lab, spec);

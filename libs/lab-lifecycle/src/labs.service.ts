@@ -20,6 +20,7 @@ import {
   LabProvider,
   labScopeOf,
   NotFoundError,
+  notOfferedReason,
   QuotaExceededError,
   REFILL_QUIET_SECONDS,
   SingleFlight,
@@ -193,8 +194,11 @@ export class LabsService {
     return this.provider.exec(id, { node, command: request.command, timeoutMs });
   }
 
+  /** The template asked for, if this installation's backend can make labs of it. */
   private async templateNamed(name: string): Promise<TemplateEntity> {
     const template = await this.templateReads.run(name, () => this.templates.findByName(name));
+    const refused = template && notOfferedReason(template, this.provider);
+    if (refused) throw new InvalidInputError(refused);
     if (template) return template;
     const known = (await this.templates.list()).map((t) => t.name).join(', ');
     throw new InvalidInputError(`unknown template '${name}' (known: ${known})`);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus, Role } from '@labfleet/contracts';
-import { Caller, ForbiddenError, free, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, planPool, Resources, scheduledDemand } from '@labfleet/domain';
+import { Caller, ForbiddenError, free, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, notOfferedReason, planPool, Resources, scheduledDemand } from '@labfleet/domain';
 import { AdmissionRepository, AuditRepository, LabRepository, PoolRepository, TemplateEntity, TemplateRepository } from '@labfleet/persistence';
 import { JobName, JobPriority, LabJobsService } from '@labfleet/queue';
 import { CapacityService } from './capacity.service';
@@ -66,6 +66,8 @@ export class PoolService {
     if (caller.principal.role !== Role.PlatformAdmin) throw new ForbiddenError('only platform admins size the pools');
     const template = await this.templates.findByName(templateName);
     if (!template) throw new NotFoundError('template', templateName);
+    const refused = minIdle > 0 ? notOfferedReason(template, this.provider) : null;
+    if (refused) throw new InvalidInputError(refused);
     if (maxTotal !== null && maxTotal < minIdle) throw new InvalidInputError(`max (${maxTotal}) must be at least min (${minIdle})`);
     await this.jobs.ping();
     await this.pools.upsert(template.id, minIdle, maxTotal, caller.principal.label);
@@ -76,7 +78,8 @@ export class PoolService {
   /** One pass over every template: make what is missing, retire what is over the target. */
   async refill(): Promise<void> {
     const [templates, settings, counts, demand] = await Promise.all([this.templates.list(), this.pools.settings(), this.pools.counts(), this.demand()]);
-    for (const template of templates) {
+    // A pool set before the installation moved to a backend that cannot make its labs stays empty.
+    for (const template of templates.filter((t) => !notOfferedReason(t, this.provider))) {
       const setting = settings.find((s) => s.templateId === template.id) ?? { minIdle: 0, maxTotal: null };
       const c = counts.get(template.id) ?? { idle: 0, warming: 0, total: 0, poolFailedLastMinute: 0, sinceLastClaimSeconds: null };
       const plan = planPool(setting, c, demand.get(template.id) ?? 0);

@@ -39,6 +39,7 @@ export function parseTemplateFile(text: string, source: string): TemplateFields[
     reservedCpus: t.reservedCpus ?? 0.05,
     reservedMemoryMb: t.reservedMemoryMb ?? 128,
     setup: (t.setup ?? []).map((s) => ({ node: s.node, run: s.run, ...(s.capture ? { capture: s.capture } : {}) })),
+    kubernetes: t.kubernetes ? { pods: t.kubernetes.pods, cpus: t.kubernetes.cpus, memoryMb: t.kubernetes.memoryMb } : null,
   }));
 }
 

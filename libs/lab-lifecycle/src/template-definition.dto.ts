@@ -12,6 +12,18 @@ export class SetupStepDto {
   capture?: string;
 }
 
+/** A Kubernetes namespace of the student's own: what its ResourceQuota allows. */
+export class StudentKubernetesDto {
+  @IsInt() @Min(1) @Max(500)
+  pods!: number;
+
+  @IsNumber() @Min(0.1) @Max(64)
+  cpus!: number;
+
+  @IsInt() @Min(64) @Max(262144)
+  memoryMb!: number;
+}
+
 /** One template in the seed file (`TEMPLATES_FILE`). */
 export class TemplateDefinitionDto {
   @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'name must be lowercase letters, digits and dashes' })
@@ -54,6 +66,10 @@ export class TemplateDefinitionDto {
   /** Commands run on the nodes before the lab is ready (e.g. form a swarm), in order. */
   @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => SetupStepDto)
   setup?: SetupStepDto[];
+
+  /** A Kubernetes namespace per lab with a kubeconfig in the lab; only LAB_PROVIDER=kubernetes offers it. */
+  @IsOptional() @ValidateNested() @Type(() => StudentKubernetesDto)
+  kubernetes?: StudentKubernetesDto;
 }
 
 export class TemplateFileDto {

@@ -1,6 +1,13 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { LAB_PROVIDER, LabProvider, notOfferedReason } from '@labfleet/domain';
 import { TemplateEntity, TemplateRepository } from '@labfleet/persistence';
+
+export class StudentKubernetesView {
+  @ApiProperty({ example: 20 }) pods!: number;
+  @ApiProperty({ example: 2 }) cpus!: number;
+  @ApiProperty({ example: 2048 }) memoryMb!: number;
+}
 
 export class TemplateView {
   @ApiProperty({ example: 'docker' }) name!: string;
@@ -17,9 +24,14 @@ export class TemplateView {
   @ApiProperty({ description: 'Memory admission counts a running lab as using' }) reservedMemoryMb!: number;
   @ApiProperty({ description: 'Commands run on its nodes before the lab is ready', example: [{ node: 'node1', run: 'docker swarm init --advertise-addr eth0' }] }) setup!: { node: string; run: string; capture?: string }[];
 
-  static of(t: TemplateEntity): TemplateView {
-    const { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images, reservedCpus, reservedMemoryMb, setup } = t;
-    return { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images, reservedCpus, reservedMemoryMb, setup };
+  @ApiPropertyOptional({ type: StudentKubernetesView, nullable: true, description: "A Kubernetes namespace of the student's own, with this quota, and kubectl set up for it in the lab" })
+  kubernetes!: StudentKubernetesView | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: "Why this installation's backend cannot make labs of this template; null when it can" })
+  notOffered!: string | null;
+
+  static of(t: TemplateEntity, provider: LabProvider): TemplateView {
+    const { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images, reservedCpus, reservedMemoryMb, setup, kubernetes } = t;
+    return { name, description, image, nodes, cpus, memoryMb, pidsLimit, diskMb, ttlSeconds, images, reservedCpus, reservedMemoryMb, setup, kubernetes, notOffered: notOfferedReason(t, provider) };
   }
 }
 
@@ -27,11 +39,14 @@ export class TemplateView {
 @ApiBearerAuth()
 @Controller('templates')
 export class TemplatesController {
-  constructor(private readonly templates: TemplateRepository) {}
+  constructor(
+    private readonly templates: TemplateRepository,
+    @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: [TemplateView] })
   async list(): Promise<TemplateView[]> {
-    return (await this.templates.list()).map(TemplateView.of);
+    return (await this.templates.list()).map((t) => TemplateView.of(t, this.provider));
   }
 }

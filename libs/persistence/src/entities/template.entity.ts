@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { SetupStep } from '@labfleet/domain';
+import type { SetupStep, StudentKubernetes } from '@labfleet/domain';
 import { numericTransformer } from './numeric.transformer';
 
 @Entity('templates')
@@ -20,6 +20,8 @@ export class TemplateEntity {
   @Column({ name: 'reserved_cpus', type: 'numeric', precision: 6, scale: 3, default: 0.05, transformer: numericTransformer }) reservedCpus!: number;
   @Column({ name: 'reserved_memory_mb', type: 'int', default: 128 }) reservedMemoryMb!: number;
   @Column({ type: 'jsonb', default: () => "'[]'" }) setup!: SetupStep[];
+  /** A Kubernetes namespace of the student's own and its quota; null: Docker hosts only. */
+  @Column({ type: 'jsonb', nullable: true }) kubernetes!: StudentKubernetes | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -39,6 +39,7 @@ export function providerConfig(overrides: ProviderOverrides = {}, readyTimeoutSe
       seccompProfile: null,
       registryMirrorUrl: 'http://labfleet-registry.labfleet.svc:5000',
       clusterDomain: 'cluster.local',
+      studentApiServer: 'https://kubernetes.default.svc',
       ...kubernetes,
     },
   };
