@@ -34,6 +34,11 @@ export default tseslint.config(
     rules: { '@nx/enforce-module-boundaries': ['error', { allow: ['@labfleet/testing'], depConstraints }] },
   },
   {
+    // A folder inside a test folder (a fake server) reaches its own project's src two levels up.
+    files: ['libs/**/test/*/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../../../*', '../../../../*'], message: 'import another project through its @labfleet/* alias' }] }] },
+  },
+  {
     // Config is validated once, in the config lib: nothing else reads the environment.
     files: ['apps/**/src/**/*.ts', 'libs/**/src/**/*.ts'],
     ignores: ['libs/config/**', 'libs/testing/**'],

@@ -4,3 +4,4 @@ export * from './lab-objects.builder';
 export * from './lab-resource-names';
 export * from './pod-status';
 export * from './lab-informer';
+export { parseQuantity, podRequests } from './node-capacity';

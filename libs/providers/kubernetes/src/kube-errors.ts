@@ -42,6 +42,34 @@ export function toProviderError(e: unknown, what: string): Error {
   return new ProviderError(`${what}: ${message}`, retryable);
 }
 
-/** Runs an API call, treating the given HTTP statuses (404 gone, 409 already exists) as fine. */
 /** An API call where these HTTP statuses (404 gone, 409 already exists) are fine. */
 export const tolerate = <T>(call: Promise<T>, statuses: number[]): Promise<T | undefined> => tolerateStatuses(call, statuses, statusOf);
+
+/** Tries, 100 ms apart, while a new quota's usage is still unknown. */
+const QUOTA_SYNC_ATTEMPTS = 50;
+
+/** A ResourceQuota refused the object: `403 … exceeded quota: …`. */
+export const isQuotaExceeded = (e: unknown): boolean => statusOf(e) === 403 && /exceeded quota/.test(messageOf(e));
+
+/**
+ * Creates an object, or finds it made already: undefined when it exists. A real API server runs
+ * admission (ResourceQuota) before its existence check, so re-creating an object a quota counts
+ * (the lab's pods, its Service) answers `403 exceeded quota`, not `409`: then the object is read
+ * back, and the 403 stands only when there is none.
+ */
+export async function createUnlessExists<T>(create: () => Promise<T>, read: () => Promise<unknown>): Promise<T | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await create();
+    } catch (e) {
+      if (statusOf(e) === 409) return undefined;
+      if (isQuotaExceeded(e) && (await tolerate(read(), [404])) !== undefined) return undefined;
+      // A new quota admits what it counts only once the quota controller has computed its usage (milliseconds).
+      if (statusOf(e) === 403 && /status unknown for quota/.test(messageOf(e)) && attempt < QUOTA_SYNC_ATTEMPTS) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      throw e;
+    }
+  }
+}

@@ -10,6 +10,7 @@ import {
   LabRuntime,
   LabSpec,
   NodePath,
+  Placement,
   ProviderError,
   Resources,
   TerminalSession,
@@ -22,15 +23,19 @@ import { copyIntoPod, copyOutOfPod } from './kubernetes-files';
 import { attachKubeTerminal } from './kubernetes-terminal';
 import { buildLabObjects } from './lab-objects.builder';
 import { LabProvisioner } from './lab-provisioner';
-import { KubeLabContext, LAB_CONTAINER, LABEL_LAB_ID, LABEL_NODE, labSelector } from './lab-resource-names';
+import { KubeLabContext, LAB_CONTAINER, LABEL_INSTANCE, LABEL_LAB_ID, LABEL_NODE, labSelector } from './lab-resource-names';
 import { LabTeardown } from './lab-teardown';
-import { nodeCapacity } from './node-capacity';
+import { labCapacity } from './node-capacity';
 import { isRunning, labRuntime } from './pod-status';
 
 export type KubernetesProviderConfig = Pick<LabfleetConfig, 'instance' | 'provider' | 'kubernetes'>;
 
 /** An upload is at most 50 MB: time enough for it over a slow link to the API server. */
 const COPY_IN_TIMEOUT_MS = 120_000;
+/** The scheduler decides within milliseconds; past this, placement is asked again later. */
+const SCHEDULING_WAIT_MS = 3000;
+/** Pods that hold room on a node: the scheduler counts these, admission subtracts the ones not labs. */
+const HOLDING_ROOM = 'status.phase!=Succeeded,status.phase!=Failed';
 
 /**
  * Labs as Kubernetes objects: per lab a namespace (or a share of its course's), a headless
@@ -60,6 +65,19 @@ export class KubernetesProvider implements LabProvider {
   async prepare(images: readonly string[]): Promise<string[]> {
     if (images.length === 0 || this.ctx.registryMirrorUrl) return [];
     return [`no registry mirror is configured (KUBE_REGISTRY_MIRROR_URL): labs cannot pull ${images.join(', ')}`];
+  }
+
+  /**
+   * Makes the lab's objects (its pods too: the scheduler keeps unschedulable pods pending and
+   * places them, oldest first, as room frees up) and says whether every pod has a node yet.
+   */
+  async place(spec: LabSpec): Promise<Placement> {
+    return this.api('placing the lab', async () => {
+      await this.kube.watching();
+      const objects = buildLabObjects(spec, this.ctx);
+      const uids = await this.provisioner.apply(spec, objects);
+      return this.provisioner.waitScheduled(spec, objects, uids, SCHEDULING_WAIT_MS);
+    });
   }
 
   async provision(spec: LabSpec): Promise<LabHandle> {
@@ -133,12 +151,16 @@ export class KubernetesProvider implements LabProvider {
   }
 
   /**
-   * What the nodes lab pods can land on offer in all (allocatable CPU and memory of Ready,
-   * schedulable, untainted Linux nodes). Other workloads' requests are not subtracted: set
-   * `CAPACITY_CPUS`/`CAPACITY_MEMORY_MB` to keep room for them.
+   * What labs can have of the cluster: the allocatable CPU and memory of Ready, schedulable,
+   * untainted Linux nodes, less what the other pods on them request (the scheduler's own count,
+   * so admission and the scheduler agree; `CAPACITY_CPUS`/`CAPACITY_MEMORY_MB` still cap it).
    */
   async capacity(): Promise<Resources> {
-    return this.api('reading node capacity', async () => nodeCapacity((await this.kube.core.listNode()).items));
+    return this.api('reading node capacity', async () => {
+      const [nodes, pods] = await Promise.all([this.kube.core.listNode(), this.kube.core.listPodForAllNamespaces({ fieldSelector: HOLDING_ROOM })]);
+      const instance = this.config.instance;
+      return labCapacity(nodes.items, pods.items, (pod) => pod.metadata?.labels?.[LABEL_INSTANCE] === instance && Boolean(pod.metadata?.labels?.[LABEL_LAB_ID]));
+    });
   }
 
   async ping(): Promise<void> {

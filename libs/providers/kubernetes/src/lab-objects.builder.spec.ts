@@ -100,9 +100,25 @@ describe('buildLabObjects', () => {
     expect(pod1.metadata?.labels).toMatchObject(objects.service.spec!.selector!);
   });
 
-  it('applies the template CPU, memory and disk as requests and limits, and caps the lab with a quota', () => {
+  it('asks names with a dot as they are first (ndots 1), within the search list Kubernetes 1.25 allows', () => {
+    // With the default ndots 5, `docker.io` went through every search domain first: 10 × 5 s of timeouts per pull.
+    expect(pod2.spec?.dnsConfig?.options).toEqual([{ name: 'ndots', value: '1' }]);
+    // ClusterFirst puts the namespace's three domains before ours; 1.25 refuses more than 256 characters in all.
+    const ns = objects.namespace.metadata!.name!;
+    const searches = [`${ns}.svc.cluster.local`, 'svc.cluster.local', 'cluster.local', ...pod2.spec!.dnsConfig!.searches!];
+    expect(searches.join(' ').length).toBeLessThanOrEqual(256 - 40);
+  });
+
+  it('requests what admission counts (the reservation, split over the nodes), limits at the template’s size, and caps the lab with a quota', () => {
     const resources = { cpu: '1500m', memory: '2048Mi', 'ephemeral-storage': `${2048 + 10240}Mi` };
-    expect(pod1.spec?.containers[0].resources).toEqual({ requests: resources, limits: resources });
+    const requests = { cpu: '25m', memory: '64Mi', 'ephemeral-storage': '0' };
+    expect(pod1.spec?.containers[0].resources).toEqual({ requests, limits: resources });
+    expect(objects.quota?.spec?.hard).toMatchObject({ 'requests.cpu': '50m', 'requests.memory': '128Mi' });
+    expect(objects.limitRange?.spec?.limits[0]).toMatchObject({ _default: resources, defaultRequest: requests });
+    // Never less than admission counted: 0.05 CPU over three nodes is 17m each.
+    const three = buildLabObjects({ ...spec, nodes: [...spec.nodes, { name: 'node3', hostname: 'node3' }] }, ctx);
+    expect(three.pods[0].spec?.containers[0].resources?.requests).toMatchObject({ cpu: '17m', memory: '43Mi' });
+    expect(three.quota?.spec?.hard).toMatchObject({ 'requests.cpu': '51m', 'requests.memory': '129Mi' });
     expect(pod1.spec?.volumes).toEqual([{ name: 'disk', emptyDir: { sizeLimit: '10240Mi' } }]);
     expect(pod1.spec?.containers[0].volumeMounts).toEqual([{ name: 'disk', mountPath: '/lab-disk' }]);
     expect(buildLabObjects({ ...spec, limits: { ...spec.limits, diskMb: null } }, ctx).pods[0].spec?.volumes).toEqual([{ name: 'disk', emptyDir: { sizeLimit: '10240Mi' } }]);

@@ -1,15 +1,14 @@
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
-import { LabSpec, ProviderError } from '@labfleet/domain';
+import { LabSpec, Placement, ProviderError } from '@labfleet/domain';
 import { KubeClients } from './kube-clients';
-import { messageOf, statusOf, tolerate } from './kube-errors';
+import { createUnlessExists, tolerate } from './kube-errors';
 import { LabObjects } from './lab-objects.builder';
 import { keptUnmaskedProc } from './lab-pod-security.builder';
 import { LABEL_INSTANCE, LABEL_LAB_ID } from './lab-resource-names';
-import { isTerminal, NodeProgress, nodeProgress } from './pod-status';
+import { isScheduled, isTerminal, NodeProgress, nodeProgress, unschedulableReason } from './pod-status';
 
 /** How long a pod being replaced, a namespace or a lab's pods may take to go. */
 export const DELETE_TIMEOUT_MS = 120_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type FailedProgress = Extract<NodeProgress, { state: 'failed' }>;
 interface FailedNode {
@@ -18,8 +17,9 @@ interface FailedNode {
 }
 
 /**
- * Creates a lab's objects (or adopts those that exist: every create tolerates 409) and waits,
- * on the pod watch, until every node is Ready or one of them fails.
+ * Creates a lab's objects, or adopts those that exist (`createUnlessExists`: 409, or a quota's 403
+ * for an object that is there), waits on the pod watch until the scheduler has placed every pod,
+ * and until every node is Ready or one of them fails.
  */
 export class LabProvisioner {
   constructor(
@@ -31,21 +31,39 @@ export class LabProvisioner {
     const ns = objects.namespace.metadata!.name!;
     await this.ensureNamespace(objects.namespace);
     const { core, networking } = this.kube;
-    if (objects.quota) await tolerate(core.createNamespacedResourceQuota({ namespace: ns, body: objects.quota }), [409]);
-    if (objects.limitRange) await tolerate(core.createNamespacedLimitRange({ namespace: ns, body: objects.limitRange }), [409]);
-    await tolerate(core.createNamespacedService({ namespace: ns, body: objects.service }), [409]);
-    await tolerate(networking.createNamespacedNetworkPolicy({ namespace: ns, body: objects.networkPolicy }), [409]);
+    const { quota, limitRange, service, networkPolicy } = objects;
+    const name = (o: { metadata?: { name?: string } }) => o.metadata!.name!;
+    if (quota) await createUnlessExists(() => core.createNamespacedResourceQuota({ namespace: ns, body: quota }), () => core.readNamespacedResourceQuota({ namespace: ns, name: name(quota) }));
+    if (limitRange) await createUnlessExists(() => core.createNamespacedLimitRange({ namespace: ns, body: limitRange }), () => core.readNamespacedLimitRange({ namespace: ns, name: name(limitRange) }));
+    await createUnlessExists(() => core.createNamespacedService({ namespace: ns, body: service }), () => core.readNamespacedService({ namespace: ns, name: name(service) }));
+    await createUnlessExists(
+      () => networking.createNamespacedNetworkPolicy({ namespace: ns, body: networkPolicy }),
+      () => networking.readNamespacedNetworkPolicy({ namespace: ns, name: name(networkPolicy) }),
+    );
     return Promise.all(objects.pods.map((pod) => this.ensurePod(pod, spec.labId)));
+  }
+
+  /**
+   * Whether the scheduler has given every pod a node. Answers as soon as one pod is unschedulable
+   * (with the scheduler's message, for the lab's wait reason) or all are placed; after `timeoutMs`
+   * without a decision, the lab is still waiting for the scheduler.
+   */
+  async waitScheduled(spec: LabSpec, objects: LabObjects, uids: readonly string[], timeoutMs: number): Promise<Placement> {
+    const outcome = await this.kube.pods.waitFor<Placement>(() => {
+      const pods = this.current(objects, uids);
+      const stuck = pods.findIndex((p) => p && unschedulableReason(p));
+      if (stuck >= 0) return { placed: false, reason: `${spec.nodes[stuck].name}: ${unschedulableReason(pods[stuck]!)}` };
+      // A pod that already failed is placed as far as room goes; provision replaces it or says why.
+      return pods.every((p) => p && (isScheduled(p) || isTerminal(p))) ? { placed: true } : undefined;
+    }, timeoutMs);
+    return outcome ?? { placed: false, reason: 'waiting for the Kubernetes scheduler' };
   }
 
   /** Resolves with the lab's pods once all are Ready; rejects at once, with the cluster's reason, when one fails. */
   async waitReady(spec: LabSpec, objects: LabObjects, uids: readonly string[], timeoutMs: number): Promise<V1Pod[]> {
     let progress: NodeProgress[] = [];
     const outcome = await this.kube.pods.waitFor<{ readonly pods: V1Pod[] } | { readonly failed: FailedNode }>(() => {
-      const pods = objects.pods.map((p, i) => {
-        const cached = this.kube.pods.get(p.metadata!.namespace!, p.metadata!.name!);
-        return cached?.metadata?.uid === uids[i] ? cached : undefined;
-      });
+      const pods = this.current(objects, uids);
       progress = pods.map((p) => (p ? nodeProgress(p) : { state: 'starting', detail: 'created' }));
       const failed = progress.findIndex((p) => p.state === 'failed');
       if (failed >= 0) return { failed: { node: spec.nodes[failed].name, progress: progress[failed] as FailedProgress } };
@@ -60,6 +78,14 @@ export class LabProvisioner {
       throw new ProviderError(`lab node ${node} failed to start: ${failure.reason}`, failure.retryable);
     }
     return outcome.pods;
+  }
+
+  /** The lab's pods in the watch cache, each only while it is the one this attempt made or adopted. */
+  private current(objects: LabObjects, uids: readonly string[]): (V1Pod | undefined)[] {
+    return objects.pods.map((p, i) => {
+      const cached = this.kube.pods.get(p.metadata!.namespace!, p.metadata!.name!);
+      return cached?.metadata?.uid === uids[i] ? cached : undefined;
+    });
   }
 
   private async ensureNamespace(body: V1Namespace): Promise<void> {
@@ -91,19 +117,8 @@ export class LabProvisioner {
     throw new ProviderError(`pod ${name} keeps being replaced`, true);
   }
 
-  private async createPod(body: V1Pod): Promise<V1Pod | undefined> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.kube.core.createNamespacedPod({ namespace: body.metadata!.namespace!, body });
-      } catch (e) {
-        if (statusOf(e) === 409) return undefined;
-        // A new ResourceQuota admits pods only once the quota controller has computed its usage (milliseconds).
-        if (statusOf(e) === 403 && /status unknown for quota/.test(messageOf(e)) && attempt < 50) {
-          await sleep(100);
-          continue;
-        }
-        throw e;
-      }
-    }
+  private createPod(body: V1Pod): Promise<V1Pod | undefined> {
+    const { name, namespace } = body.metadata as { name: string; namespace: string };
+    return createUnlessExists(() => this.kube.core.createNamespacedPod({ namespace, body }), () => this.kube.core.readNamespacedPod({ name, namespace }));
   }
 }

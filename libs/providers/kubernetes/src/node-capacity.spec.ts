@@ -1,5 +1,5 @@
-import type { V1Node } from '@kubernetes/client-node';
-import { nodeCapacity, parseQuantity, takesLabs } from './node-capacity';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { labCapacity, parseQuantity, podRequests, takesLabs } from './node-capacity';
 
 describe('parseQuantity reads Kubernetes quantities', () => {
   it.each([
@@ -33,7 +33,7 @@ const node = (name: string, allocatable: { cpu: string; memory: string }, extra:
   status: { allocatable: { ...allocatable, pods: '110' }, conditions: [{ type: 'Ready', status: extra.ready === false ? 'False' : 'True' }] },
 });
 
-describe('nodeCapacity sums what nodes that take lab pods offer', () => {
+describe('labCapacity: what nodes that take lab pods offer, less what other pods request', () => {
   it('counts Ready, schedulable, untainted Linux nodes only', () => {
     const nodes = [
       node('a', { cpu: '3920m', memory: '7901560Ki' }),
@@ -45,10 +45,48 @@ describe('nodeCapacity sums what nodes that take lab pods offer', () => {
       node('windows', { cpu: '8', memory: '32Gi' }, { os: 'windows' }),
     ];
     expect(nodes.filter(takesLabs).map((n) => n.metadata!.name)).toEqual(['a', 'b']);
-    expect(nodeCapacity(nodes)).toEqual({ cpus: 7.92, memoryMb: Math.floor((7901560 * 1024 + 16 * 2 ** 30) / 2 ** 20) });
+    expect(labCapacity(nodes, [], () => false)).toEqual({ cpus: 7.92, memoryMb: Math.floor((7901560 * 1024 + 16 * 2 ** 30) / 2 ** 20) });
   });
 
   it('is nothing without such nodes', () => {
-    expect(nodeCapacity([])).toEqual({ cpus: 0, memoryMb: 0 });
+    expect(labCapacity([], [], () => false)).toEqual({ cpus: 0, memoryMb: 0 });
+  });
+});
+
+const pod = (name: string, nodeName: string | undefined, containers: { cpu?: string; memory?: string }[], extra: Partial<V1Pod['spec']> & { phase?: string } = {}): V1Pod => {
+  const { phase, ...spec } = extra;
+  return {
+    metadata: { name, labels: name.startsWith('lab-') ? { 'labfleet.io/lab-id': name } : {} },
+    spec: { nodeName, containers: containers.map((requests, i) => ({ name: `c${i}`, resources: { requests: requests as Record<string, string> } })), ...spec },
+    status: { phase: phase ?? 'Running' },
+  };
+};
+
+describe('podRequests counts a pod as the scheduler does', () => {
+  it('sums its containers, or takes its largest init container when that is more, plus overhead', () => {
+    expect(podRequests(pod('p', 'a', [{ cpu: '250m', memory: '64Mi' }, { cpu: '250m' }]))).toEqual({ cpus: 0.5, memoryMb: 64 });
+    expect(podRequests(pod('p', 'a', [{ cpu: '100m' }], { initContainers: [{ name: 'init', resources: { requests: { cpu: '1', memory: '1Gi' } } }] }))).toEqual({ cpus: 1, memoryMb: 1024 });
+    const withOverhead = podRequests(pod('p', 'a', [{ cpu: '100m' }], { overhead: { cpu: '50m', memory: '32Mi' } }));
+    expect(withOverhead.cpus).toBeCloseTo(0.15, 9);
+    expect(withOverhead.memoryMb).toBe(32);
+  });
+});
+
+describe('labCapacity leaves out what the rest of the cluster holds', () => {
+  const nodes = [node('a', { cpu: '2', memory: '4Gi' }), node('cordoned', { cpu: '8', memory: '32Gi' }, { unschedulable: true })];
+  it('subtracts other pods on nodes that take labs, not labs’ own, finished ones or those elsewhere', () => {
+    const pods = [
+      pod('platform-api', 'a', [{ cpu: '500m', memory: '512Mi' }]),
+      pod('students-nginx', 'a', [{ cpu: '250m', memory: '256Mi' }]),
+      pod('lab-1', 'a', [{ cpu: '1', memory: '1Gi' }]),
+      pod('done', 'a', [{ cpu: '1', memory: '1Gi' }], { phase: 'Succeeded' }),
+      pod('elsewhere', 'cordoned', [{ cpu: '4', memory: '4Gi' }]),
+      pod('pending', undefined, [{ cpu: '4', memory: '4Gi' }]),
+    ];
+    expect(labCapacity(nodes, pods, (p) => Boolean(p.metadata?.labels?.['labfleet.io/lab-id']))).toEqual({ cpus: 1.25, memoryMb: 4096 - 768 });
+  });
+
+  it('is never below nothing', () => {
+    expect(labCapacity(nodes, [pod('hog', 'a', [{ cpu: '3', memory: '8Gi' }])], () => false)).toEqual({ cpus: 0, memoryMb: 0 });
   });
 });

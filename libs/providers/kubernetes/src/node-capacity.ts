@@ -1,4 +1,4 @@
-import type { V1Node } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Resources } from '@labfleet/domain';
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
@@ -33,13 +33,40 @@ export function takesLabs(node: V1Node): boolean {
   return os === undefined || os === 'linux';
 }
 
-/** What the nodes that take labs offer pods in all: the sum of their allocatable CPU and memory. */
-export function nodeCapacity(nodes: readonly V1Node[]): Resources {
+const requested = (resources: { requests?: Record<string, string> } | undefined, name: string): number => parseQuantity(resources?.requests?.[name] ?? '0');
+
+/**
+ * What the scheduler counts a pod as using: the sum of its containers' requests or its largest
+ * init container's, whichever is more, plus the runtime class's overhead.
+ */
+export function podRequests(pod: V1Pod): Resources {
+  const of = (name: string) => {
+    const main = (pod.spec?.containers ?? []).reduce((sum, c) => sum + requested(c.resources, name), 0);
+    const init = Math.max(0, ...(pod.spec?.initContainers ?? []).map((c) => requested(c.resources, name)));
+    return Math.max(main, init) + parseQuantity(pod.spec?.overhead?.[name] ?? '0');
+  };
+  return { cpus: of('cpu'), memoryMb: of('memory') / 2 ** 20 };
+}
+
+/**
+ * What labs can have of the cluster: the allocatable CPU and memory of the nodes that take labs,
+ * less what the other pods placed on them request (the platform itself, students' own
+ * deployments, anything else). Labs' own pods are left out: admission counts them itself.
+ */
+export function labCapacity(nodes: readonly V1Node[], pods: readonly V1Pod[], isLab: (pod: V1Pod) => boolean): Resources {
+  const labNodes = nodes.filter(takesLabs);
+  const names = new Set(labNodes.map((n) => n.metadata?.name));
   let cpus = 0;
-  let bytes = 0;
-  for (const node of nodes.filter(takesLabs)) {
+  let memoryMb = 0;
+  for (const node of labNodes) {
     cpus += parseQuantity(node.status?.allocatable?.cpu ?? '0');
-    bytes += parseQuantity(node.status?.allocatable?.memory ?? '0');
+    memoryMb += parseQuantity(node.status?.allocatable?.memory ?? '0') / 2 ** 20;
   }
-  return { cpus: Math.round(cpus * 1000) / 1000, memoryMb: Math.floor(bytes / 2 ** 20) };
+  for (const pod of pods) {
+    if (isLab(pod) || !names.has(pod.spec?.nodeName) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+    const used = podRequests(pod);
+    cpus -= used.cpus;
+    memoryMb -= used.memoryMb;
+  }
+  return { cpus: Math.max(0, Math.round(cpus * 1000) / 1000), memoryMb: Math.max(0, Math.floor(memoryMb)) };
 }

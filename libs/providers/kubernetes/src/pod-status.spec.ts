@@ -1,5 +1,5 @@
 import type { V1ContainerStatus, V1Pod, V1PodCondition } from '@kubernetes/client-node';
-import { isTerminal, labRuntime, nodeProgress } from './pod-status';
+import { isScheduled, isTerminal, labRuntime, nodeProgress, unschedulableReason } from './pod-status';
 
 function pod(node: string, status: { phase?: string; reason?: string; message?: string; conditions?: V1PodCondition[]; container?: Partial<V1ContainerStatus> }): V1Pod {
   return {
@@ -17,12 +17,6 @@ const ready = (node: string) => pod(node, { phase: 'Running', conditions: [{ typ
 
 describe('nodeProgress reads the cluster’s own reason at once', () => {
   it.each([
-    [
-      'Unschedulable, with the scheduler message',
-      pod('node1', { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient memory.' }] }),
-      'Unschedulable: 0/3 nodes are available: 3 Insufficient memory.',
-      true,
-    ],
     [
       'ImagePullBackOff',
       pod('node1', { container: { state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "labfleet/lab:nope"' } } } }),
@@ -50,6 +44,17 @@ describe('nodeProgress reads the cluster’s own reason at once', () => {
     expect(nodeProgress(pod('node1', { phase: 'Running', container: { state: { running: {} } } }))).toEqual({ state: 'starting', detail: 'waiting for its Docker daemon' });
     expect(nodeProgress(pod('node1', {}))).toEqual({ state: 'starting', detail: 'Pending' });
     expect(nodeProgress(ready('node1'))).toEqual({ state: 'ready' });
+  });
+
+  it('is still starting, with the scheduler’s message, while no node has room: room may free up', () => {
+    const waiting = pod('node1', { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.' }] });
+    expect(nodeProgress(waiting)).toEqual({ state: 'starting', detail: 'Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.' });
+    expect(unschedulableReason(waiting)).toBe('0/1 nodes are available: 1 Insufficient cpu.');
+    expect(isScheduled(waiting)).toBe(false);
+    const placed = pod('node1', { conditions: [{ type: 'PodScheduled', status: 'True' }] });
+    expect([unschedulableReason(placed), isScheduled(placed)]).toEqual([undefined, true]);
+    expect(isScheduled({ spec: { nodeName: 'worker-1', containers: [] } })).toBe(true);
+    expect(isScheduled(pod('node1', {}))).toBe(false);
   });
 
   it('knows a pod that can never run again', () => {

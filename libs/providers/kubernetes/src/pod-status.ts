@@ -26,9 +26,9 @@ const describeTermination = (t: V1ContainerStateTerminated): string =>
   `${t.reason ?? 'terminated'} (exit code ${t.exitCode})${t.message ? `: ${t.message.trim()}` : ''}`;
 
 /**
- * Reads the cluster's own reason out of a pod: `Unschedulable` with the scheduler's message,
- * image pull errors, `OOMKilled`, `CrashLoopBackOff`, eviction. A failure is reported as soon as
- * the pod shows it, never after a timeout.
+ * Reads the cluster's own reason out of a pod: image pull errors, `OOMKilled`,
+ * `CrashLoopBackOff`, eviction. A failure is reported as soon as the pod shows it, never after a
+ * timeout; a pod the scheduler cannot place yet is still starting, with the scheduler's message.
  */
 export function nodeProgress(pod: V1Pod): NodeProgress {
   const status = pod.status ?? {};
@@ -45,14 +45,23 @@ export function nodeProgress(pod: V1Pod): NodeProgress {
     const message = [waiting.message, last ? `last run: ${describeTermination(last)}` : undefined].filter(Boolean).join('; ');
     return { state: 'failed', reason: `${waiting.reason}${message ? `: ${message}` : ''}`, retryable: !PERMANENT.has(waiting.reason) };
   }
-  const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
-  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-    return { state: 'failed', reason: `Unschedulable: ${scheduled.message ?? 'no node can run it'}`, retryable: true };
-  }
   if (status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return { state: 'ready' };
-  const detail = waiting?.reason ?? (container?.state?.running ? 'waiting for its Docker daemon' : (status.phase ?? 'Pending'));
+  // Not a failure: the scheduler places the pod once room frees up (placement waits for that).
+  const unschedulable = unschedulableReason(pod);
+  const detail = unschedulable ? `Unschedulable: ${unschedulable}` : (waiting?.reason ?? (container?.state?.running ? 'waiting for its Docker daemon' : (status.phase ?? 'Pending')));
   return { state: 'starting', detail };
 }
+
+/** The scheduler's message while it finds no node for the pod (`0/3 nodes are available: …`). */
+export function unschedulableReason(pod: V1Pod): string | undefined {
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status !== 'False' || scheduled.reason !== 'Unschedulable') return undefined;
+  return scheduled.message ?? 'no node can run it';
+}
+
+/** Whether the scheduler has given the pod a node (from then on its room is held). */
+export const isScheduled = (pod: V1Pod): boolean =>
+  Boolean(pod.spec?.nodeName) || Boolean(pod.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'True'));
 
 /** Terminal pods never run again (restartPolicy Never); a new attempt must replace them. */
 export function isTerminal(pod: V1Pod): boolean {

@@ -11,7 +11,7 @@ import { K8S_DIR, renderKustomization } from './kustomize-render';
 import { FakeKubeSetup } from './fake-kube-setup';
 
 let setup: FakeKubeSetup;
-const SCENARIOS: PodScenario[] = ['unschedulable', 'image-pull-back-off', 'oom-killed', 'crash-loop', 'stays-pending'];
+const SCENARIOS: PodScenario[] = ['image-pull-back-off', 'oom-killed', 'crash-loop', 'stays-pending'];
 
 beforeAll(async () => {
   setup = await FakeKubeSetup.start();
@@ -40,7 +40,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('KubernetesProvider against a fake Kubernetes API server (not a cluster)', () => {
   it.each([
-    ['unschedulable', /Unschedulable: 0\/3 nodes are available: 3 Insufficient memory/, true],
     ['image-pull-back-off', /node1 failed to start: ErrImagePull: .*not found/, true],
     ['oom-killed', /node1 failed to start: OOMKilled \(exit code 137\)/, false],
     ['crash-loop', /CrashLoopBackOff: back-off 10s .*; last run: Error \(exit code 1\): failed to start daemon/, true],
@@ -83,14 +82,14 @@ describe('KubernetesProvider against a fake Kubernetes API server (not a cluster
     await expect(setup.provider().provision(squatted)).rejects.toMatchObject({ message: expect.stringMatching(/is not this lab's/), retryable: false });
   });
 
-  it('creates pods once the new ResourceQuota is usable (the API server refuses them until its usage is known)', async () => {
+  it('creates the Service and pods once the new ResourceQuota is usable (the API server refuses them until its usage is known)', async () => {
     setup.fake.settings.quotaSyncMs = 300;
     try {
       const before = setup.fake.calls.length;
       const s = spec();
       await setup.provider().provision(s);
-      const podCreates = setup.fake.calls.slice(before).filter((c) => c.resource === 'pods' && c.verb === 'create');
-      expect(podCreates.length).toBeGreaterThan(1);
+      const counted = setup.fake.calls.slice(before).filter((c) => (c.resource === 'pods' || c.resource === 'services') && c.verb === 'create');
+      expect(counted.length).toBeGreaterThan(2);
       expect(setup.resourcesOf(s.labId).filter((r) => r.startsWith('container:'))).toHaveLength(1);
     } finally {
       setup.fake.settings.quotaSyncMs = 30;

@@ -1,6 +1,7 @@
 import { KubeOpenApiValidator } from '../kube-openapi-validator';
 import { FakeKubeStore, KubeObject } from './fake-kube-store';
 import { FakeKubelet } from './fake-kubelet';
+import { admitByQuota, QuotaRefusal } from './fake-quota';
 import { apiVersionOf, RESOURCES, Route } from './fake-kube-routes';
 
 export class HttpError extends Error {
@@ -73,8 +74,17 @@ export class FakeKubeHandlers {
         throw new HttpError(403, 'Forbidden', `${resource} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
       }
     }
+    // Admission runs before the existence check, as on a real API server: a re-create a quota
+    // counts is refused with 403, not 409.
+    if (namespace !== undefined) {
+      try {
+        admitByQuota(this.store, resource, namespace, body, this.settings.quotaSyncMs);
+      } catch (e) {
+        if (e instanceof QuotaRefusal) throw new HttpError(403, 'Forbidden', e.message);
+        throw e;
+      }
+    }
     if (this.store.get(resource, namespace, name)) throw new HttpError(409, 'AlreadyExists', `${resource} "${name}" already exists`);
-    if (resource === 'pods') this.admitPod(namespace!, name);
     const object: KubeObject = { ...body, metadata: { ...body.metadata, namespace } };
     if (resource === 'namespaces') {
       object.metadata.labels = { ...body.metadata.labels, 'kubernetes.io/metadata.name': name };
@@ -87,19 +97,6 @@ export class FakeKubeHandlers {
     const created = this.store.create(resource, object);
     if (resource === 'pods') this.kubelet.start(created);
     return created;
-  }
-
-  /** The ResourceQuota admission plugin: no pod while a quota's usage is unknown, none past its pod count. */
-  private admitPod(namespace: string, name: string): void {
-    for (const quota of this.store.list('resourcequotas', namespace, null)) {
-      if (Date.now() - Date.parse(quota.metadata.creationTimestamp!) < this.settings.quotaSyncMs) {
-        throw new HttpError(403, 'Forbidden', `pods "${name}" is forbidden: status unknown for quota: ${quota.metadata.name}, resource: limits.cpu`);
-      }
-      const max = Number(quota.spec?.hard?.pods ?? Infinity);
-      if (this.store.list('pods', namespace, null).length >= max) {
-        throw new HttpError(403, 'Forbidden', `pods "${name}" is forbidden: exceeded quota: ${quota.metadata.name}, requested: pods=1, limited: pods=${max}`);
-      }
-    }
   }
 
   private remove(route: Route, query: URLSearchParams): KubeObject {

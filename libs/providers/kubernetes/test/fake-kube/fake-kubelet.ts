@@ -1,7 +1,8 @@
 import { FakeKubeStore, KubeObject } from './fake-kube-store';
+import { FakeScheduler } from './fake-scheduler';
 
-/** How the fake scheduler and kubelet treat a new pod. */
-export type PodScenario = 'ready' | 'unschedulable' | 'image-pull-back-off' | 'oom-killed' | 'crash-loop' | 'stays-pending';
+/** How the fake kubelet treats a new pod once it is placed. */
+export type PodScenario = 'ready' | 'image-pull-back-off' | 'oom-killed' | 'crash-loop' | 'stays-pending';
 
 type Status = Record<string, any>;
 const now = () => new Date().toISOString();
@@ -17,12 +18,6 @@ const SCENARIOS: Record<PodScenario, (ip: string) => Status[]> = {
     creating,
     { phase: 'Running', podIP: ip, conditions: [...scheduled, cond('Ready', 'False')], containerStatuses: [container({ running: { startedAt: now() } })] },
     { phase: 'Running', podIP: ip, conditions: [...scheduled, cond('Ready', 'True')], containerStatuses: [container({ running: { startedAt: now() } }, { ready: true })] },
-  ],
-  unschedulable: () => [
-    {
-      phase: 'Pending',
-      conditions: [cond('PodScheduled', 'False', { reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.' })],
-    },
   ],
   'image-pull-back-off': () => [
     creating,
@@ -54,26 +49,39 @@ const isReady = (status: Status): boolean => (status.conditions as Status[] | un
 export type ProbeRunner = (pod: KubeObject, command: readonly string[]) => number;
 
 /**
- * Stands in for the scheduler and the kubelet: moves each new pod's status through a scenario,
- * one step every `stepMs`, as the real ones would report it. Not a cluster: nothing runs, but
- * a pod's exec readiness probe is asked (once, through `probe`): a pod whose probe fails stays
- * running and not Ready.
+ * Stands in for the kubelet (and, through `FakeScheduler`, the scheduler): once a new pod has a
+ * node, moves its status through a scenario, one step every `stepMs`, as the real ones would
+ * report it. Not a cluster: nothing runs, but a pod's exec readiness probe is asked (once,
+ * through `probe`): a pod whose probe fails stays running and not Ready.
  */
 export class FakeKubelet {
   scenario: (pod: KubeObject) => PodScenario = () => 'ready';
   stepMs = 15;
   private readonly timers = new Set<NodeJS.Timeout>();
   private nextIp = 2;
+  readonly scheduler: FakeScheduler;
 
   constructor(
     private readonly store: FakeKubeStore,
     private readonly probe: ProbeRunner,
-  ) {}
+  ) {
+    this.scheduler = new FakeScheduler(store);
+  }
 
   start(pod: KubeObject): void {
+    const scenario = this.scenario(pod);
+    this.scheduler.schedule(pod, () => {
+      const current = this.store.get('pods', pod.metadata.namespace, pod.metadata.name);
+      if (!current || current.metadata.uid !== pod.metadata.uid) return;
+      this.store.update('pods', { ...current, spec: { ...current.spec, nodeName: this.scheduler.nodeName } });
+      this.run(pod, scenario);
+    });
+  }
+
+  private run(pod: KubeObject, scenario: PodScenario): void {
     const ip = `10.244.0.${this.nextIp++ % 250}`;
     const ready = this.passesReadiness(pod);
-    SCENARIOS[this.scenario(pod)](ip)
+    SCENARIOS[scenario](ip)
       .filter((status) => ready || !isReady(status))
       .forEach((status, i) => this.later((i + 1) * this.stepMs, () => this.setStatus(pod, status)));
   }
@@ -95,6 +103,7 @@ export class FakeKubelet {
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.scheduler.forget();
   }
 
   /** A container without a readiness probe is Ready once running, as with the real kubelet. */
