@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { crc32 } from 'node:zlib';
 import WebSocket from 'ws';
 import { LabStatus } from '@labfleet/contracts';
 import { tarArchive } from '@labfleet/domain';
-import { LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
+import { digestOf, LabfleetStack, Person, TenantBuilder, tarFileDigests } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
 
@@ -251,5 +253,41 @@ describe('in the browser: terminal, published ports and files (over the real API
     expect(Buffer.from(await folder.arrayBuffer()).toString('latin1')).toContain('app/sub/a.txt');
     expect((await fetch(`${base()}/api/v1/labs/${labId}/files?path=/root/nothing-here`, { headers: { authorization: `Bearer ${owner.session.accessToken}` } })).status).toBe(404);
     expect((await fetch(`${base()}/api/v1/labs/${labId}/files?path=/root/app/Dockerfile`, { headers: { authorization: `Bearer ${classmate.session.accessToken}` } })).status).toBe(404);
+  });
+
+  it('downloads files of 0 B, 1 KiB, 100 KiB and 20 MB byte for byte with their length, and their folder as a tar', async () => {
+    const files = (path: string, init: { method?: string; body?: Buffer; signal?: AbortSignal } = {}) =>
+      fetch(`${base()}/api/v1/labs/${labId}/files?path=${path}`, { ...init, headers: { authorization: `Bearer ${owner.session.accessToken}`, 'content-type': 'application/octet-stream' } });
+    const sent: Record<string, string> = {};
+    for (const size of [0, 1024, 100 * 1024, 20_000_000]) {
+      const content = randomBytes(size);
+      expect((await files(`/root/sizes/${size}.bin`, { method: 'PUT', body: content })).status).toBe(200);
+      sent[`sizes/${size}.bin`] = digestOf(content);
+      // A download that hangs fails here, not at the test's timeout.
+      const file = await files(`/root/sizes/${size}.bin`, { signal: AbortSignal.timeout(30_000) });
+      expect(file.status).toBe(200);
+      expect(['content-type', 'content-length', 'content-disposition'].map((h) => file.headers.get(h))).toEqual(['application/octet-stream', String(size), `attachment; filename="${size}.bin"`]);
+      expect(digestOf(Buffer.from(await file.arrayBuffer()))).toBe(sent[`sizes/${size}.bin`]);
+    }
+    const folder = await files('/root/sizes', { signal: AbortSignal.timeout(30_000) });
+    expect(['content-type', 'content-length', 'content-disposition'].map((h) => folder.headers.get(h))).toEqual(['application/x-tar', null, 'attachment; filename="sizes.tar"']);
+    expect(await tarFileDigests(Readable.fromWeb(folder.body as WebReadableStream))).toEqual(sent);
+  });
+
+  it('a download the client abandons stops the copy in the lab at once', async () => {
+    const tars = "for p in /proc/[0-9]*; do [ \"$(cat $p/comm 2>/dev/null)\" = tar ] && echo $p; done; true";
+    expect((await owner.client.sh(labId, 'head -c 50000000 /dev/urandom >/root/abandoned.bin')).exitCode).toBe(0);
+    const abort = new AbortController();
+    const file = await fetch(`${base()}/api/v1/labs/${labId}/files?path=/root/abandoned.bin`, { headers: { authorization: `Bearer ${owner.session.accessToken}` }, signal: abort.signal });
+    expect(file.status).toBe(200);
+    await file.body!.getReader().read();
+    expect((await owner.client.sh(labId, tars)).stdout).not.toBe('');
+    abort.abort();
+    // Left alone, tar would wait on its full pipe until the copy's stall timer (a minute).
+    const until = Date.now() + 5000;
+    while ((await owner.client.sh(labId, tars)).stdout !== '') {
+      if (Date.now() > until) throw new Error('tar still runs in the lab after the client went away');
+      await new Promise((r) => setTimeout(r, 200));
+    }
   });
 });

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { extract } from 'tar-stream';
 import { LabStatus } from '@labfleet/contracts';
 import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, ProviderError, tarArchive } from '@labfleet/domain';
 import { LabEntity } from '@labfleet/persistence';
+import { firstTarEntry } from './first-tar-entry';
 import { LabsService } from './labs.service';
 
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
@@ -13,6 +13,14 @@ export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 const isTar = (b: Buffer) => b.length > 262 && b.toString('latin1', 257, 262) === 'ustar';
 const isZip = (b: Buffer) => b.length > 4 && b.readUInt32LE(0) === 0x04034b50;
 
+/** What a download hands out: a file's bytes (`bytes` of them), or a directory's tar archive. */
+export interface Download {
+  readonly name: string;
+  readonly archive: boolean;
+  /** The file's size, known before its bytes are read; absent for an archive. */
+  readonly bytes?: number;
+  readonly stream: Readable;
+}
 
 /** Files into and out of a lab: a Dockerfile, an app folder as a tar or zip, a result to hand in. */
 @Injectable()
@@ -46,25 +54,29 @@ export class LabFilesService {
     return { node, path, bytes: body.length };
   }
 
-  /** The file at `path` (its bytes), or a directory as a tar archive. */
-  async download(caller: Caller, labId: string, request: { node?: string; path: string }): Promise<{ name: string; archive: boolean; stream: Readable }> {
+  /**
+   * The file at `path` as its bytes (streamed, with their count), or a directory as a tar archive.
+   * Destroying the stream stops the copy in the lab.
+   */
+  async download(caller: Caller, labId: string, request: { node?: string; path: string }): Promise<Download> {
     const { lab, node } = await this.writable(caller, labId, request.node);
     if (!this.provider.copyOut) throw new ProviderError(`the ${this.provider.kind} backend cannot copy files`, false);
     const path = absolute(request.path);
-    const tar = await this.provider.copyOut(lab.id, { node, path }).catch((e: unknown) => {
-      throw /404|no such file|not found/i.test(String((e as Error)?.message)) ? new NotFoundError('file in the lab', path) : e;
-    });
-    const unpack = extract();
-    Readable.from(tar as AsyncIterable<Buffer>).pipe(unpack);
-    for await (const entry of unpack) {
-      if (entry.header.type === 'file') return { name: posix.basename(path), archive: false, stream: entry as unknown as Readable };
-      // A directory: hand out the whole archive again, as Docker made it.
-      entry.resume();
-      unpack.destroy();
-      const again = await this.provider.copyOut(lab.id, { node, path });
-      return { name: `${posix.basename(path) || 'root'}.tar`, archive: true, stream: Readable.from(again as AsyncIterable<Buffer>) };
-    }
-    throw new NotFoundError('file in the lab', path);
+    // Every backend's archive is a Node stream (StreamedArchive's), used as such: destroying it
+    // stops the command in the lab at once, where a wrapper would wait for the next chunk.
+    const copyOut = () =>
+      this.provider.copyOut!(lab.id, { node, path }).then(
+        (tar) => tar as Readable,
+        (e: unknown) => {
+          throw /404|no such file|not found/i.test(String((e as Error)?.message)) ? new NotFoundError('file in the lab', path) : e;
+        },
+      );
+    const first = await firstTarEntry(await copyOut());
+    if (!first) throw new NotFoundError('file in the lab', path);
+    if (first.body) return { name: posix.basename(path), archive: false, bytes: first.header.size, stream: first.body };
+    // A directory (or anything but a regular file): its first member has been read already, so
+    // the whole archive comes again.
+    return { name: `${posix.basename(path) || 'root'}.tar`, archive: true, stream: await copyOut() };
   }
 
   private copyIn(labId: string, node: string): (dir: string, tar: Buffer) => Promise<void> {

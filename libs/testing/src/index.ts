@@ -4,6 +4,7 @@ export * from './labfleet-stack';
 export * from './test-database';
 export * from './test-instance';
 export * from './lab-provider.contract';
+export * from './tar-digests';
 export * from './cuttable-proxy';
 export * from './tenants';
 export * from './oidc';

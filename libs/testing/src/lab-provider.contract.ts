@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { LabProvider, LabSpec, labNodeNames } from '@labfleet/domain';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { LabProvider, LabSpec, labNodeNames, tarArchive } from '@labfleet/domain';
+import { digestOf, tarFileDigests } from './tar-digests';
 
 export interface ContractHarness {
   readonly provider: LabProvider;
@@ -123,5 +124,17 @@ export function labProviderContract(harness: () => ContractHarness, image: strin
     expect(slow.durationMs).toBeLessThan(5000);
     const failing = await harness().provider.exec(s.labId, { node: 'node1', command: ['sh', '-c', 'exit 3'], timeoutMs: 5000 });
     expect(failing).toMatchObject({ exitCode: 3, timedOut: false });
+  });
+
+  it('copyIn and copyOut carry files of 0 B, 1 KiB, 100 KiB and 20 MB byte for byte', async () => {
+    const provider = harness().provider;
+    const s = spec();
+    await provider.provision(s);
+    for (const size of [0, 1024, 100 * 1024, 20_000_000]) {
+      const content = randomBytes(size);
+      await provider.copyIn!(s.labId, { node: 'node1', path: '/tmp/sizes' }, await tarArchive({ [`${size}.bin`]: content }));
+      const out = await provider.copyOut!(s.labId, { node: 'node1', path: `/tmp/sizes/${size}.bin` });
+      expect(await tarFileDigests(out)).toEqual({ [`${size}.bin`]: digestOf(content) });
+    }
   });
 }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
+import { pipeline } from 'node:stream';
 import { Caller, InvalidInputError } from '@labfleet/domain';
 import { LabFilesService, LabPortsService, LabTerminalService } from '@labfleet/lab-lifecycle';
 import { CurrentCaller } from '../auth/caller.decorator';
@@ -34,6 +35,8 @@ export class FilesQuery {
 @ApiBearerAuth()
 @Controller('labs/:id')
 export class LabBrowserController {
+  private readonly logger = new Logger('Files');
+
   constructor(
     private readonly terminals: LabTerminalService,
     private readonly ports: LabPortsService,
@@ -64,11 +67,17 @@ export class LabBrowserController {
   }
 
   @Get('files')
-  @ApiOkResponse({ description: 'The file at path, or a directory as a tar archive' })
+  @ApiOkResponse({ description: 'The file at path (with its Content-Length), or a directory as a tar archive' })
   async download(@CurrentCaller() caller: Caller, @Param('id', LabId) id: string, @Query() query: FilesQuery, @Res() res: Response): Promise<void> {
     const file = await this.files.download(caller, id, { node: query.node, path: query.path });
     res.setHeader('Content-Type', file.archive ? 'application/x-tar' : 'application/octet-stream');
     res.setHeader('Content-Disposition', `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"`);
-    file.stream.pipe(res);
+    if (file.bytes !== undefined) res.setHeader('Content-Length', file.bytes);
+    // pipeline, not pipe: a client that goes away destroys the stream, which stops the copy in the
+    // lab; a copy that fails midway cuts the response short of its length instead of leaving it open.
+    pipeline(file.stream, res, (error) => {
+      // A client that goes away is no failure of the copy.
+      if (error && (error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') this.logger.warn(`download of ${query.path} from lab ${id} failed: ${error.message}`);
+    });
   }
 }

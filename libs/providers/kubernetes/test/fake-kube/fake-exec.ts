@@ -34,6 +34,9 @@ function frame(opcode: number, payload: Buffer): Buffer {
 
 const channel = (n: number, data: string | Buffer) => frame(0x2, Buffer.concat([Buffer.from([n]), Buffer.from(data)]));
 
+/** The kubelet copies a command's output through a 32 KiB buffer (Go's io.Copy): a frame per read, never a bigger one. */
+const OUTPUT_FRAME = 32 * 1024;
+
 /** The kubelet's closing Status: success, or the exit code as the `ExitCode` cause. */
 function statusFrame(exitCode: number): Buffer {
   const status =
@@ -114,9 +117,7 @@ export const oneShot =
   (result: CommandResult): FakeProcess =>
   (io) =>
     io.later(result.ms ?? 0, () => {
-      // Output in chunks, as the kubelet streams it.
-      const out = Buffer.from(result.stdout ?? '');
-      for (let i = 0; i < out.length; i += 64 * 1024) io.stdout(out.subarray(i, i + 64 * 1024));
+      if (result.stdout) io.stdout(result.stdout);
       if (result.stderr) io.stderr(result.stderr);
       io.exit(result.exitCode);
     });
@@ -178,6 +179,10 @@ export function serveExec(req: IncomingMessage, socket: Duplex, tty: boolean, st
   const send = (data: Buffer) => {
     if (!over && !socket.destroyed) socket.write(data);
   };
+  const output = (n: number, data: string | Buffer) => {
+    const bytes = Buffer.from(data);
+    for (let i = 0; i < bytes.length; i += OUTPUT_FRAME) send(channel(n, bytes.subarray(i, i + OUTPUT_FRAME)));
+  };
   const hangUp = () => {
     if (over) return;
     over = true;
@@ -203,8 +208,8 @@ export function serveExec(req: IncomingMessage, socket: Duplex, tty: boolean, st
   socket.on('close', hangUp);
   start({
     tty,
-    stdout: (data) => send(channel(STDOUT, data)),
-    stderr: (data) => send(channel(tty ? STDOUT : STDERR, data)),
+    stdout: (data) => output(STDOUT, data),
+    stderr: (data) => output(tty ? STDOUT : STDERR, data),
     exit: (exitCode) => {
       send(statusFrame(exitCode));
       send(frame(0x8, Buffer.from([0x03, 0xe8])));
