@@ -1,4 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { LabfleetConfig } from '@labfleet/config';
 import {
   AttachRequest,
@@ -21,12 +21,15 @@ import { toProviderError } from './kube-errors';
 import { KubeExecTarget, runKubeExec } from './kubernetes-exec';
 import { copyIntoPod, copyOutOfPod } from './kubernetes-files';
 import { attachKubeTerminal } from './kubernetes-terminal';
-import { buildLabObjects } from './lab-objects.builder';
+import { buildLabObjects, LabObjects } from './lab-objects.builder';
 import { LabProvisioner } from './lab-provisioner';
 import { KubeLabContext, LAB_CONTAINER, LABEL_INSTANCE, LABEL_LAB_ID, LABEL_NODE, labSelector } from './lab-resource-names';
 import { LabTeardown } from './lab-teardown';
 import { labCapacity } from './node-capacity';
 import { isRunning, labRuntime } from './pod-status';
+import { buildStudentNamespace } from './student-namespace.builder';
+import { StudentNamespaces } from './student-namespaces';
+import { inStudentNamespace } from './student-resource-names';
 
 export type KubernetesProviderConfig = Pick<LabfleetConfig, 'instance' | 'provider' | 'kubernetes'>;
 
@@ -39,26 +42,30 @@ const HOLDING_ROOM = 'status.phase!=Succeeded,status.phase!=Failed';
 
 /**
  * Labs as Kubernetes objects: per lab a namespace (or a share of its course's), a headless
- * Service, a NetworkPolicy, a quota, and one pod per node, confined as the security profile says.
+ * Service, a NetworkPolicy, a quota, and one pod per node, confined as the security profile says;
+ * for templates with `kubernetes`, a student namespace too, with a kubeconfig for it in the lab.
  * State comes from watch caches of this installation's pods and namespaces, started on first use
  * (the API process, which only execs, attaches, copies files and reads capacity, never starts them).
  */
 export class KubernetesProvider implements LabProvider {
   readonly kind = 'kubernetes';
+  readonly offers = { studentKubernetes: true };
   private readonly kube: KubeClients;
   private readonly ctx: KubeLabContext;
   private readonly provisioner: LabProvisioner;
   private readonly teardown: LabTeardown;
+  private readonly students: StudentNamespaces;
 
   constructor(
     kc: KubeConfig,
     private readonly config: KubernetesProviderConfig,
   ) {
-    this.kube = new KubeClients(kc, config.instance);
     const { kubeconfig: _file, ...settings } = config.kubernetes;
     this.ctx = { instance: config.instance, securityProfile: config.provider.securityProfile, ...settings };
+    this.kube = new KubeClients(kc, this.ctx);
     this.provisioner = new LabProvisioner(this.kube, config.instance);
-    this.teardown = new LabTeardown(this.kube, config.instance);
+    this.students = new StudentNamespaces(this.kube, this.ctx, config.kubernetes.studentApiServer);
+    this.teardown = new LabTeardown(this.kube, this.ctx, this.students);
   }
 
   /** Labs reach no registry but the in-cluster mirror, which fills itself (a pull-through cache). */
@@ -74,7 +81,7 @@ export class KubernetesProvider implements LabProvider {
   async place(spec: LabSpec): Promise<Placement> {
     return this.api('placing the lab', async () => {
       await this.kube.watching();
-      const objects = buildLabObjects(spec, this.ctx);
+      const objects = await this.labObjects(spec);
       const uids = await this.provisioner.apply(spec, objects);
       return this.provisioner.waitScheduled(spec, objects, uids, SCHEDULING_WAIT_MS);
     });
@@ -83,9 +90,15 @@ export class KubernetesProvider implements LabProvider {
   async provision(spec: LabSpec): Promise<LabHandle> {
     return this.api('provisioning the lab', async () => {
       await this.kube.watching();
-      const objects = buildLabObjects(spec, this.ctx);
+      const objects = await this.labObjects(spec);
       const uids = await this.provisioner.apply(spec, objects);
-      const pods = await this.provisioner.waitReady(spec, objects, uids, this.config.provider.readyTimeoutSeconds * 1000);
+      const labNamespace = objects.namespace.metadata!.name!;
+      // The student namespace is made while the lab's pods start; its kubeconfig goes in once they run.
+      const [pods, kubeconfig] = await Promise.all([
+        this.provisioner.waitReady(spec, objects, uids, this.config.provider.readyTimeoutSeconds * 1000),
+        spec.studentKubernetes ? this.students.apply(buildStudentNamespace(spec, spec.studentKubernetes, labNamespace, this.ctx)) : undefined,
+      ]);
+      if (kubeconfig) await this.students.writeKubeconfig({ namespace: labNamespace, pod: pods[0].metadata!.name!, container: LAB_CONTAINER }, kubeconfig);
       return {
         labId: spec.labId,
         provider: this.kind,
@@ -119,12 +132,14 @@ export class KubernetesProvider implements LabProvider {
   async listLabIds(): Promise<string[]> {
     return this.api('listing labs', async () => {
       const labelSelector = labSelector(this.config.instance);
-      const [namespaces, services] = await Promise.all([
+      const [namespaces, services, studentBindings] = await Promise.all([
         this.kube.core.listNamespace({ labelSelector }),
         this.kube.core.listServiceForAllNamespaces({ labelSelector }),
+        this.students.labIds(),
       ]);
-      const ids = [...namespaces.items, ...services.items].map((o) => o.metadata?.labels?.[LABEL_LAB_ID]);
-      return [...new Set(ids.filter((id): id is string => Boolean(id)))];
+      const labServices = services.items.filter((s) => !inStudentNamespace(s.metadata?.namespace, this.ctx));
+      const ids = [...namespaces.items, ...labServices].map((o) => o.metadata?.labels?.[LABEL_LAB_ID]);
+      return [...new Set([...ids.filter((id): id is string => Boolean(id)), ...studentBindings])];
     });
   }
 
@@ -159,7 +174,8 @@ export class KubernetesProvider implements LabProvider {
     return this.api('reading node capacity', async () => {
       const [nodes, pods] = await Promise.all([this.kube.core.listNode(), this.kube.core.listPodForAllNamespaces({ fieldSelector: HOLDING_ROOM })]);
       const instance = this.config.instance;
-      return labCapacity(nodes.items, pods.items, (pod) => pod.metadata?.labels?.[LABEL_INSTANCE] === instance && Boolean(pod.metadata?.labels?.[LABEL_LAB_ID]));
+      const isLab = (pod: V1Pod) => pod.metadata?.labels?.[LABEL_INSTANCE] === instance && Boolean(pod.metadata?.labels?.[LABEL_LAB_ID]) && !inStudentNamespace(pod.metadata?.namespace, this.ctx);
+      return labCapacity(nodes.items, pods.items, isLab);
     });
   }
 
@@ -179,9 +195,14 @@ export class KubernetesProvider implements LabProvider {
   /** Where a lab node runs: its pod, which must be running. */
   private async nodePod(labId: string, node: string): Promise<KubeExecTarget> {
     const labelSelector = `${labSelector(this.config.instance, labId)},${LABEL_NODE}=${node}`;
-    const pod = (await this.kube.core.listPodForAllNamespaces({ labelSelector })).items[0];
+    const pod = (await this.kube.core.listPodForAllNamespaces({ labelSelector })).items.find((p) => !inStudentNamespace(p.metadata?.namespace, this.ctx));
     if (!pod || !isRunning(pod)) throw new ProviderError(`lab node ${node} is not running`, false);
     return { namespace: pod.metadata!.namespace!, pod: pod.metadata!.name!, container: LAB_CONTAINER };
+  }
+
+  /** The lab's objects; with a student namespace, its NetworkPolicy lets the lab reach it and the API server. */
+  private async labObjects(spec: LabSpec): Promise<LabObjects> {
+    return buildLabObjects(spec, this.ctx, spec.studentKubernetes ? await this.students.access(spec.labId) : undefined);
   }
 
   private async api<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -38,6 +38,8 @@ export class LabInformer<T extends KubernetesObject> {
     private readonly path: string,
     private readonly labelSelector: string,
     private readonly list: () => Promise<ListResult<T>>,
+    /** Objects the selector matches that are not this cache's to hold (a student's pods labelled as a lab's). */
+    private readonly keep: (o: T) => boolean = () => true,
   ) {}
 
   /** Resolves once the first list is in the cache; when that fails it rejects, and the next call tries again. */
@@ -98,7 +100,7 @@ export class LabInformer<T extends KubernetesObject> {
   private async relist(): Promise<void> {
     const list = await this.list();
     this.objects.clear();
-    for (const item of list.items) this.objects.set(keyOf(item), item);
+    for (const item of list.items.filter(this.keep)) this.objects.set(keyOf(item), item);
     this.resourceVersion = list.metadata?.resourceVersion ?? '';
     this.expired = false;
     this.notify();
@@ -134,6 +136,7 @@ export class LabInformer<T extends KubernetesObject> {
     }
     const version = object.metadata?.resourceVersion;
     if (version) this.resourceVersion = version;
+    if (!this.keep(object)) return;
     if (type === 'ADDED' || type === 'MODIFIED') this.objects.set(keyOf(object), object);
     else if (type === 'DELETED') this.objects.delete(keyOf(object));
     if (type !== 'BOOKMARK') this.notify();

@@ -2,7 +2,7 @@ import type { V1LimitRange, V1Namespace, V1NetworkPolicy, V1Pod, V1ResourceQuota
 import type { LabSpec } from '@labfleet/domain';
 import { buildLabLimitRange, buildLabResourceQuota } from './lab-limits.builder';
 import { buildLabNamespace } from './lab-namespace.builder';
-import { buildLabNetworkPolicy } from './lab-network-policy.builder';
+import { buildLabNetworkPolicy, StudentKubeAccess } from './lab-network-policy.builder';
 import { buildLabPod } from './lab-pod.builder';
 import { KubeLabContext, labLabels, usesCourseNamespace } from './lab-resource-names';
 import { buildLabService } from './lab-service.builder';
@@ -19,7 +19,8 @@ export interface LabObjects {
   readonly pods: readonly V1Pod[];
 }
 
-export function buildLabObjects(spec: LabSpec, ctx: KubeLabContext): LabObjects {
+/** `student`: where a lab with a student namespace may also go (`LabSpec.studentKubernetes`). */
+export function buildLabObjects(spec: LabSpec, ctx: KubeLabContext, student?: StudentKubeAccess): LabObjects {
   const namespace = buildLabNamespace(spec, ctx);
   const ns = namespace.metadata!.name!;
   const own = !usesCourseNamespace(spec, ctx);
@@ -29,7 +30,7 @@ export function buildLabObjects(spec: LabSpec, ctx: KubeLabContext): LabObjects 
     quota: own ? buildLabResourceQuota(spec, ns, labels) : null,
     limitRange: own ? buildLabLimitRange(spec, ns, labels) : null,
     service: buildLabService(spec, ns, ctx),
-    networkPolicy: buildLabNetworkPolicy(spec, ns, ctx),
+    networkPolicy: buildLabNetworkPolicy(spec, ns, ctx, student),
     pods: spec.nodes.map((node) => buildLabPod(spec, node, ns, ctx)),
   };
 }

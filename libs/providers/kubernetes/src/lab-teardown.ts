@@ -2,25 +2,29 @@ import { ProviderError } from '@labfleet/domain';
 import { KubeClients } from './kube-clients';
 import { tolerate } from './kube-errors';
 import { DELETE_TIMEOUT_MS } from './lab-provisioner';
-import { LABEL_LAB_ID, labObjectName, labSelector } from './lab-resource-names';
+import { KubeLabContext, LABEL_LAB_ID, labObjectName, labSelector } from './lab-resource-names';
+import { StudentNamespaces } from './student-namespaces';
+import { inStudentNamespace } from './student-resource-names';
 
 /**
- * Removes a lab: its own namespace (everything in it goes with it), or in a shared course
- * namespace its pods, then its NetworkPolicy and Service. Waits, on the watches, until they are
- * gone. Finds the lab by label, so it works whatever the namespace mode was when it was made.
+ * Removes a lab: its own namespaces (its student namespace too; everything in them goes with
+ * them) and its student ClusterRoleBinding, or in a shared course namespace its pods, then its
+ * NetworkPolicy and Service. Waits, on the watches, until they are gone. Finds the lab by label,
+ * so it works whatever the namespace mode was when it was made.
  */
 export class LabTeardown {
   constructor(
     private readonly kube: KubeClients,
-    private readonly instance: string,
+    private readonly ctx: KubeLabContext,
+    private readonly students: StudentNamespaces,
   ) {}
 
   async remove(labId: string): Promise<void> {
     const { core } = this.kube;
-    const labelSelector = labSelector(this.instance, labId);
+    const labelSelector = labSelector(this.ctx.instance, labId);
     const own = (await core.listNamespace({ labelSelector })).items.map((n) => n.metadata!.name!);
-    await Promise.all(own.map((name) => tolerate(core.deleteNamespace({ name }), [404])));
-    const services = (await core.listServiceForAllNamespaces({ labelSelector })).items;
+    await Promise.all([this.students.removeClusterScoped(labId), ...own.map((name) => tolerate(core.deleteNamespace({ name }), [404]))]);
+    const services = (await core.listServiceForAllNamespaces({ labelSelector })).items.filter((s) => !inStudentNamespace(s.metadata?.namespace, this.ctx));
     const shared = new Set([...services, ...this.podsOf(labId)].map((o) => o.metadata!.namespace!));
     for (const namespace of shared) if (!own.includes(namespace)) await this.removeFromShared(namespace, labId, labelSelector);
     const gone = await this.kube.namespaces.waitFor(() => (own.some((name) => this.kube.namespaces.get('', name)) ? undefined : true), DELETE_TIMEOUT_MS);

@@ -66,7 +66,7 @@ export class FakeKubeSetup {
   resourcesOf(labId: string): string[] {
     const store = this.fake.store;
     const selector = `labfleet.io/lab-id=${labId}`;
-    return ['namespaces', 'pods', 'services', 'networkpolicies', 'resourcequotas', 'limitranges'].flatMap((resource) =>
+    return ['namespaces', 'pods', 'services', 'networkpolicies', 'resourcequotas', 'limitranges', 'serviceaccounts', 'rolebindings', 'clusterrolebindings'].flatMap((resource) =>
       store.list(resource, undefined, selector).map((o) => `${resource === 'pods' ? 'container' : resource}:${o.metadata.name}`),
     );
   }

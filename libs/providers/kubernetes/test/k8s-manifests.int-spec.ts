@@ -12,6 +12,12 @@ const find = (docs: Manifest[], kind: string, name: string) => docs.find((d) => 
 const podSpecOf = (d: Manifest) => (d.kind === 'Job' || d.kind === 'Deployment' || d.kind === 'StatefulSet' ? d.spec.template.spec : undefined);
 const workloads = evaluation.filter((d) => podSpecOf(d));
 
+interface Rule {
+  readonly resources: string[];
+  readonly verbs: string[];
+  readonly resourceNames?: string[];
+}
+
 describe('k8s/ manifests (rendered without a cluster)', () => {
   it.each([
     ['base', base],
@@ -77,13 +83,24 @@ describe('k8s/ manifests (rendered without a cluster)', () => {
     }
   });
 
-  it('spells RBAC out: no wildcard, no cluster-admin, each ClusterRole bound to its own ServiceAccount', () => {
+  it('spells RBAC out: no wildcard, no cluster-admin, `bind` only on the student roles, each ClusterRole bound to its own ServiceAccount', () => {
     const rbac = evaluation.filter((d) => d.apiVersion.startsWith('rbac.authorization.k8s.io'));
-    expect(JSON.stringify(rbac)).not.toMatch(/"\*"|cluster-admin|escalate|bind|impersonate/);
+    expect(JSON.stringify(rbac)).not.toMatch(/"\*"|cluster-admin|escalate|impersonate/);
+    const binds = rbac.flatMap((d) => ((d.rules ?? []) as Rule[]).filter((r) => r.verbs.includes('bind')).map((r) => [d.metadata.name, r.resources, r.resourceNames]));
+    expect(binds).toEqual([['labfleet-worker', ['clusterroles'], ['labfleet-student', 'labfleet-student-nodes']]]);
     for (const binding of rbac.filter((d) => d.kind === 'ClusterRoleBinding')) {
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: binding.roleRef.name, namespace: 'labfleet' }]);
       expect(find(evaluation, 'ServiceAccount', binding.roleRef.name)).toBeDefined();
     }
+  });
+
+  it("gives a student nothing that widens their namespace's isolation or quota, and nothing cluster-wide but reading nodes", () => {
+    const writes = (role: string) =>
+      (find(base, 'ClusterRole', role).rules as Rule[]).flatMap((r) => (r.verbs.some((v) => !['get', 'list', 'watch'].includes(v)) ? r.resources : []));
+    const guards = ['roles', 'rolebindings', 'resourcequotas', 'limitranges', 'networkpolicies', 'serviceaccounts', 'serviceaccounts/token', 'namespaces', 'ingresses'];
+    expect(writes('labfleet-student').filter((r) => guards.includes(r))).toEqual([]);
+    expect(writes('labfleet-student')).toEqual(expect.arrayContaining(['pods', 'pods/exec', 'services', 'deployments', 'deployments/scale']));
+    expect(find(base, 'ClusterRole', 'labfleet-student-nodes').rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }]);
   });
 
   it('configures Labfleet with variables it knows, which load with LAB_PROVIDER=kubernetes', () => {

@@ -14,27 +14,38 @@ afterAll(() => setup.stop());
 
 const spec = (nodes: number, owner?: LabSpec['owner']): LabSpec => ({ ...labSpec('labfleet/lab:latest', nodes), owner });
 
+interface Rule {
+  readonly apiGroups: string[];
+  readonly resources: string[];
+  readonly verbs: string[];
+  readonly resourceNames?: string[];
+}
+
+const rulesOf = (role: string): Rule[] => renderKustomization(join(K8S_DIR, 'base')).find((d: Manifest) => d.kind === 'ClusterRole' && d.metadata.name === role)!.rules;
+const keysOf = (r: Rule) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}|${res}|${v}`)));
+
 /** `group|resource|verb` for every grant of a ClusterRole in k8s/. */
-function granted(role: string): string[] {
-  const doc = renderKustomization(join(K8S_DIR, 'base')).find((d: Manifest) => d.kind === 'ClusterRole' && d.metadata.name === role)!;
-  return (doc.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]).flatMap((r) =>
-    r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}|${res}|${v}`))),
-  );
+const granted = (role: string): string[] => rulesOf(role).flatMap(keysOf);
+
+/** Calls to a grant restricted by `resourceNames` that name something else: the API server would refuse them. */
+function outsideResourceNames(role: string, calls: RecordedCall[]): string[] {
+  const names = new Map(rulesOf(role).flatMap((r) => (r.resourceNames ? keysOf(r).map((k) => [k, r.resourceNames!] as const) : [])));
+  return calls.map((c) => [`${c.group}|${c.resource}|${c.verb}`, c.name] as const).filter(([key, name]) => names.has(key) && !names.get(key)!.includes(name!)).map(([key, name]) => `${key} ${name}`);
 }
 
 const made = (calls: RecordedCall[]) => [...new Set(calls.map((c) => `${c.group}|${c.resource}|${c.verb}`))];
 
-async function recording(run: () => Promise<void>): Promise<string[]> {
+async function recording(run: () => Promise<void>): Promise<RecordedCall[]> {
   setup.fake.calls.length = 0;
   await run();
-  return made(setup.fake.calls);
+  return [...setup.fake.calls];
 }
 
 // The fake server and the provider run in this process: on a loaded 2-core machine a pass takes seconds.
 jest.setTimeout(30_000);
 
 describe('RBAC in k8s/ grants exactly the calls the provider makes (recorded by a fake API server, not a cluster)', () => {
-  it('the worker: provision (with adoption after 409 and a failed node replaced), set-up steps, inspect, reconcile, capacity, destroy, in both namespace modes', async () => {
+  it('the worker: provision (with adoption after 409 and a failed node replaced), set-up steps, inspect, reconcile, capacity, destroy, in both namespace modes, with a student namespace', async () => {
     const calls = await recording(async () => {
       const worker = setup.provider();
       const lab = spec(2);
@@ -56,9 +67,14 @@ describe('RBAC in k8s/ grants exactly the calls the provider makes (recorded by 
       await course.provision(shared);
       await course.provision(shared);
       await course.destroy(shared.labId);
+      const kubernetes = { ...spec(1), studentKubernetes: { pods: 20, cpus: 2, memoryMb: 2048 } };
+      await worker.provision(kubernetes);
+      await setup.provider().provision(kubernetes);
+      await worker.destroy(kubernetes.labId);
       await worker.ping();
     });
-    expect(calls.sort()).toEqual(granted('labfleet-worker').sort());
+    expect(made(calls).sort()).toEqual(granted('labfleet-worker').sort());
+    expect(outsideResourceNames('labfleet-worker', calls)).toEqual([]);
   });
 
   it('the API: exec, the web terminal and file copy in a lab node, capacity for admission, and the health check', async () => {
@@ -76,6 +92,7 @@ describe('RBAC in k8s/ grants exactly the calls the provider makes (recorded by 
       await api.capacity();
       await api.ping();
     });
-    expect(calls.sort()).toEqual(granted('labfleet-api').sort());
+    expect(made(calls).sort()).toEqual(granted('labfleet-api').sort());
+    expect(outsideResourceNames('labfleet-api', calls)).toEqual([]);
   });
 });

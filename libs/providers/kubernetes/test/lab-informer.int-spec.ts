@@ -61,6 +61,7 @@ describe('LabInformer against a fake Kubernetes API server (not a cluster)', () 
     await informer.start();
     addPod({ 'labfleet.io/instance': 'someone-else' });
     addPod({ 'labfleet.io/instance': 'someone-else' });
+    await sleep(30); // the controller-manager puts kube-root-ca.crt into the new namespaces
     const revision = String(setup.fake.store.currentRevision);
     await sleep(200);
     setup.fake.dropWatches();

@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { KubeOpenApiValidator } from '../kube-openapi-validator';
+import { startFakeControlPlane, fakeTokenRequest } from './fake-control-plane';
 import { FakeProcess, oneShot, runFakeCommand, serveExec } from './fake-exec';
 import { fakeCopyIn, fakeCopyOut, FakePodFiles } from './fake-files';
 import { FakeKubeStore, KubeObject, matchesSelector } from './fake-kube-store';
@@ -22,12 +23,15 @@ export interface RecordedCall {
   readonly namespaced: boolean;
   /** For watches: the resourceVersion they resume from. */
   readonly resourceVersion?: string;
+  /** The object's name where the request names one: what an RBAC rule's `resourceNames` restricts. */
+  readonly name?: string;
 }
 
 /**
  * NOT A CLUSTER: an HTTP server on 127.0.0.1 that speaks the part of the Kubernetes REST API
  * the provider uses (namespaces, pods, services, quotas, limit ranges, network policies, nodes,
- * the pods/exec WebSocket with stdin, TTY and resize, /version), with the API server's answers: 201, 404, 409 AlreadyExists,
+ * service accounts and their TokenRequest, config maps, endpoints, role bindings and cluster role
+ * bindings, the pods/exec WebSocket with stdin, TTY and resize, /version), with the API server's answers: 201, 404, 409 AlreadyExists,
  * 422 for objects the v1.25 OpenAPI schema refuses, 403 in a terminating namespace, watches
  * with resourceVersion resume, bookmarks and 410 Gone after compaction. A fake scheduler and
  * kubelet move pod statuses along; nothing runs: exec answers, through the lab image's
@@ -54,6 +58,7 @@ export class FakeKubeApiServer {
 
   private constructor(validator: KubeOpenApiValidator) {
     this.handlers = new FakeKubeHandlers(this.store, this.kubelet, validator);
+    startFakeControlPlane(this.store, (ms, fn) => this.kubelet.later(ms, fn));
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex) => this.upgrade(req, socket));
   }
@@ -117,6 +122,8 @@ export class FakeKubeApiServer {
       }
       if (watch) return this.serveWatch(route, url.searchParams, res);
       const body = req.method === 'POST' ? await readJson(req) : undefined;
+      if (route.subresource === 'token' && route.resource === 'serviceaccounts' && req.method === 'POST') return send(201, fakeTokenRequest(this.store, route.namespace!, route.name!, body));
+      if (req.method === 'POST' && body?.roleRef) this.recordBind(route, body);
       const [code, answer] = this.handlers.handle(req.method ?? 'GET', route, url.searchParams, body);
       send(code, answer);
     } catch (e) {
@@ -188,7 +195,24 @@ export class FakeKubeApiServer {
 
   private record(verb: string, route: Route, resourceVersion?: string): void {
     const resource = route.subresource ? `${route.resource}/${route.subresource}` : route.resource;
-    this.calls.push({ verb, group: route.group, resource, namespaced: route.namespace !== undefined, ...(resourceVersion === undefined ? {} : { resourceVersion }) });
+    this.calls.push({
+      verb,
+      group: route.group,
+      resource,
+      namespaced: route.namespace !== undefined,
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+      ...(route.name === undefined ? {} : { name: route.name }),
+    });
+  }
+
+  /**
+   * RBAC's escalation check: a binding to a role whose rights the caller does not hold itself is
+   * allowed only with `bind` on that role, authorized as its own request (the worker holds none of
+   * a student's rights: it binds).
+   */
+  private recordBind(route: Route, body: KubeObject): void {
+    const { kind, name } = body.roleRef!;
+    this.calls.push({ verb: 'bind', group: 'rbac.authorization.k8s.io', resource: `${kind.toLowerCase()}s`, namespaced: route.namespace !== undefined && kind === 'Role', name });
   }
 }
 

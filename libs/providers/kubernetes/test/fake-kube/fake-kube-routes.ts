@@ -7,6 +7,13 @@ export const RESOURCES: Record<string, { readonly kind: string; readonly group: 
   resourcequotas: { kind: 'ResourceQuota', group: '', namespaced: true },
   limitranges: { kind: 'LimitRange', group: '', namespaced: true },
   networkpolicies: { kind: 'NetworkPolicy', group: 'networking.k8s.io', namespaced: true },
+  // Student namespaces (templates with `kubernetes`).
+  serviceaccounts: { kind: 'ServiceAccount', group: '', namespaced: true },
+  configmaps: { kind: 'ConfigMap', group: '', namespaced: true },
+  endpoints: { kind: 'Endpoints', group: '', namespaced: true },
+  rolebindings: { kind: 'RoleBinding', group: 'rbac.authorization.k8s.io', namespaced: true },
+  clusterrolebindings: { kind: 'ClusterRoleBinding', group: 'rbac.authorization.k8s.io', namespaced: false },
+  clusterroles: { kind: 'ClusterRole', group: 'rbac.authorization.k8s.io', namespaced: false },
 };
 
 export interface Route {

@@ -16,6 +16,11 @@ export interface KubeObject {
   };
   spec?: any;
   status?: any;
+  /** Kinds without a spec: ConfigMap, Endpoints, RoleBinding and ClusterRoleBinding. */
+  data?: Record<string, string>;
+  subsets?: any[];
+  roleRef?: { apiGroup: string; kind: string; name: string };
+  subjects?: any[];
 }
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
