@@ -26,13 +26,13 @@ export function loadavg(): [number, number, number] {
   return [a, b, c];
 }
 
-/** An on/off option from the environment: `1` turns it on, `0` off, unset is `fallback`. */
 /** A text option from the environment (`BENCH_*`); unset or empty is undefined. */
 export function text(name: string): string | undefined {
   const raw = process.env[name];
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
+/** An on/off option from the environment: `1` turns it on, `0` off, unset is `fallback`. */
 export function flag(name: string, fallback = false): boolean {
   const raw = process.env[name];
   return raw === undefined || raw === '' ? fallback : raw === '1';

@@ -18,11 +18,11 @@ export const TEMPLATE = 'docker';
 export const MIB = 1024 * 1024;
 export const GIB = 1024 * MIB;
 
-/** The `docker` template of deploy/templates.json, with the defaults the template catalog applies when seeding. */
-export function dockerTemplate(): LabTemplate {
+/** A built-in template of deploy/templates.json (`docker` unless named), with the defaults the template catalog applies when seeding. */
+export function dockerTemplate(name = TEMPLATE): LabTemplate {
   const path = join(repoRoot(), 'deploy/templates.json');
-  const t = parseTemplateFile(readFileSync(path, 'utf8'), path).find((x) => x.name === TEMPLATE);
-  if (!t) throw new Error(`template '${TEMPLATE}' not in deploy/templates.json`);
+  const t = parseTemplateFile(readFileSync(path, 'utf8'), path).find((x) => x.name === name);
+  if (!t) throw new Error(`template '${name}' not in deploy/templates.json`);
   return { id: 'bench', ...t };
 }
 

@@ -22,6 +22,7 @@ import { KubeExecTarget, runKubeExec } from './kubernetes-exec';
 import { copyIntoPod, copyOutOfPod } from './kubernetes-files';
 import { attachKubeTerminal } from './kubernetes-terminal';
 import { buildLabObjects, LabObjects } from './lab-objects.builder';
+import { peerHostsCommand } from './lab-peers';
 import { LabProvisioner } from './lab-provisioner';
 import { KubeLabContext, LAB_CONTAINER, LABEL_INSTANCE, LABEL_LAB_ID, LABEL_NODE, labSelector } from './lab-resource-names';
 import { LabTeardown } from './lab-teardown';
@@ -35,6 +36,8 @@ export type KubernetesProviderConfig = Pick<LabfleetConfig, 'instance' | 'provid
 
 /** An upload is at most 50 MB: time enough for it over a slow link to the API server. */
 const COPY_IN_TIMEOUT_MS = 120_000;
+/** Writing a few lines of /etc/hosts in a running node. */
+const PEERS_TIMEOUT_MS = 10_000;
 /** The scheduler decides within milliseconds; past this, placement is asked again later. */
 const SCHEDULING_WAIT_MS = 3000;
 /** Pods that hold room on a node: the scheduler counts these, admission subtracts the ones not labs. */
@@ -98,7 +101,10 @@ export class KubernetesProvider implements LabProvider {
         this.provisioner.waitReady(spec, objects, uids, this.config.provider.readyTimeoutSeconds * 1000),
         spec.studentKubernetes ? this.students.apply(buildStudentNamespace(spec, spec.studentKubernetes, labNamespace, this.ctx)) : undefined,
       ]);
-      if (kubeconfig) await this.students.writeKubeconfig({ namespace: labNamespace, pod: pods[0].metadata!.name!, container: LAB_CONTAINER }, kubeconfig);
+      await Promise.all([
+        kubeconfig ? this.students.writeKubeconfig({ namespace: labNamespace, pod: pods[0].metadata!.name!, container: LAB_CONTAINER }, kubeconfig) : undefined,
+        spec.nodes.length > 1 ? this.introducePeers(spec, pods, labNamespace) : undefined,
+      ]);
       return {
         labId: spec.labId,
         provider: this.kind,
@@ -190,6 +196,18 @@ export class KubernetesProvider implements LabProvider {
   /** Closes the watches (Nest calls this at shutdown). */
   onModuleDestroy(): void {
     this.kube.stop();
+  }
+
+  /** Writes each node's peers into its /etc/hosts (`lab-peers.ts`), all nodes at once. */
+  private async introducePeers(spec: LabSpec, pods: readonly V1Pod[], namespace: string): Promise<void> {
+    await Promise.all(
+      pods.map(async (pod, i) => {
+        const target = { namespace, pod: pod.metadata!.name!, container: LAB_CONTAINER };
+        const command = peerHostsCommand(spec, pods, i, namespace, this.ctx);
+        const result = await runKubeExec(this.kube.exec, target, { command, timeoutMs: PEERS_TIMEOUT_MS, outputLimitBytes: 4096 });
+        if (result.exitCode !== 0) throw new ProviderError(`lab node ${spec.nodes[i].name} could not be told its peers: ${result.stderr.trim() || `exit ${result.exitCode}`}`, true);
+      }),
+    );
   }
 
   /** Where a lab node runs: its pod, which must be running. */

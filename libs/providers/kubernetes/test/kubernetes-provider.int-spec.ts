@@ -159,6 +159,20 @@ describe('KubernetesProvider against a fake Kubernetes API server (not a cluster
     expect(await provider.inspect(b.labId)).toEqual({ state: 'running' });
   });
 
+  it('lets a multi-node lab’s nodes find each other by name on a cluster without DNS (their peers go in /etc/hosts)', async () => {
+    setup.fake.network.clusterDns = false;
+    try {
+      const provider = setup.provider();
+      const s = spec({ nodes: 3 });
+      await provider.provision(s);
+      for (const [from, to] of [['node1', 'node3'], ['node3', 'node2'], ['node2', `node1.lab-${s.labId}.labfleet-${s.labId}.svc.cluster.local`]]) {
+        expect([from, to, await provider.exec(s.labId, { node: from, command: ['ping', '-c1', '-W2', to], timeoutMs: 5000 })]).toMatchObject([from, to, { exitCode: 0 }]);
+      }
+    } finally {
+      setup.fake.network.clusterDns = true;
+    }
+  });
+
   it('lets the API’s pods from k8s/ (the port proxy) into a lab node, and no other platform pod', async () => {
     const s = spec();
     await setup.provider().provision(s);

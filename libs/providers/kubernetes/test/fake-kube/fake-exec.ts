@@ -56,7 +56,8 @@ function statusFrame(exitCode: number): Buffer {
  * A few commands of the lab image, as run inside the lab (what lab-enter was given, see
  * `fake-lab-image.ts`), answered the way the real ones would, so exec and readiness paths can be
  * exercised without a container: `docker info`, `sh -c 'exit N'`, big output, `sleep`,
- * `hostname`, and `ping`, which asks the fake DNS and NetworkPolicy rules.
+ * `hostname`, the rewrite of /etc/hosts with a lab's peers, and `ping`, which asks the fake
+ * /etc/hosts, DNS and NetworkPolicy rules.
  */
 export function runFakeCommand(pod: KubeObject, argv: string[], network: FakeNetwork): CommandResult {
   let limit = Infinity;
@@ -76,6 +77,11 @@ function answer(pod: KubeObject, argv: string[], network: FakeNetwork): CommandR
   if (cmd === 'hostname') return { stdout: `${pod.spec.hostname}\n`, exitCode: 0 };
   if (cmd === 'sleep') return { exitCode: 0, ms: Number(args[0]) * 1000 };
   if (script?.match(/^exit (\d+)$/)) return { exitCode: Number(script.split(' ')[1]) };
+  // The provider's rewrite of /etc/hosts with the lab's peers (lab-peers.ts): `sh -c SCRIPT peers LINE...`.
+  if (script?.startsWith("{ grep -v '# labfleet peer$' /etc/hosts;")) {
+    network.setHosts(pod, args.slice(3));
+    return { exitCode: 0 };
+  }
   const big = script?.match(/^head -c (\d+) \/dev\/zero \| tr "\\0" x; echo err >&2$/);
   if (big) return { stdout: 'x'.repeat(Number(big[1])), stderr: 'err\n', exitCode: 0 };
   if (cmd === 'ping') {

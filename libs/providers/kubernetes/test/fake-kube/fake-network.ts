@@ -23,13 +23,34 @@ function selects(selector: Selector | undefined, labels: Record<string, string> 
  * is sent: exec in a fake lab asks this whether `ping` would get through.
  */
 export class FakeNetwork {
+  /** Whether the cluster has DNS (CoreDNS); some have none, and lab nodes must find each other anyway. */
+  clusterDns = true;
+  /** Each pod's /etc/hosts lines beyond the kubelet's own, by pod uid: name → IP. */
+  private readonly hosts = new Map<string, Map<string, string>>();
+
   constructor(private readonly store: FakeKubeStore) {}
 
-  /** The pod a name resolves to from `from`, trying the pod's search list (ndots:5) and then the name as is. */
+  /** Replaces a pod's extra /etc/hosts lines (`IP name...` each). */
+  setHosts(pod: KubeObject, lines: readonly string[]): void {
+    const names = new Map<string, string>();
+    for (const [ip, ...aliases] of lines.map((l) => l.trim().split(/\s+/))) for (const alias of aliases) names.set(alias, ip);
+    this.hosts.set(pod.metadata.uid!, names);
+  }
+
+  /**
+   * The pod a name resolves to from `from`: its /etc/hosts first, as glibc does, then the cluster
+   * DNS with the pod's search list, as its `ndots` option says (5 unless the pod sets it): a name
+   * with fewer dots tries the search domains first, one with as many is asked as is first.
+   */
   resolve(from: KubeObject, name: string): KubeObject | undefined {
+    const ip = this.hosts.get(from.metadata.uid!)?.get(name);
+    if (ip) return this.store.list('pods', undefined, null).find((p) => p.status?.podIP === ip);
+    if (!this.clusterDns) return undefined;
     const ns = from.metadata.namespace;
     const searches = [`${ns}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN, ...(from.spec?.dnsConfig?.searches ?? [])];
-    const candidates = name.split('.').length > 5 ? [name] : [...searches.map((s) => `${name}.${s}`), name];
+    const ndots = Number((from.spec?.dnsConfig?.options as { name: string; value?: string }[] | undefined)?.find((o) => o.name === 'ndots')?.value ?? 5);
+    const searched = searches.map((s) => `${name}.${s}`);
+    const candidates = name.split('.').length - 1 >= ndots ? [name, ...searched] : [...searched, name];
     for (const fqdn of candidates) {
       const pod = this.podRecord(fqdn);
       if (pod) return pod;
