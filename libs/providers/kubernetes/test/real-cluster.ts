@@ -1,7 +1,7 @@
 import { CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import type { ContractHarness } from '@labfleet/testing';
-import { createKubeConfig, KubernetesProvider } from '../src';
+import { createKubeConfig, KubernetesProvider, KubernetesProviderConfig } from '../src';
 import { providerConfig, ProviderOverrides } from './fake-kube-setup';
 
 /**
@@ -29,9 +29,13 @@ export class RealKubeSetup {
   private readonly networking = this.kc.makeApiClient(NetworkingV1Api);
   private readonly providers: KubernetesProvider[] = [];
 
+  /** The provider's configuration on this cluster: no registry mirror, lab pods wait up to `readyTimeoutSeconds`. */
+  providerConfig(overrides: ProviderOverrides = {}, readyTimeoutSeconds = 90): KubernetesProviderConfig {
+    return { ...providerConfig({ registryMirrorUrl: null, ...overrides }, readyTimeoutSeconds), instance: this.instance };
+  }
+
   provider(overrides: ProviderOverrides = {}, readyTimeoutSeconds = 90): KubernetesProvider {
-    const config = providerConfig({ registryMirrorUrl: null, ...overrides }, readyTimeoutSeconds);
-    const provider = new KubernetesProvider(this.kc, { ...config, instance: this.instance });
+    const provider = new KubernetesProvider(this.kc, this.providerConfig(overrides, readyTimeoutSeconds));
     this.providers.push(provider);
     return provider;
   }
