@@ -6,15 +6,10 @@ import { labSpec } from '@labfleet/testing';
 import { createKubeConfig, KubernetesProvider } from '../src';
 import { LAB_IMAGE, providerConfig } from './fake-kube-setup';
 import { K8S_DIR, Manifest, renderKustomization } from './kustomize-render';
+import { describeOnRealCluster, REAL_KUBECONFIG } from './real-cluster';
 
-/**
- * A real cluster, when `LABFLEET_TEST_KUBECONFIG` names its admin kubeconfig (not `KUBECONFIG`:
- * running the tests never touches whatever cluster a shell points at). `LABFLEET_TEST_STUDENT_API_SERVER`:
- * the API server as pods reach it (default `https://kubernetes.default.svc`, which needs cluster DNS).
- */
-const KUBECONFIG = process.env.LABFLEET_TEST_KUBECONFIG;
+/** The API server as pods of the cluster reach it; the default needs cluster DNS. */
 const STUDENT_API_SERVER = process.env.LABFLEET_TEST_STUDENT_API_SERVER ?? 'https://kubernetes.default.svc';
-const describeOnRealCluster = KUBECONFIG ? describe : describe.skip;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const QUOTA = { pods: 10, cpus: 1, memoryMb: 1024 };
@@ -56,10 +51,10 @@ async function workerKubeConfig(admin: KubeConfig, instance: string): Promise<{ 
  * lab-enter; neither can see or change the other's namespace or the cluster; nothing is left.
  * Where the cluster's CNI does not enforce NetworkPolicy (a bridge CNI), isolation here is RBAC's.
  */
-describeOnRealCluster('a Kubernetes namespace of the student’s own on a real cluster (LABFLEET_TEST_KUBECONFIG)', () => {
+describeOnRealCluster('a Kubernetes namespace of the student’s own on a real cluster (LABFLEET_TEST_KUBECONFIG, LABFLEET_TEST_STUDENT_API_SERVER)', () => {
   jest.setTimeout(300_000);
   const instance = `it-${randomUUID().slice(0, 8)}`;
-  const admin = createKubeConfig(KUBECONFIG);
+  const admin = createKubeConfig(REAL_KUBECONFIG);
   const adminCore = admin.makeApiClient(CoreV1Api);
   const adminRbac = admin.makeApiClient(RbacAuthorizationV1Api);
   let worker: { kc: KubeConfig; remove: () => Promise<void> };
