@@ -26,7 +26,7 @@ export function adminView(main) {
     const list = await get('/templates');
     return table(
       ['Name', 'Nodes', 'CPU', 'Memory (MB)', 'Lifetime (min)', 'Description'],
-      list.map((t) => h('tr', {}, td(t.name), td(t.nodes), td(t.cpus), td(t.memoryMb), td(Math.round(t.ttlSeconds / 60)), td(t.description))),
+      list.map((t) => h('tr', {}, td(t.name), td(t.nodes), td(t.cpus), td(t.memoryMb), td(Math.round(t.ttlSeconds / 60)), td(t.notOffered ? `${t.description} (not offered here: ${t.notOffered})` : t.description))),
     );
   });
   const pools = section(main, 'Capacity and warm pools', async () => {

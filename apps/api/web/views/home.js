@@ -28,7 +28,8 @@ export async function homeView(main, { me }) {
   const about = h('p', { class: 'hint', id: 'template-about' });
   const fillTemplates = () => {
     const allowed = courses.find((c) => c.id === courseSel.value)?.allowedTemplates;
-    const list = templates.filter((t) => !allowed || allowed.includes(t.name));
+    // A template this installation's backend cannot make (`notOffered`) would only be refused.
+    const list = templates.filter((t) => !t.notOffered && (!allowed || allowed.includes(t.name)));
     clear(templateSel, list.map((t) => h('option', { value: t.name }, `${t.name} (${t.nodes} node${t.nodes > 1 ? 's' : ''})`)));
     describe();
   };
