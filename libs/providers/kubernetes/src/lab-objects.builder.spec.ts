@@ -4,6 +4,7 @@ import { wireForm } from '../test/wire-form';
 import { buildLabObjects } from './lab-objects.builder';
 import { keptUnmaskedProc } from './lab-pod-security.builder';
 import { KubeLabContext } from './lab-resource-names';
+import { TEST_LAB_CONTEXT } from './lab-context.fixture';
 
 const labId = '6f1c7c1e-0000-4000-8000-000000000001';
 const owner = { schoolId: '5c0f0000-0000-4000-8000-00000000000a', courseId: 'c0c0c0c0-0000-4000-8000-00000000000b', userId: '0e0e0e0e-0000-4000-8000-00000000000c' };
@@ -20,17 +21,7 @@ const spec: LabSpec = {
   images: ['nginx:latest'],
   owner,
 };
-const ctx: KubeLabContext = {
-  instance: 'test',
-  namespaceMode: 'lab',
-  namespacePrefix: 'labfleet',
-  platformNamespace: 'labfleet',
-  securityProfile: 'confined',
-  runtimeClass: null,
-  seccompProfile: null,
-  registryMirrorUrl: 'http://labfleet-registry.labfleet.svc:5000',
-  clusterDomain: 'cluster.local',
-};
+const ctx: KubeLabContext = { ...TEST_LAB_CONTEXT, registryMirrorUrl: 'http://labfleet-registry.labfleet.svc:5000' };
 const privileged: KubeLabContext = { ...ctx, securityProfile: 'privileged' };
 const sysbox: KubeLabContext = { ...ctx, securityProfile: 'runtime', runtimeClass: 'sysbox-runc' };
 const LAB_ENTER = '/usr/local/sbin/lab-enter';

@@ -7,6 +7,7 @@ import { KubeLabContext } from './lab-resource-names';
 import { buildStudentKubeconfig } from './student-kubeconfig.builder';
 import { buildStudentNamespace } from './student-namespace.builder';
 import { inStudentNamespace, studentNamespaceName } from './student-resource-names';
+import { TEST_LAB_CONTEXT } from './lab-context.fixture';
 
 const labId = '6f1c7c1e-0000-4000-8000-000000000001';
 const spec: LabSpec = {
@@ -20,17 +21,7 @@ const spec: LabSpec = {
   owner: { schoolId: '5c0f0000-0000-4000-8000-00000000000a', courseId: 'c0c0c0c0-0000-4000-8000-00000000000b', userId: '0e0e0e0e-0000-4000-8000-00000000000c' },
   studentKubernetes: { pods: 20, cpus: 2, memoryMb: 2048 },
 };
-const ctx: KubeLabContext = {
-  instance: 'test',
-  namespaceMode: 'lab',
-  namespacePrefix: 'labfleet',
-  platformNamespace: 'labfleet',
-  securityProfile: 'confined',
-  runtimeClass: null,
-  seccompProfile: null,
-  registryMirrorUrl: null,
-  clusterDomain: 'cluster.local',
-};
+const ctx: KubeLabContext = TEST_LAB_CONTEXT;
 const NS = `labfleet-k8s-${labId}`;
 const objects = buildStudentNamespace(spec, spec.studentKubernetes!, `labfleet-${labId}`, ctx);
 
