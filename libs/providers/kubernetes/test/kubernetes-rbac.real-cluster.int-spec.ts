@@ -1,4 +1,4 @@
-import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { tarArchive } from '@labfleet/domain';
 import { labSpec, tarFileDigests } from '@labfleet/testing';
@@ -14,15 +14,6 @@ describeOnRealCluster('RBAC of k8s/base on a real cluster (LABFLEET_TEST_KUBECON
   let setup: RealKubeSetup;
   let objects: KubernetesObjectApi;
   const applied: KubernetesObject[] = [];
-
-  /** A client configuration for a ServiceAccount of k8s/base: a token from the TokenRequest API, the cluster's CA. */
-  async function identity(serviceAccount: string): Promise<KubeConfig> {
-    const token = await setup.core.createNamespacedServiceAccountToken({ name: serviceAccount, namespace: 'labfleet', body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-    const cluster = setup.kc.getCurrentCluster()!;
-    const kc = new KubeConfig();
-    kc.loadFromClusterAndUser({ ...cluster, name: 'real' }, { name: serviceAccount, token: token.status!.token });
-    return kc;
-  }
 
   beforeAll(async () => {
     setup = new RealKubeSetup();
@@ -40,7 +31,7 @@ describeOnRealCluster('RBAC of k8s/base on a real cluster (LABFLEET_TEST_KUBECON
   });
 
   it('lets the worker place, provision (twice: adoption), run a set-up step, inspect, reconcile, read capacity and destroy labs, a student namespace included', async () => {
-    const worker = new KubernetesProvider(await identity('labfleet-worker'), setup.providerConfig());
+    const worker = new KubernetesProvider(await setup.serviceAccountConfig('labfleet', 'labfleet-worker'), setup.providerConfig());
     try {
       const lab = labSpec('labfleet/lab:latest', 2);
       const kubernetes = { ...labSpec('labfleet/lab:latest', 1), studentKubernetes: { pods: 5, cpus: 1, memoryMb: 1024 } };
@@ -64,7 +55,7 @@ describeOnRealCluster('RBAC of k8s/base on a real cluster (LABFLEET_TEST_KUBECON
   it('lets the API exec, open a terminal, copy files both ways, read capacity and ping, in a lab the worker made', async () => {
     const lab = labSpec('labfleet/lab:latest', 1);
     await setup.provider().provision(lab);
-    const api = new KubernetesProvider(await identity('labfleet-api'), setup.providerConfig());
+    const api = new KubernetesProvider(await setup.serviceAccountConfig('labfleet', 'labfleet-api'), setup.providerConfig());
     try {
       expect(await api.exec(lab.labId, { node: 'node1', command: ['true'], timeoutMs: 10_000 })).toMatchObject({ exitCode: 0 });
       const terminal = await api.attach!(lab.labId, { node: 'node1', command: ['sh'], cols: 80, rows: 24 });

@@ -40,6 +40,14 @@ export class RealKubeSetup {
     return provider;
   }
 
+  /** A client configuration speaking as a ServiceAccount: a token from the TokenRequest API (an hour), the cluster's address and CA. */
+  async serviceAccountConfig(namespace: string, serviceAccount: string): Promise<KubeConfig> {
+    const token = await this.core.createNamespacedServiceAccountToken({ name: serviceAccount, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser({ ...this.kc.getCurrentCluster()!, name: 'real' }, { name: serviceAccount, token: token.status!.token });
+    return kc;
+  }
+
   /** The harness of the provider contract suite, on this cluster. */
   harness(provider: KubernetesProvider): ContractHarness {
     return {

@@ -6,7 +6,7 @@ import { labSpec } from '@labfleet/testing';
 import { createKubeConfig, KubernetesProvider } from '../src';
 import { LAB_IMAGE, providerConfig } from './fake-kube-setup';
 import { K8S_DIR, Manifest, renderKustomization } from './kustomize-render';
-import { describeOnRealCluster, REAL_KUBECONFIG } from './real-cluster';
+import { describeOnRealCluster, REAL_KUBECONFIG, RealKubeSetup } from './real-cluster';
 
 /** The API server as pods of the cluster reach it; the default needs cluster DNS. */
 const STUDENT_API_SERVER = process.env.LABFLEET_TEST_STUDENT_API_SERVER ?? 'https://kubernetes.default.svc';
@@ -21,9 +21,9 @@ const clusterRole = (name: string): V1ClusterRole => base.find((d: Manifest) => 
  * a name of this run's), speaking with its own token, so the API server's RBAC, escalation check
  * included, judges every call the provider makes. Also installs the student ClusterRoles.
  */
-async function workerKubeConfig(admin: KubeConfig, instance: string): Promise<{ kc: KubeConfig; remove: () => Promise<void> }> {
-  const core = admin.makeApiClient(CoreV1Api);
-  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+async function workerKubeConfig(cluster: RealKubeSetup, instance: string): Promise<{ kc: KubeConfig; remove: () => Promise<void> }> {
+  const { core } = cluster;
+  const rbac = cluster.kc.makeApiClient(RbacAuthorizationV1Api);
   for (const name of ['labfleet-student', 'labfleet-student-nodes']) await rbac.createClusterRole({ body: clusterRole(name) }).catch((e: { code?: number }) => (e.code === 409 ? undefined : Promise.reject(e)));
   const namespace = `${instance}-platform`;
   const role = `labfleet-worker-${instance}`;
@@ -33,10 +33,7 @@ async function workerKubeConfig(admin: KubeConfig, instance: string): Promise<{ 
   await rbac.createClusterRoleBinding({
     body: { metadata: { name: role }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ kind: 'ServiceAccount', name: 'labfleet-worker', namespace }] },
   });
-  const token = await core.createNamespacedServiceAccountToken({ name: 'labfleet-worker', namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-  const kc = new KubeConfig();
-  const cluster = admin.getCurrentCluster()!;
-  kc.loadFromClusterAndUser({ ...cluster, name: 'real' }, { name: 'labfleet-worker', token: token.status!.token });
+  const kc = await cluster.serviceAccountConfig(namespace, 'labfleet-worker');
   const remove = async () => {
     await rbac.deleteClusterRoleBinding({ name: role }).catch(() => undefined);
     await rbac.deleteClusterRole({ name: role }).catch(() => undefined);
@@ -85,7 +82,7 @@ describeOnRealCluster('a Kubernetes namespace of the student’s own on a real c
   };
 
   beforeAll(async () => {
-    worker = await workerKubeConfig(admin, instance);
+    worker = await workerKubeConfig(new RealKubeSetup(), instance);
     const config = providerConfig({ registryMirrorUrl: null, studentApiServer: STUDENT_API_SERVER }, 120);
     provider = new KubernetesProvider(worker.kc, { ...config, instance });
     await Promise.all(
