@@ -59,9 +59,10 @@ describe('LabInformer against a fake Kubernetes API server (not a cluster)', () 
 
   it('keeps its resume point fresh from bookmarks while nothing of its own changes', async () => {
     await informer.start();
-    addPod({ 'labfleet.io/instance': 'someone-else' });
-    addPod({ 'labfleet.io/instance': 'someone-else' });
-    await sleep(30); // the controller-manager puts kube-root-ca.crt into the new namespaces
+    const others = [addPod({ 'labfleet.io/instance': 'someone-else' }), addPod({ 'labfleet.io/instance': 'someone-else' })];
+    // The controller-manager puts kube-root-ca.crt into the new namespaces: the last writes before the quiet.
+    const published = () => others.every((p) => setup.fake.store.get('configmaps', p.metadata.namespace, 'kube-root-ca.crt'));
+    for (let i = 0; i < 200 && !published(); i++) await sleep(10);
     const revision = String(setup.fake.store.currentRevision);
     await sleep(200);
     setup.fake.dropWatches();
