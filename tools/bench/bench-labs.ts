@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildLabSpec, ExecResult, LabTemplate } from '@labfleet/domain';
+import { buildLabSpec, ExecResult, LAB_READY_COMMAND, LabTemplate } from '@labfleet/domain';
 import { parseTemplateFile } from '@labfleet/lab-lifecycle';
-import { buildLabContainer, LAB_READY_COMMAND, LabContainerContext, runExec } from '@labfleet/provider-docker';
+import { buildLabContainer, LabContainerContext, runExec } from '@labfleet/provider-docker';
 import { docker, TEST_DIND_IMAGE } from '@labfleet/testing';
 import { repoRoot } from './register-paths';
 

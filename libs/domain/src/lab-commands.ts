@@ -13,6 +13,13 @@ export function inLab(command: readonly string[]): string[] {
   return [LAB_ENTER, ...command];
 }
 
+/**
+ * A lab node is ready when its Docker daemon answers: one exec (inside the lab) polling the inner
+ * `docker info` every 50 ms. It asks only once the daemon's socket is there: each `docker info` is
+ * a CLI start, CPU that the daemons of a multi-node lab, starting together, need more.
+ */
+export const LAB_READY_COMMAND = ['sh', '-c', 'until [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1; do sleep 0.05; done'];
+
 /*
  * Files move in and out of a lab as tar archives through an exec, on every backend: the command
  * runs inside the lab as its root, so paths resolve in the lab's own file system and what is

@@ -9,6 +9,7 @@ import {
   ExecRequest,
   ExecResult,
   LabHandle,
+  LAB_READY_COMMAND,
   LabNodeHandle,
   LabNodeSpec,
   LabProvider,
@@ -29,7 +30,7 @@ import { HostFacts, LabHostHelper } from './lab-host-helper';
 import { KeyedMutex } from './keyed-mutex';
 import { block, freeBlocks, parseCidr } from './lab-subnets';
 import { toProviderError, tolerate } from './docker-errors';
-import { buildLabContainer, buildLabNetwork, LAB_READY_COMMAND, LabContainerContext } from './lab-container.builder';
+import { buildLabContainer, buildLabNetwork, LabContainerContext } from './lab-container.builder';
 import { LABEL_LAB_ID, labContainerName, labFilter, labNetworkName } from './lab-resource-names';
 import { RegistryMirror } from './registry-mirror';
 

@@ -26,13 +26,6 @@ const CONFINED_CGROUPS = '/run/labfleet-cgroup';
 /** The plain DinD node keeps its Docker data at the usual place. */
 const DIND_DISK = '/var/lib/docker';
 
-/**
- * A lab node is ready when its Docker daemon answers: one exec polling the inner `docker info`.
- * It asks only once the daemon's socket is there: each `docker info` is a CLI start, CPU that the
- * daemons of a multi-node lab, starting together, need more.
- */
-export const LAB_READY_COMMAND = ['sh', '-c', 'until [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1; do sleep 0.05; done'];
-
 /** Each lab node's cgroup parent (cgroupfs driver): the lab's, under the installation's. */
 export const labCgroupRoot = (instance: string): string => `labfleet/${instance}`;
 const nodeCgroupParent = (instance: string, labId: string, node: string): string => `/${labCgroupRoot(instance)}/${labId}/${node}`;

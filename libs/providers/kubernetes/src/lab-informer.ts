@@ -93,6 +93,11 @@ export class LabInformer<T extends KubernetesObject> {
     });
   }
 
+  /** Runs every pending `waitFor` check again: something they read besides the cache changed. */
+  recheck(): void {
+    this.notify();
+  }
+
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }

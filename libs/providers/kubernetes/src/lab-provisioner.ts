@@ -1,10 +1,12 @@
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
-import { LabSpec, Placement, ProviderError } from '@labfleet/domain';
+import { LAB_READY_COMMAND, LabSpec, Placement, ProviderError } from '@labfleet/domain';
+import { DaemonAnswers } from './daemon-answers';
 import { KubeClients } from './kube-clients';
 import { createUnlessExists, tolerate } from './kube-errors';
 import { LabObjects } from './lab-objects.builder';
 import { keptUnmaskedProc } from './lab-pod-security.builder';
-import { LABEL_INSTANCE, LABEL_LAB_ID } from './lab-resource-names';
+import { runKubeExec } from './kubernetes-exec';
+import { LAB_CONTAINER, LABEL_INSTANCE, LABEL_LAB_ID } from './lab-resource-names';
 import { isScheduled, isTerminal, NodeProgress, nodeProgress, unschedulableReason } from './pod-status';
 
 /** How long a pod being replaced, a namespace or a lab's pods may take to go. */
@@ -59,12 +61,22 @@ export class LabProvisioner {
     return outcome ?? { placed: false, reason: 'waiting for the Kubernetes scheduler' };
   }
 
-  /** Resolves with the lab's pods once all are Ready; rejects at once, with the cluster's reason, when one fails. */
+  /**
+   * Resolves with the lab's pods once every node's daemon answers (its own exec, or the pod's
+   * readiness probe, whichever says so first); rejects at once, with the cluster's reason, when
+   * one fails.
+   */
   async waitReady(spec: LabSpec, objects: LabObjects, uids: readonly string[], timeoutMs: number): Promise<V1Pod[]> {
+    const deadline = Date.now() + timeoutMs;
+    const answers = new DaemonAnswers((pod) => this.daemonAnswers(pod, deadline), () => this.kube.pods.recheck());
+    const progressOf = (pod: V1Pod): NodeProgress => {
+      const progress = nodeProgress(pod);
+      return progress.state === 'starting' && answers.has(pod) ? { state: 'ready' } : progress;
+    };
     let progress: NodeProgress[] = [];
     const outcome = await this.kube.pods.waitFor<{ readonly pods: V1Pod[] } | { readonly failed: FailedNode }>(() => {
       const pods = this.current(objects, uids);
-      progress = pods.map((p) => (p ? nodeProgress(p) : { state: 'starting', detail: 'created' }));
+      progress = pods.map((p) => (p ? progressOf(p) : { state: 'starting', detail: 'created' }));
       const failed = progress.findIndex((p) => p.state === 'failed');
       if (failed >= 0) return { failed: { node: spec.nodes[failed].name, progress: progress[failed] as FailedProgress } };
       return progress.every((p) => p.state === 'ready') ? { pods: pods as V1Pod[] } : undefined;
@@ -78,6 +90,13 @@ export class LabProvisioner {
       throw new ProviderError(`lab node ${node} failed to start: ${failure.reason}`, failure.retryable);
     }
     return outcome.pods;
+  }
+
+  /** Whether the pod's Docker daemon answers before the deadline (polled inside the lab). */
+  private async daemonAnswers(pod: V1Pod, deadline: number): Promise<boolean> {
+    const target = { namespace: pod.metadata!.namespace!, pod: pod.metadata!.name!, container: LAB_CONTAINER };
+    const result = await runKubeExec(this.kube.exec, target, { command: LAB_READY_COMMAND, timeoutMs: Math.max(1000, deadline - Date.now()), outputLimitBytes: 4096 });
+    return result.exitCode === 0;
   }
 
   /** The lab's pods in the watch cache, each only while it is the one this attempt made or adopted. */

@@ -124,6 +124,21 @@ describe('KubernetesProvider against a fake Kubernetes API server (not a cluster
     }
   });
 
+  it('destroy kills the lab’s pods at once: their room and the namespace do not wait for a grace period', async () => {
+    const provider = setup.provider();
+    const s = spec({ nodes: 2 });
+    await provider.provision(s);
+    setup.fake.settings.podDeleteMs = 3000;
+    try {
+      const started = Date.now();
+      await provider.destroy(s.labId);
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(setup.resourcesOf(s.labId)).toEqual([]);
+    } finally {
+      setup.fake.settings.podDeleteMs = 20;
+    }
+  });
+
   it('reconcile sees a labelled namespace with no live lab, and destroy removes it', async () => {
     const orphan = randomUUID();
     setup.fake.store.create('namespaces', {

@@ -26,15 +26,22 @@ function addPod(labels: Record<string, string> = { 'labfleet.io/managed': 'true'
   setup.fake.store.create('namespaces', { metadata: { name: `informer-${++n}` } });
   return setup.fake.store.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `pod-${n}`, namespace: `informer-${n}`, labels }, spec: {} });
 }
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits for the fake controller-manager's writes into the pods' new namespaces (kube-root-ca.crt), so nothing changes after. */
+async function settled(...pods: KubeObject[]): Promise<void> {
+  const published = () => pods.every((p) => setup.fake.store.get('configmaps', p.metadata.namespace, 'kube-root-ca.crt'));
+  for (let i = 0; i < 200 && !published(); i++) await sleep(10);
+}
 const has = (pod: KubeObject) => () => (informer.get(pod.metadata.namespace!, pod.metadata.name) ? true : undefined);
 const hasNot = (pod: KubeObject) => () => (informer.get(pod.metadata.namespace!, pod.metadata.name) ? undefined : true);
 const lists = () => setup.fake.calls.filter((c) => c.resource === 'pods' && c.verb === 'list').length;
 const watches = () => setup.fake.calls.filter((c) => c.resource === 'pods' && c.verb === 'watch');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('LabInformer against a fake Kubernetes API server (not a cluster)', () => {
   it('lists, then watches from the list’s resourceVersion, and sees only its labels', async () => {
     const before = addPod();
+    await settled(before);
     await informer.start();
     expect(informer.get(before.metadata.namespace!, before.metadata.name)).toBeDefined();
     expect(watches()).toEqual([expect.objectContaining({ resourceVersion: String(setup.fake.store.currentRevision) })]);
@@ -59,10 +66,7 @@ describe('LabInformer against a fake Kubernetes API server (not a cluster)', () 
 
   it('keeps its resume point fresh from bookmarks while nothing of its own changes', async () => {
     await informer.start();
-    const others = [addPod({ 'labfleet.io/instance': 'someone-else' }), addPod({ 'labfleet.io/instance': 'someone-else' })];
-    // The controller-manager puts kube-root-ca.crt into the new namespaces: the last writes before the quiet.
-    const published = () => others.every((p) => setup.fake.store.get('configmaps', p.metadata.namespace, 'kube-root-ca.crt'));
-    for (let i = 0; i < 200 && !published(); i++) await sleep(10);
+    await settled(addPod({ 'labfleet.io/instance': 'someone-else' }), addPod({ 'labfleet.io/instance': 'someone-else' }));
     const revision = String(setup.fake.store.currentRevision);
     await sleep(200);
     setup.fake.dropWatches();

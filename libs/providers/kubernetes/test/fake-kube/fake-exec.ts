@@ -94,6 +94,28 @@ function answer(pod: KubeObject, argv: string[], network: FakeNetwork): CommandR
   return { stderr: `sh: 1: ${cmd}: not found\n`, exitCode: 127 };
 }
 
+/** The readiness exec (the domain's LAB_READY_COMMAND), after `timeout --signal=KILL N`. */
+export const isReadyWait = (argv: readonly string[]): boolean => argv[0] === 'timeout' && argv[3] === 'sh' && argv[5]?.startsWith('until [ -S /var/run/docker.sock ]') === true;
+
+/**
+ * The readiness exec as a real lab answers it: it ends (0) when the daemon answers, which in the
+ * fake is when the kubelet's scenario makes the pod Ready; it is cut (137) when the container
+ * stops or the pod goes first, or when its `timeout` runs out.
+ */
+export const fakeReadyWait =
+  (current: () => KubeObject | undefined, seconds: number): FakeProcess =>
+  (io) => {
+    const until = Date.now() + seconds * 1000;
+    const poll = () => {
+      const pod = current();
+      if (pod?.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True')) return io.exit(0);
+      const stopped = !pod || pod.metadata.deletionTimestamp || pod.status?.phase === 'Failed' || pod.status?.containerStatuses?.[0]?.state?.terminated;
+      if (stopped || Date.now() >= until) return io.exit(137);
+      io.later(10, poll);
+    };
+    poll();
+  };
+
 /** What the client sends on the resize channel: the kubelet's TerminalSize (Go reads the keys case-insensitively). */
 export interface TerminalSize {
   readonly width: number;

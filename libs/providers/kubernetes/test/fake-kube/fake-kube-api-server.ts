@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { KubeOpenApiValidator } from '../kube-openapi-validator';
 import { startFakeControlPlane, fakeTokenRequest } from './fake-control-plane';
-import { FakeProcess, oneShot, runFakeCommand, serveExec } from './fake-exec';
+import { fakeReadyWait, FakeProcess, isReadyWait, oneShot, runFakeCommand, serveExec } from './fake-exec';
 import { fakeCopyIn, fakeCopyOut, FakePodFiles } from './fake-files';
 import { FakeKubeStore, KubeObject, matchesSelector } from './fake-kube-store';
 import { FakeKubelet } from './fake-kubelet';
@@ -187,10 +187,17 @@ export class FakeKubeApiServer {
       return argv ? fakeTerminal(record) : oneShot(outsideLab(command));
     }
     if (!argv) return oneShot(outsideLab(command));
+    if (isReadyWait(argv)) return fakeReadyWait(() => this.samePod(pod), Number(argv[2]));
     const [sh, c, , name, ...args] = argv;
     if (sh === 'sh' && c === '-c' && name === 'labfleet-copy-in') return fakeCopyIn(this.files.of(pod), args[0], Number(args[1]));
     if (sh === 'sh' && c === '-c' && name === 'labfleet-copy-out') return fakeCopyOut(this.files.of(pod), args[0], args[1], args[2]);
     return oneShot(runFakeCommand(pod, argv, this.network));
+  }
+
+  /** The pod as it is now, while it is still the one an exec started in. */
+  private samePod(pod: KubeObject): KubeObject | undefined {
+    const now = this.store.get('pods', pod.metadata.namespace, pod.metadata.name);
+    return now?.metadata.uid === pod.metadata.uid ? now : undefined;
   }
 
   private record(verb: string, route: Route, resourceVersion?: string): void {

@@ -23,7 +23,7 @@ export class FakeKubeHandlers {
   readonly settings = {
     /** Time from a namespace's DELETE to its disappearance (the namespace controller emptying it). */
     namespaceDeleteMs: 40,
-    /** Graceful deletion of a pod (its containers stopping). */
+    /** Graceful deletion of a pod (its containers stopping; the lab pods' grace period is 5 s). */
     podDeleteMs: 20,
     /** A new ResourceQuota refuses pods until the quota controller has computed it. */
     quotaSyncMs: 30,
@@ -109,7 +109,9 @@ export class FakeKubeHandlers {
     if (resource === 'namespaces') {
       if (object.metadata.deletionTimestamp) return object;
       const terminating = this.store.update('namespaces', { ...object, metadata: { ...object.metadata, deletionTimestamp: new Date().toISOString() }, status: { phase: 'Terminating' } });
-      later(this.settings.namespaceDeleteMs, () => {
+      // The namespace controller deletes its pods gracefully: the namespace goes once they have.
+      const graceful = this.store.list('pods', name, null).length > 0 ? this.settings.podDeleteMs : 0;
+      later(Math.max(this.settings.namespaceDeleteMs, graceful), () => {
         for (const res of NAMESPACED) for (const o of this.store.list(res, name, null)) removeIfSame(res, name, o);
         removeIfSame('namespaces', undefined, terminating);
       });
