@@ -23,10 +23,12 @@ export class LabTeardown {
     const { core } = this.kube;
     const labelSelector = labSelector(this.ctx.instance, labId);
     const own = (await core.listNamespace({ labelSelector })).items.map((n) => n.metadata!.name!);
-    // Labs are disposable: their pods (and a student's) are killed at once, not after a grace
-    // period, so their room is free now and the namespaces go seconds sooner.
-    await Promise.all(own.map((namespace) => tolerate(core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 }), [404])));
     await Promise.all([this.students.removeClusterScoped(labId), ...own.map((name) => tolerate(core.deleteNamespace({ name }), [404]))]);
+    // Labs are disposable: their pods (and a student's) are killed at once, not after a grace
+    // period, so their room is free now and the namespaces go seconds sooner. Only once the
+    // namespaces are terminating, where nothing new may be made: a student's ReplicaSet would
+    // otherwise replace its pods at once, and those would be deleted gracefully.
+    await Promise.all(own.map((namespace) => tolerate(core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 }), [404])));
     const services = (await core.listServiceForAllNamespaces({ labelSelector })).items.filter((s) => !inStudentNamespace(s.metadata?.namespace, this.ctx));
     const shared = new Set([...services, ...this.podsOf(labId)].map((o) => o.metadata!.namespace!));
     for (const namespace of shared) if (!own.includes(namespace)) await this.removeFromShared(namespace, labId, labelSelector);

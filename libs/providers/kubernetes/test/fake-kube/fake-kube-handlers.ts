@@ -109,12 +109,15 @@ export class FakeKubeHandlers {
     if (resource === 'namespaces') {
       if (object.metadata.deletionTimestamp) return object;
       const terminating = this.store.update('namespaces', { ...object, metadata: { ...object.metadata, deletionTimestamp: new Date().toISOString() }, status: { phase: 'Terminating' } });
-      // The namespace controller deletes its pods gracefully: the namespace goes once they have.
-      const graceful = this.store.list('pods', name, null).length > 0 ? this.settings.podDeleteMs : 0;
-      later(Math.max(this.settings.namespaceDeleteMs, graceful), () => {
+      // The namespace controller deletes its pods gracefully (a pod deleted with no grace period
+      // meanwhile goes at once), then the rest: the namespace goes once its pods have.
+      for (const pod of this.store.list('pods', name, null)) this.remove({ ...route, resource: 'pods', namespace: name, name: pod.metadata.name }, new URLSearchParams());
+      const finish = () => {
+        if (this.store.list('pods', name, null).length > 0) return later(10, finish);
         for (const res of NAMESPACED) for (const o of this.store.list(res, name, null)) removeIfSame(res, name, o);
         removeIfSame('namespaces', undefined, terminating);
-      });
+      };
+      later(this.settings.namespaceDeleteMs, finish);
       return terminating;
     }
     if (resource === 'pods' && query.get('gracePeriodSeconds') !== '0') {
