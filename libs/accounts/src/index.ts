@@ -10,4 +10,5 @@ export * from './session';
 export * from './session.service';
 export * from './timetable.service';
 export * from './usage.service';
+export * from './usage-csv.writer';
 export * from './users.service';

@@ -51,15 +51,3 @@ export class UsageService {
     return { courseId, from: period.start, to: period.end, people: rows.sort((a, b) => a.email.localeCompare(b.email)) };
   }
 }
-
-const csvField = (v: string | number | null): string => {
-  const s = v === null ? '' : String(v);
-  // Quote, and defuse formulas, so a name cannot run in a spreadsheet.
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
-export function usageCsv(usage: CourseUsage): string {
-  const header = 'email,name,role,labs,minutes';
-  return [header, ...usage.people.map((p) => [p.email, p.name, p.role, p.labs, p.minutes].map(csvField).join(','))].join('\r\n') + '\r\n';
-}
