@@ -23,3 +23,4 @@ export * from './confined-lab';
 export * from './streamed-archive';
 export * from './tar-archive';
 export * from './template-offer';
+export * from './admission-plan';

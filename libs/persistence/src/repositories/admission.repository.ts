@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
-import { Batcher, fits, LIVE_STATUSES, Outcome, plus, QuotaExceededError, QuotaState, Resources, weekOf } from '@labfleet/domain';
+import { admitFromLine, Batcher, CapacitySnapshot, checkLimits, LIVE_STATUSES, Outcome, planNewLabs, poolLabsToMake, QuotaExceededError, queueFullRefusal, Resources, weekOf } from '@labfleet/domain';
 import { LabEntity } from '../entities';
 import type { Admit, NewLab } from './lab.repository';
 import { quotaStates } from './lab-usage.queries';
@@ -27,11 +27,14 @@ export interface AdmissionLimits {
   readonly queueMax: number;
 }
 
-/** How a request got its lab: an idle pool lab, a new one to provision now, or a place in line. */
+/** How a request got its lab: a claimed idle pool lab, a new one to provision now, or a place in line. */
 export type Admission = 'pool' | 'provision' | 'queue';
 
-const RESERVED_SQL = `SELECT coalesce(sum(t.reserved_cpus), 0)::float AS cpus, coalesce(sum(t.reserved_memory_mb), 0)::int AS memory
-  FROM labs l JOIN templates t ON t.id = l.template_id WHERE l.status = ANY($1) AND l.queued_at IS NULL`;
+// Waiting labs reserve nothing until they are let through.
+const CAPACITY_SQL = `SELECT coalesce(sum(t.reserved_cpus) FILTER (WHERE l.queued_at IS NULL), 0)::float AS cpus,
+       coalesce(sum(t.reserved_memory_mb) FILTER (WHERE l.queued_at IS NULL), 0)::int AS memory,
+       count(*) FILTER (WHERE l.queued_at IS NOT NULL AND l.status = $2)::int AS waiting
+  FROM labs l JOIN templates t ON t.id = l.template_id WHERE l.status = ANY($1)`;
 
 /** One lab request waiting for its batch. */
 interface Ask {
@@ -43,12 +46,19 @@ interface Ask {
 
 type Admitted = { lab: LabEntity; via: Admission };
 
+/** A request that passed its limits, asking for an idle pool lab of its template. */
+interface PoolClaim {
+  readonly lab: OwnedLab;
+  readonly actor: string;
+  readonly expiresAt: Date;
+}
+
 const lockKey = (lab: OwnedLab) => (lab.courseWide ? lab.courseId : `${lab.courseId}:${lab.ownerId}`);
-const failed = (error: unknown): Outcome<never> => ({ ok: false, error });
 
 /**
- * Where course limits, the warm pool and capacity meet. Course checks hold the course's lock;
- * capacity decisions hold one platform-wide lock, so concurrent requests never overcommit.
+ * Admission's reads and writes; what to decide is the domain's (`admission-plan.ts`). Course
+ * checks hold the course's lock; capacity decisions hold one platform-wide lock, so concurrent
+ * requests never overcommit.
  *
  * Requests that arrive together are decided in one transaction (`Batcher`): a classroom rush
  * costs a few round trips in all, not six per student.
@@ -64,8 +74,10 @@ export class AdmissionRepository {
   }
 
   /**
-   * In order: each request's limits (counting the ones before it in the batch), then idle pool
-   * labs for all that passed in one statement, then for the rest a new lab or a place in line.
+   * Decides a batch in one transaction, as `checkLimits` and `planNewLabs` say: the course limits
+   * under the course locks, then claims of idle pool labs for all that passed in one statement,
+   * then (under the admission lock, taken only if some request got no claim) new labs or places
+   * in line for the rest.
    */
   private admitAll(asks: Ask[]): Promise<Outcome<Admitted>[]> {
     return this.db.transaction(async (em) => {
@@ -74,21 +86,17 @@ export class AdmissionRepository {
         em,
         asks.map(({ lab }) => ({ courseId: lab.courseId, ownerId: lab.ownerId, week: weekOf(lab.createdAt), now: lab.createdAt, readUsage: lab.weeklyBudget })),
       );
+      const limits = checkLimits(
+        asks.map(({ lab, admit }) => ({ courseId: lab.courseId, ownerId: lab.ownerId, admit })),
+        states,
+      );
       const outcomes: Outcome<Admitted>[] = new Array(asks.length);
       const passed: { i: number; expiresAt: Date }[] = [];
-      asks.forEach((ask, i) => {
-        let expiresAt: Date;
-        try {
-          expiresAt = ask.admit(states[i]);
-        } catch (e) {
-          outcomes[i] = failed(e);
-          return;
-        }
-        passed.push({ i, expiresAt });
-        // The requests after this one in the batch see its lab, as they would one transaction later.
-        for (let j = i + 1; j < asks.length; j++) states[j] = countNewLab(states[j], asks[j].lab, ask.lab, expiresAt);
+      limits.forEach((limit, i) => {
+        if (limit.ok) passed.push({ i, expiresAt: limit.value });
+        else outcomes[i] = limit;
       });
-      const claimed = await this.claimIdle(em, passed.map(({ i, expiresAt }) => ({ lab: asks[i].lab, actor: asks[i].actor, expiresAt })));
+      const claimed = await this.claimPoolLabs(em, passed.map(({ i, expiresAt }) => ({ lab: asks[i].lab, actor: asks[i].actor, expiresAt })));
       const labs = new Map((await findLabs(em, [...claimed.values()])).map((l) => [l.id, l]));
       const rest = passed.filter(({ i }, k) => {
         const id = claimed.get(k);
@@ -97,19 +105,25 @@ export class AdmissionRepository {
       });
       if (rest.length > 0) {
         await lockAdmission(em);
-        let reserved = await this.reserved(em);
-        let waiting = await this.waitingCount(em);
-        for (const { i, expiresAt } of rest) {
-          const { limits, actor } = asks[i];
-          const { reserve, courseWide: _courseWide, weeklyBudget: _weeklyBudget, ...row } = asks[i].lab;
-          if (waiting === 0 && fits(limits.capacity, reserved, reserve)) {
-            outcomes[i] = { ok: true, value: { lab: await insertLab(em, { ...row, expiresAt }, actor), via: 'provision' } };
-            reserved = plus(reserved, reserve);
-          } else if (waiting >= limits.queueMax) {
-            outcomes[i] = failed(await this.queueFull(em, waiting, limits.queueMax));
-          } else {
-            outcomes[i] = { ok: true, value: { lab: await insertLab(em, { ...row, expiresAt, queuedAt: new Date() }, actor), via: 'queue' } };
-            waiting++;
+        const plan = planNewLabs(
+          rest.map(({ i }) => ({ reserve: asks[i].lab.reserve, ...asks[i].limits })),
+          await this.capacitySnapshot(em),
+        );
+        let nextEnd: Promise<Date | null> | undefined;
+        for (const [k, decision] of plan.entries()) {
+          const { i, expiresAt } = rest[k];
+          const { reserve: _reserve, courseWide: _courseWide, weeklyBudget: _weeklyBudget, ...row } = asks[i].lab;
+          switch (decision.via) {
+            case 'provision':
+              outcomes[i] = { ok: true, value: { lab: await insertLab(em, { ...row, expiresAt }, asks[i].actor), via: 'provision' } };
+              break;
+            case 'queue':
+              outcomes[i] = { ok: true, value: { lab: await insertLab(em, { ...row, expiresAt, queuedAt: new Date() }, asks[i].actor), via: 'queue' } };
+              break;
+            case 'refuse':
+              nextEnd ??= this.nextEnd(em);
+              outcomes[i] = { ok: false, error: new QuotaExceededError(queueFullRefusal(decision, await nextEnd, new Date())) };
+              break;
           }
         }
       }
@@ -117,41 +131,31 @@ export class AdmissionRepository {
     });
   }
 
-  /** Inserts up to `count` unowned pool labs, as many as capacity allows; never ahead of someone waiting. */
+  /** Inserts the first of `labs` (unowned pool labs), as many as `poolLabsToMake` allows. Returns their ids. */
   async createPoolLabs(labs: readonly NewLab[], reserve: Resources, capacity: Resources): Promise<string[]> {
     return this.db.transaction(async (em) => {
       await lockAdmission(em);
-      if ((await this.waitingCount(em)) > 0) return [];
-      let reserved = await this.reserved(em);
-      const made: string[] = [];
-      for (const lab of labs) {
-        if (!fits(capacity, reserved, reserve)) break;
-        await insertLab(em, lab, 'pool');
-        reserved = plus(reserved, reserve);
-        made.push(lab.id);
-      }
-      return made;
+      const made = labs.slice(0, poolLabsToMake(labs.length, reserve, capacity, await this.capacitySnapshot(em)));
+      for (const lab of made) await insertLab(em, lab, 'pool');
+      return made.map((lab) => lab.id);
     });
   }
 
-  /** Lets waiting labs through in order (people before pool refills), while they fit. Returns their ids. */
+  /** Lets the waiting labs `admitFromLine` picks through. Returns their ids. */
   async admitWaiting(capacity: Resources): Promise<string[]> {
     return this.db.transaction(async (em) => {
       await lockAdmission(em);
-      let reserved = await this.reserved(em);
-      const waiting: { id: string; cpus: number; memory: number }[] = await em.query(
+      const { reserved } = await this.capacitySnapshot(em);
+      const line: { id: string; cpus: number; memory: number }[] = await em.query(
         `SELECT l.id, t.reserved_cpus::float AS cpus, t.reserved_memory_mb AS memory FROM labs l JOIN templates t ON t.id = l.template_id
           WHERE l.queued_at IS NOT NULL AND l.status = $1 ORDER BY l.queued_at, l.id`,
         [LabStatus.Pending],
       );
-      const admitted: string[] = [];
-      for (const w of waiting) {
-        const reserve = { cpus: w.cpus, memoryMb: w.memory };
-        // Strictly in order: a big lab at the head is not starved by small ones behind it.
-        if (!fits(capacity, reserved, reserve)) break;
-        reserved = plus(reserved, reserve);
-        admitted.push(w.id);
-      }
+      const admitted = admitFromLine(
+        line.map((w) => ({ id: w.id, reserve: { cpus: w.cpus, memoryMb: w.memory } })),
+        capacity,
+        reserved,
+      ).map((w) => w.id);
       if (admitted.length) await em.query(`UPDATE labs SET queued_at = NULL, updated_at = now() WHERE id = ANY($1)`, [admitted]);
       return admitted;
     });
@@ -168,15 +172,15 @@ export class AdmissionRepository {
   }
 
   /** What running labs (and those being made) reserve now, and how many wait. */
-  async usage(): Promise<{ reserved: Resources; waiting: number }> {
-    return { reserved: await this.reserved(this.db.manager), waiting: await this.waitingCount(this.db.manager) };
+  usage(): Promise<CapacitySnapshot> {
+    return this.capacitySnapshot(this.db.manager);
   }
 
   /**
    * Takes the oldest idle pool labs of each request's template for the requests, in order, with
-   * their `claimed` events, in one statement. Returns request index → lab id for those served.
+   * their `claimed` events, in one statement. Returns claim index → lab id for those served.
    */
-  private async claimIdle(em: EntityManager, claims: { lab: OwnedLab; actor: string; expiresAt: Date }[]): Promise<Map<number, string>> {
+  private async claimPoolLabs(em: EntityManager, claims: readonly PoolClaim[]): Promise<Map<number, string>> {
     if (claims.length === 0) return new Map();
     const column = <T>(f: (c: (typeof claims)[number]) => T) => claims.map(f);
     const { records } = await em.queryRunner!.query(
@@ -209,32 +213,15 @@ export class AdmissionRepository {
     return new Map((records as { id: string; n: number }[]).map((r) => [r.n - 1, r.id]));
   }
 
-  private async queueFull(em: EntityManager, waiting: number, queueMax: number): Promise<QuotaExceededError> {
+  /** When the first running lab is due to end. */
+  private async nextEnd(em: EntityManager): Promise<Date | null> {
     const [next] = await em.query(`SELECT min(expires_at) AS at FROM labs WHERE status = ANY($1) AND queued_at IS NULL`, [LIVE_STATUSES]);
-    return new QuotaExceededError({
-      limit: 'admissionQueue',
-      status: 429,
-      message: `Labfleet is full and ${waiting} lab requests are already waiting; try again later`,
-      limitValue: queueMax,
-      current: waiting,
-      retryAt: next.at ? new Date(next.at) : new Date(Date.now() + 60_000),
-    });
+    return next.at ? new Date(next.at) : null;
   }
 
-  private async reserved(em: EntityManager): Promise<Resources> {
-    const [row] = await em.query(RESERVED_SQL, [LIVE_STATUSES]);
-    return { cpus: row.cpus, memoryMb: row.memory };
+  /** What running labs (and those being made) reserve, and how many wait, in one statement. */
+  private async capacitySnapshot(em: EntityManager): Promise<CapacitySnapshot> {
+    const [row] = await em.query(CAPACITY_SQL, [LIVE_STATUSES, LabStatus.Pending]);
+    return { reserved: { cpus: row.cpus, memoryMb: row.memory }, waiting: row.waiting };
   }
-
-  private async waitingCount(em: EntityManager): Promise<number> {
-    const [row] = await em.query(`SELECT count(*)::int AS n FROM labs WHERE queued_at IS NOT NULL AND status = $1`, [LabStatus.Pending]);
-    return row.n;
-  }
-}
-
-/** `state` (of request `next`) once `admitted`'s new lab, ending at `expiresAt`, is counted. */
-function countNewLab(state: QuotaState, next: OwnedLab, admitted: OwnedLab, expiresAt: Date): QuotaState {
-  if (next.courseId !== admitted.courseId) return state;
-  const plus = (live: QuotaState['courseLive']) => ({ count: live.count + 1, earliestExpiry: live.earliestExpiry && live.earliestExpiry < expiresAt ? live.earliestExpiry : expiresAt });
-  return { ...state, courseLive: plus(state.courseLive), ownerLive: next.ownerId === admitted.ownerId ? plus(state.ownerLive) : state.ownerLive };
 }
