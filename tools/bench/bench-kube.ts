@@ -122,7 +122,7 @@ async function bareRounds(): Promise<number[]> {
 }
 
 async function clusterFull(p: KubernetesProvider): Promise<{ fromDestroy: number; reason: string }> {
-  const capacity = await p.capacity!();
+  const capacity = await p.capacity();
   const big = { cpus: Math.round(capacity.cpus * 0.6 * 1000) / 1000, memoryMb: 256 };
   const [first, second] = [labSpec('docker', big), labSpec('docker', big)];
   await makeReady(p, first);
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   cleanUpOnSignal(cleanup);
   try {
     const version = (await kubectl(['version', '-o', 'json'])).stdout;
-    console.log(`cluster: Kubernetes ${JSON.parse(version).serverVersion.gitVersion}, capacity for labs ${JSON.stringify(await p.capacity!())}, ${N} runs each`);
+    console.log(`cluster: Kubernetes ${JSON.parse(version).serverVersion.gitVersion}, capacity for labs ${JSON.stringify(await p.capacity())}, ${N} runs each`);
     const one = await labRounds(p, 'docker');
     const three = await labRounds(p, 'swarm-3');
     const bare = await bareRounds();

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { ProviderKind } from '@labfleet/contracts';
 import type { Resources } from './capacity';
 import type { StudentKubernetes } from './lab-template';
 
@@ -118,10 +119,17 @@ export interface NodePath {
 /**
  * The port every backend (Docker, Swarm, Kubernetes) implements. Every method is idempotent on
  * the lab id, so a job delivered twice or a worker that died half-way is always safe to repeat.
+ * `labProviderContract` (`@labfleet/testing`) checks every method against every backend.
+ *
+ * Optional members are the ones a backend may lack by design, each saying which and why; a
+ * caller checks for them. Everything else a lab needs (terminal, files, capacity) every backend has.
  */
 export interface LabProvider {
-  readonly kind: string;
-  /** What the backend gives labs besides Docker hosts; absent: nothing else. */
+  readonly kind: ProviderKind;
+  /**
+   * What the backend gives labs besides Docker hosts. Absent: nothing else, as on Docker and
+   * Swarm, which have no Kubernetes cluster to give namespaces of.
+   */
   readonly offers?: ProviderOffers;
   /**
    * Readies what labs of these templates need before the first one is asked for (on Docker: the
@@ -129,9 +137,10 @@ export interface LabProvider {
    */
   prepare(images: readonly string[]): Promise<string[]>;
   /**
-   * Asks the cluster for room for the lab, without waiting (Swarm). Called while the lab is
-   * pending, again until it is placed; `provision` then runs where it was placed. Idempotent.
-   * Backends that place nothing themselves (one Docker host) leave it out.
+   * Asks the cluster for room for the lab, without waiting (Swarm, Kubernetes). Called while the
+   * lab is pending, again until it is placed; `provision` then runs where it was placed.
+   * Idempotent. Absent on a single Docker host, which has one place: admission's capacity count
+   * alone decides whether a lab fits there.
    */
   place?(spec: LabSpec): Promise<Placement>;
   /**
@@ -150,21 +159,23 @@ export interface LabProvider {
   /** Runs a command on one node, with bounded output and a timeout. */
   exec(labId: string, request: ExecRequest): Promise<ExecResult>;
   /** Starts `command` on a node with a TTY and hands back its byte stream (the web terminal). */
-  attach?(labId: string, request: AttachRequest): Promise<TerminalSession>;
+  attach(labId: string, request: AttachRequest): Promise<TerminalSession>;
   /** Unpacks a tar archive into the directory `target.path` of a node (created if missing). */
-  copyIn?(labId: string, target: NodePath, tar: Buffer): Promise<void>;
+  copyIn(labId: string, target: NodePath, tar: Buffer): Promise<void>;
   /** A tar archive of the file or directory at `source.path` on a node. */
-  copyOut?(labId: string, source: NodePath): Promise<NodeJS.ReadableStream>;
+  copyOut(labId: string, source: NodePath): Promise<NodeJS.ReadableStream>;
   /**
    * A byte stream to TCP `port` on a node, carried by the backend's own API: the port proxy's
-   * route where the API has no route to the lab network (`PORT_PROXY_ROUTE=engine`).
+   * route where the API has no route to the lab network (`PORT_PROXY_ROUTE=engine`). Absent on
+   * Kubernetes, where the API runs in the cluster and reaches each pod's address itself
+   * (`PORT_PROXY_ROUTE=network`; the config refuses `engine` there).
    */
   openPort?(labId: string, node: string, port: number): Promise<Duplex>;
   /**
    * CPUs and memory the backend offers labs (an engine's, or the sum of schedulable nodes'), for
-   * admission. Optional: without it, only `CAPACITY_CPUS`/`CAPACITY_MEMORY_MB` bound admission.
+   * admission; where `CAPACITY_CPUS`/`CAPACITY_MEMORY_MB` are set, they take its place.
    */
-  capacity?(): Promise<Resources>;
+  capacity(): Promise<Resources>;
   /** Cheap liveness check of the backend; rejects with `DependencyUnavailableError`. */
   ping(): Promise<void>;
 }

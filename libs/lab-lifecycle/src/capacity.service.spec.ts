@@ -11,7 +11,7 @@ describe('CapacityService', () => {
   it('asks the backend once for calls arriving together, again after a failure, and later renews in the background', async () => {
     const pending: { resolve: (r: Resources) => void; reject: (e: Error) => void }[] = [];
     const capacity = jest.fn(() => new Promise<Resources>((resolve, reject) => pending.push({ resolve, reject })));
-    const service = new CapacityService(config, { kind: 'fake', capacity } as unknown as LabProvider);
+    const service = new CapacityService(config, { capacity } as unknown as LabProvider);
     let now = 1_000_000;
     jest.spyOn(Date, 'now').mockImplementation(() => now);
 

@@ -3,7 +3,6 @@ import { LabfleetConfig } from '@labfleet/config';
 import { LAB_PROVIDER, LabProvider, Resources } from '@labfleet/domain';
 
 const CACHE_MS = 15_000;
-const UNBOUNDED: Resources = { cpus: Number.MAX_SAFE_INTEGER, memoryMb: Number.MAX_SAFE_INTEGER };
 
 /**
  * What labs may reserve in all: configured, else what the backend reports. The backend's answer
@@ -31,20 +30,13 @@ export class CapacityService {
 
   private reportedRecently(): Promise<Resources> {
     if (!this.asking && (!this.known || Date.now() - this.known.at > CACHE_MS)) {
-      this.asking = this.reported()
+      this.asking = this.provider
+        .capacity()
         .then((value) => (this.known = { value, at: Date.now() }).value)
         .finally(() => (this.asking = undefined));
       // Callers with an older answer do not wait: a failed renewal is then only a warning, and a later call tries again.
       if (this.known) this.asking.catch((e: Error) => this.logger.warn({ msg: 'could not renew the backend capacity; using the last answer', error: e.message }));
     }
     return this.known ? Promise.resolve(this.known.value) : this.asking!;
-  }
-
-  private async reported(): Promise<Resources> {
-    if (!this.provider.capacity) {
-      this.logger.warn({ msg: `the ${this.provider.kind} backend reports no capacity; set CAPACITY_CPUS and CAPACITY_MEMORY_MB to bound admission` });
-      return UNBOUNDED;
-    }
-    return this.provider.capacity();
   }
 }

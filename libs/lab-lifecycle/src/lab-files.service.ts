@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { LabStatus } from '@labfleet/contracts';
-import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, ProviderError, tarArchive } from '@labfleet/domain';
+import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, tarArchive } from '@labfleet/domain';
 import { LabEntity } from '@labfleet/persistence';
 import { firstTarEntry } from './first-tar-entry';
 import { LabsService } from './labs.service';
@@ -60,12 +60,11 @@ export class LabFilesService {
    */
   async download(caller: Caller, labId: string, request: { node?: string; path: string }): Promise<Download> {
     const { lab, node } = await this.writable(caller, labId, request.node);
-    if (!this.provider.copyOut) throw new ProviderError(`the ${this.provider.kind} backend cannot copy files`, false);
     const path = absolute(request.path);
     // Every backend's archive is a Node stream (StreamedArchive's), used as such: destroying it
     // stops the command in the lab at once, where a wrapper would wait for the next chunk.
     const copyOut = () =>
-      this.provider.copyOut!(lab.id, { node, path }).then(
+      this.provider.copyOut(lab.id, { node, path }).then(
         (tar) => tar as Readable,
         (e: unknown) => {
           throw /404|no such file|not found/i.test(String((e as Error)?.message)) ? new NotFoundError('file in the lab', path) : e;
@@ -80,8 +79,7 @@ export class LabFilesService {
   }
 
   private copyIn(labId: string, node: string): (dir: string, tar: Buffer) => Promise<void> {
-    if (!this.provider.copyIn) throw new ProviderError(`the ${this.provider.kind} backend cannot copy files`, false);
-    return (dir, tar) => this.provider.copyIn!(labId, { node, path: dir }, tar);
+    return (dir, tar) => this.provider.copyIn(labId, { node, path: dir }, tar);
   }
 
   /** The lab's owner and its course's teachers move files; admins see labs but do not write in them. */

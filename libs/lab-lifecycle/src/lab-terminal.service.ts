@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { LabStatus } from '@labfleet/contracts';
-import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, ProviderError, TerminalSession, UnauthenticatedError } from '@labfleet/domain';
+import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, TerminalSession, UnauthenticatedError } from '@labfleet/domain';
 import { AuditRepository, LabEntity, LabRepository } from '@labfleet/persistence';
 import { EphemeralStore } from '@labfleet/queue';
 import { LabsService } from './labs.service';
@@ -56,7 +56,6 @@ export class LabTerminalService {
     const lab = await this.repository.findById(labId);
     if (!lab) throw new NotFoundError('lab', labId);
     this.nodeOf(lab, grant.node);
-    if (!this.provider.attach) throw new ProviderError(`the ${this.provider.kind} backend has no terminal`, false);
     const session = await this.provider.attach(labId, { node: grant.node, command: tmuxCommand(grant.readOnly), ...size });
     return { session, readOnly: grant.readOnly };
   }

@@ -1,6 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { LabProvider, LabSpec, labNodeNames, tarArchive } from '@labfleet/domain';
-import { digestOf, tarFileDigests } from './tar-digests';
+import { randomUUID } from 'node:crypto';
+import { ProviderKind } from '@labfleet/contracts';
+import { LabProvider, LabSpec, labNodeNames } from '@labfleet/domain';
+import { runningLabContract } from './running-lab.contract';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ContractHarness {
   readonly provider: LabProvider;
@@ -23,8 +26,8 @@ export function labSpec(image: string, nodes = 1): LabSpec {
 }
 
 /**
- * The promises of the `LabProvider` port, checked the same way against every backend.
- * Call inside a `describe`; `harness()` is read after the caller's beforeAll has run.
+ * The promises of the `LabProvider` port, every method of it, checked the same way against every
+ * backend. Call inside a `describe`; `harness()` is read after the caller's beforeAll has run.
  */
 export function labProviderContract(harness: () => ContractHarness, image: string): void {
   // Real backends: a multi-node lab on a loaded 2-core machine takes more than Jest's default 5 s.
@@ -78,7 +81,7 @@ export function labProviderContract(harness: () => ContractHarness, image: strin
     expect((await harness().provider.inspect(s.labId)).state).toBe('gone');
   });
 
-  it('destroy removes everything and succeeds on a missing lab', async () => {
+  it('destroy removes everything, so listLabIds no longer lists the lab, and succeeds on a missing lab', async () => {
     const s = spec();
     await harness().provider.provision(s);
     expect(await harness().provider.listLabIds()).toContain(s.labId);
@@ -88,53 +91,35 @@ export function labProviderContract(harness: () => ContractHarness, image: strin
     await expect(harness().provider.destroy(s.labId)).resolves.toBeUndefined();
   });
 
-  it('openPort carries bytes both ways to a port on the node through the backend, and says why when nothing listens', async () => {
-    const provider = harness().provider;
-    // Only Kubernetes reaches lab ports over the network instead (PORT_PROXY_ROUTE=network).
-    if (!provider.openPort) return expect(provider.kind).toBe('kubernetes');
-    const s = spec();
-    await provider.provision(s);
-    const listen = await provider.exec(s.labId, { node: 'node1', command: ['sh', '-c', 'setsid socat TCP-LISTEN:7000,reuseaddr,fork EXEC:cat </dev/null >/dev/null 2>&1 & sleep 0.3'], timeoutMs: 10_000 });
-    expect(listen.exitCode).toBe(0);
-    const stream = await provider.openPort(s.labId, 'node1', 7000);
-    const echoed = await new Promise<string>((resolve, reject) => {
-      let got = '';
-      stream.on('data', (d: Buffer) => {
-        got += d.toString();
-        if (got.includes('over the engine\n')) resolve(got);
-      });
-      stream.on('error', reject);
-      stream.write('over the engine\n');
-    });
-    expect(echoed).toBe('over the engine\n');
-    stream.destroy();
-    const closed = await provider.openPort(s.labId, 'node1', 7001);
-    await expect(new Promise((resolve, reject) => closed.on('error', reject).on('end', resolve).resume())).rejects.toThrow(/refused/i);
+  runningLabContract(harness, spec);
+
+  it('prepare with no images reports no problems on a healthy backend', async () => {
+    await expect(harness().provider.prepare([])).resolves.toEqual([]);
   });
 
-  it('exec bounds output and time', async () => {
-    const s = spec();
-    await harness().provider.provision(s);
-    const big = await harness().provider.exec(s.labId, { node: 'node1', command: ['sh', '-c', 'head -c 3000000 /dev/zero | tr "\\0" x; echo err >&2'], timeoutMs: 10_000 });
-    expect(big.truncated).toBe(true);
-    expect(big.stdout.length).toBeLessThanOrEqual(1024 * 1024);
-    expect(big.stderr).toBe('err\n');
-    const slow = await harness().provider.exec(s.labId, { node: 'node1', command: ['sleep', '30'], timeoutMs: 1000 });
-    expect(slow.timedOut).toBe(true);
-    expect(slow.durationMs).toBeLessThan(5000);
-    const failing = await harness().provider.exec(s.labId, { node: 'node1', command: ['sh', '-c', 'exit 3'], timeoutMs: 5000 });
-    expect(failing).toMatchObject({ exitCode: 3, timedOut: false });
+  it('capacity reports the CPUs and memory labs can have', async () => {
+    const { cpus, memoryMb } = await harness().provider.capacity();
+    expect(cpus).toBeGreaterThan(0);
+    expect(memoryMb).toBeGreaterThan(0);
+    expect([cpus, memoryMb].every(Number.isFinite)).toBe(true);
   });
 
-  it('copyIn and copyOut carry files of 0 B, 1 KiB, 100 KiB and 20 MB byte for byte', async () => {
-    const provider = harness().provider;
+  it('ping answers while the backend is up', async () => {
+    await expect(harness().provider.ping()).resolves.toBeUndefined();
+  });
+
+  it('place finds room for a small lab; asked again, also twice at once, it stays placed and makes nothing more', async () => {
+    const { provider } = harness();
+    // A single Docker host has no placement of its own (see `LabProvider.place`).
+    if (!provider.place) return expect(provider.kind).toBe(ProviderKind.Docker);
+    const place = provider.place.bind(provider);
     const s = spec();
-    await provider.provision(s);
-    for (const size of [0, 1024, 100 * 1024, 20_000_000]) {
-      const content = randomBytes(size);
-      await provider.copyIn!(s.labId, { node: 'node1', path: '/tmp/sizes' }, await tarArchive({ [`${size}.bin`]: content }));
-      const out = await provider.copyOut!(s.labId, { node: 'node1', path: `/tmp/sizes/${size}.bin` });
-      expect(await tarFileDigests(out)).toEqual({ [`${size}.bin`]: digestOf(content) });
-    }
+    // As the lifecycle does: a cluster may answer "not yet" while its scheduler decides.
+    let placement = await place(s);
+    for (const until = Date.now() + 15_000; !placement.placed && Date.now() < until; ) placement = await sleep(100).then(() => place(s));
+    expect(placement).toEqual({ placed: true });
+    const before = await harness().resourcesOf(s.labId);
+    expect(await Promise.all([place(s), place(s)])).toEqual([{ placed: true }, { placed: true }]);
+    expect((await harness().resourcesOf(s.labId)).sort()).toEqual(before.sort());
   });
 }

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
 import type { LabfleetConfig } from '@labfleet/config';
+import { ProviderKind } from '@labfleet/contracts';
 import {
   AttachRequest,
   DEFAULT_DISK_MB,
@@ -43,7 +44,7 @@ const COPY_IN_TIMEOUT_MS = 120_000;
  * node with a disk of its own (see `LabHostHelper`), confined as `LAB_SECURITY_PROFILE` says.
  */
 export class DockerProvider implements LabProvider {
-  readonly kind = 'docker';
+  readonly kind = ProviderKind.Docker;
   private readonly logger = new Logger('DockerProvider');
   private cgroupDriver: Promise<string> | null = null;
   /** Provision and destroy of one lab never overlap in a process; BullMQ's job ids keep workers apart. */

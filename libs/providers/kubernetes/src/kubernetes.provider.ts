@@ -1,5 +1,6 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { LabfleetConfig } from '@labfleet/config';
+import { ProviderKind } from '@labfleet/contracts';
 import {
   AttachRequest,
   DependencyUnavailableError,
@@ -51,7 +52,7 @@ const HOLDING_ROOM = 'status.phase!=Succeeded,status.phase!=Failed';
  * (the API process, which only execs, attaches, copies files and reads capacity, never starts them).
  */
 export class KubernetesProvider implements LabProvider {
-  readonly kind = 'kubernetes';
+  readonly kind = ProviderKind.Kubernetes;
   readonly offers = { studentKubernetes: true };
   private readonly kube: KubeClients;
   private readonly ctx: KubeLabContext;

@@ -4,6 +4,7 @@ import { ProviderKind } from '@labfleet/contracts';
 import { KubernetesProvider, KubernetesProviderConfig } from '../src';
 import { KubeOpenApiValidator } from './kube-openapi-validator';
 import { FakeKubeApiServer } from './fake-kube/fake-kube-api-server';
+import type { FakeNodeRoom } from './fake-kube/fake-scheduler';
 
 /** Compiling the schema takes a moment: one validator per test file. */
 let validator: KubeOpenApiValidator | undefined;
@@ -60,6 +61,24 @@ export class FakeKubeSetup {
     const provider = new KubernetesProvider(kc, providerConfig(overrides, readyTimeoutSeconds));
     this.providers.push(provider);
     return provider;
+  }
+
+  /**
+   * Lists the fake's one node as a real API server would (a Ready Linux Node, named as the
+   * scheduler's, with `room` allocatable) and gives its scheduler that room: capacity counts what
+   * the scheduler places by. Without it the fake lists no node and places every pod.
+   */
+  nodeWithRoom(room: FakeNodeRoom): void {
+    const { scheduler } = this.fake.kubelet;
+    const resources = { cpu: String(room.cpus), memory: `${room.memoryMb}Mi`, pods: '110' };
+    this.fake.store.create('nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: scheduler.nodeName, labels: { 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': scheduler.nodeName } },
+      spec: {},
+      status: { capacity: resources, allocatable: resources, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] },
+    });
+    scheduler.room = room;
   }
 
   /** Every object in the fake cluster that carries the lab's id, as `kind:name`; pods as `container:` to match the contract suite. */

@@ -108,7 +108,7 @@ describe('Kubernetes labs against a fake API server that answers in a real oneâ€
     for (const pod of podsOf(s.labId)) setup.fake.store.update('pods', { ...pod, spec: { ...pod.spec, nodeName: 'worker-1' } });
     try {
       // Labs' own pods are admission's to count (it counts every live lab's reservation); the rest is gone.
-      expect(await provider.capacity!()).toEqual({ cpus: 2.5, memoryMb: 7 * 1024 });
+      expect(await provider.capacity()).toEqual({ cpus: 2.5, memoryMb: 7 * 1024 });
     } finally {
       setup.fake.store.remove('pods', 'default', 'someone-elses');
       setup.fake.store.remove('nodes', undefined, 'worker-1');

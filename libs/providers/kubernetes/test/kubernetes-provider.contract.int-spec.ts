@@ -5,6 +5,8 @@ import { FakeKubeSetup, LAB_IMAGE } from './fake-kube-setup';
 let setup: FakeKubeSetup;
 beforeAll(async () => {
   setup = await FakeKubeSetup.start();
+  // Room for every lab the suite makes at once, both profiles, as a small real node has.
+  setup.nodeWithRoom({ cpus: 4, memoryMb: 8 * 1024 });
 });
 afterAll(() => setup.stop());
 

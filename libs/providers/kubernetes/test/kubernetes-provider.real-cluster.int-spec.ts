@@ -66,7 +66,7 @@ describeOnRealCluster('KubernetesProvider on a real cluster (LABFLEET_TEST_KUBEC
   });
 
   it('keeps a lab the cluster has no room for waiting with the scheduler’s reason, and places it once room frees up', async () => {
-    const capacity = await provider.capacity!();
+    const capacity = await provider.capacity();
     // Each lab asks for more than half of what labs can have: one fits, the next must wait.
     const big = { cpus: Math.round(capacity.cpus * 0.6 * 1000) / 1000, memoryMb: 256 };
     const [first, second] = [spec(1, big), spec(1, big)];
@@ -87,17 +87,5 @@ describeOnRealCluster('KubernetesProvider on a real cluster (LABFLEET_TEST_KUBEC
     const resolv = await provider.exec(s.labId, { node: 'node1', command: ['cat', '/etc/resolv.conf'], timeoutMs: 10_000 });
     expect(resolv.stdout).toMatch(/^options .*ndots:1/m);
     expect(resolv.stdout).toMatch(new RegExp(`^search .*lab-${s.labId}\\.`, 'm'));
-  });
-
-  it('opens a web terminal in the lab (an exec with a TTY) that echoes what is typed', async () => {
-    const s = spec();
-    await provider.provision(s);
-    const terminal = await provider.attach!(s.labId, { node: 'node1', command: ['sh'], cols: 80, rows: 24 });
-    let output = '';
-    terminal.onData((chunk) => (output += chunk.toString()));
-    terminal.write('echo "in the $(id -un) lab"\n');
-    for (let i = 0; i < 100 && !output.includes('in the root lab'); i++) await sleep(50);
-    terminal.close();
-    expect(output).toContain('in the root lab');
   });
 });

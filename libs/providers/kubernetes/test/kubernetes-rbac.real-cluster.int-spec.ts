@@ -43,7 +43,7 @@ describeOnRealCluster('RBAC of k8s/base on a real cluster (LABFLEET_TEST_KUBECON
       expect(await worker.exec(lab.labId, { node: 'node2', command: ['docker', 'info', '--format', '{{.ServerVersion}}'], timeoutMs: 10_000 })).toMatchObject({ exitCode: 0 });
       expect(await worker.inspect(lab.labId)).toEqual({ state: 'running' });
       expect(await worker.listLabIds()).toEqual(expect.arrayContaining([lab.labId, kubernetes.labId]));
-      expect((await worker.capacity!()).cpus).toBeGreaterThan(0);
+      expect((await worker.capacity()).cpus).toBeGreaterThan(0);
       await worker.ping();
       for (const s of [lab, kubernetes]) await worker.destroy(s.labId);
       expect(await setup.resourcesOf(lab.labId)).toEqual([]);
@@ -58,11 +58,11 @@ describeOnRealCluster('RBAC of k8s/base on a real cluster (LABFLEET_TEST_KUBECON
     const api = new KubernetesProvider(await setup.serviceAccountConfig('labfleet', 'labfleet-api'), setup.providerConfig());
     try {
       expect(await api.exec(lab.labId, { node: 'node1', command: ['true'], timeoutMs: 10_000 })).toMatchObject({ exitCode: 0 });
-      const terminal = await api.attach!(lab.labId, { node: 'node1', command: ['sh'], cols: 80, rows: 24 });
+      const terminal = await api.attach(lab.labId, { node: 'node1', command: ['sh'], cols: 80, rows: 24 });
       terminal.close();
-      await api.copyIn!(lab.labId, { node: 'node1', path: '/root' }, await tarArchive({ 'hello.txt': Buffer.from('hi') }));
-      expect(Object.keys(await tarFileDigests(await api.copyOut!(lab.labId, { node: 'node1', path: '/root/hello.txt' })))).toEqual(['hello.txt']);
-      expect((await api.capacity!()).cpus).toBeGreaterThan(0);
+      await api.copyIn(lab.labId, { node: 'node1', path: '/root' }, await tarArchive({ 'hello.txt': Buffer.from('hi') }));
+      expect(Object.keys(await tarFileDigests(await api.copyOut(lab.labId, { node: 'node1', path: '/root/hello.txt' })))).toEqual(['hello.txt']);
+      expect((await api.capacity()).cpus).toBeGreaterThan(0);
       await api.ping();
     } finally {
       api.onModuleDestroy();

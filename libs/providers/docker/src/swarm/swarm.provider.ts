@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import type Docker from 'dockerode';
 import type { LabfleetConfig } from '@labfleet/config';
+import { ProviderKind } from '@labfleet/contracts';
 import {
   AttachRequest,
   DependencyUnavailableError,
@@ -49,7 +50,7 @@ const describeTask = (task: any): string => (task ? `${task.Status?.State}: ${ta
  * single-host `DockerProvider` makes them, so isolation and limits are the same on every node.
  */
 export class SwarmProvider implements LabProvider {
-  readonly kind = 'swarm';
+  readonly kind = ProviderKind.Swarm;
   private readonly logger = new Logger('SwarmProvider');
   private readonly engines = new Map<string, DockerProvider>();
   private readonly seats = new KeyedMutex();

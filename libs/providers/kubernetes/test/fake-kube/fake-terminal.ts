@@ -16,7 +16,8 @@ export interface TerminalRecord {
 /**
  * An interactive program behind a TTY, as a line discipline with echo would show it: what is
  * typed comes back (Enter as CR LF), and a finished line runs: `stty size` prints rows and
- * columns of the current size, `exit [N]` ends the program, anything else is not found.
+ * columns of the current size, `echo` prints its words (sums as `$((1+1))` added up, as a shell
+ * expands them), `exit [N]` ends the program, anything else is not found.
  */
 export function fakeTerminal(record: TerminalRecord): FakeProcess {
   return (io) => {
@@ -31,6 +32,7 @@ export function fakeTerminal(record: TerminalRecord): FakeProcess {
       const exit = /^exit(?: (\d+))?$/.exec(command);
       if (exit) return io.exit(Number(exit[1] ?? 0));
       if (command === 'stty size') io.stdout(`${size.height} ${size.width}\r\n`);
+      else if (command.startsWith('echo ')) io.stdout(`${expandArithmetic(command.slice(5))}\r\n`);
       else if (command) io.stdout(`sh: ${command.split(' ')[0]}: not found\r\n`);
       io.stdout('$ ');
     };
@@ -54,4 +56,9 @@ export function fakeTerminal(record: TerminalRecord): FakeProcess {
     });
     io.stdout('$ ');
   };
+}
+
+/** `$((a+b+...))` of whole numbers replaced by its value, as the shell's arithmetic expansion does. */
+function expandArithmetic(words: string): string {
+  return words.replace(/\$\(\((\d+(?:\+\d+)*)\)\)/g, (_, sum: string) => String(sum.split('+').reduce((a, b) => a + Number(b), 0)));
 }
