@@ -13,8 +13,20 @@ const depConstraints = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', '.nx/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', '.nx/**', '**/*.js', '**/*.mjs', '!apps/api/web/**/*.js'] },
   ...tseslint.configs.recommended,
+  {
+    // The web page: browser ES modules, type-checked as JavaScript by apps/api/tsconfig.web.json
+    // (which also catches undefined names, so no-undef and a list of browser globals are not needed).
+    files: ['apps/api/web/**/*.js'],
+    languageOptions: { sourceType: 'module', parserOptions: { project: './apps/api/tsconfig.web.json', tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
   {
     files: ['**/*.ts'],
     plugins: { '@nx': nx },

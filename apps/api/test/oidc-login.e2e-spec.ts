@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import IORedis from 'ioredis';
+import { chromium } from 'playwright-core';
 import { Client } from 'pg';
 import { ApiClient, Browser, BrowserResponse, LabfleetStack, OidcTestAccount, OidcTestProvider, oidcLogin } from '@labfleet/testing';
 
@@ -7,6 +9,7 @@ jest.setTimeout(120_000);
 /** The status, with the body in the failure message when it is not the expected one. */
 const expectStatus = (res: BrowserResponse, status: number) => expect(`${res.status} ${res.body}`).toMatch(new RegExp(`^${status}\\b`));
 
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CLIENT_ID = 'labfleet';
 const CLIENT_SECRET = `secret-${randomBytes(16).toString('hex')}`;
 const tag = randomBytes(3).toString('hex');
@@ -32,6 +35,7 @@ describe('OpenID Connect login with a real oidc-provider in the test', () => {
   let publicUrl: string;
   let callbackUrl: string;
   let school: { id: string; slug: string };
+  let redis: IORedis;
   const users: Record<string, { id: string }> = {};
 
   const browser = () => new Browser([publicUrl, idp.issuer]);
@@ -53,6 +57,7 @@ describe('OpenID Connect login with a real oidc-provider in the test', () => {
     admin = stack.client;
     publicUrl = admin.baseUrl;
     callbackUrl = `${publicUrl}/api/v1/auth/oidc/callback`;
+    redis = new IORedis(stack.instance.env().REDIS_URL);
     idp = await OidcTestProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: callbackUrl, accounts: [ana, ben, cleo, mallory, dan] });
 
     const created = await admin.post('/api/v1/schools', { name: 'OIDC School', slug: `oidc-${tag}` });
@@ -72,6 +77,7 @@ describe('OpenID Connect login with a real oidc-provider in the test', () => {
 
   afterAll(async () => {
     await idp?.stop();
+    redis?.disconnect();
     await stack?.stop();
   });
 
@@ -163,15 +169,81 @@ describe('OpenID Connect login with a real oidc-provider in the test', () => {
     expect((await browser().request(`${callbackUrl}?code=abc`)).status).toBe(400);
   });
 
-  it('real oidc-provider in the test: a login started with returnTo ends in a redirect there with the tokens in the fragment', async () => {
-    const { response } = await login(ana, '?returnTo=/app');
+  /** A login started with returnTo: the one-time code of its redirect, the key Redis holds it under, and every URL the browser saw. */
+  async function loginWithReturnTo(who: OidcTestAccount) {
+    const b = browser();
+    const { response } = await login(who, '?returnTo=/app', b);
     expectStatus(response, 302);
-    expect(response.rawLocation).toMatch(/^\/app#access_token=/);
-    const fragment = new URLSearchParams(response.rawLocation!.split('#')[1]);
-    expect(Number(fragment.get('expires_in'))).toBeGreaterThan(0);
-    expect(fragment.get('refresh_token')).toBeTruthy();
-    const me = await new ApiClient(publicUrl, fragment.get('access_token')).get('/api/v1/me');
+    expect(response.rawLocation).toMatch(/^\/app#login_code=[\w-]{43}$/);
+    const code = new URLSearchParams(response.rawLocation!.split('#')[1]).get('login_code')!;
+    const key = `${stack.instance.instance}:ephemeral:oidc-handover:${createHash('sha256').update(code).digest('hex')}`;
+    return { code, key, urls: [...b.visited, response.rawLocation!] };
+  }
+  const redeem = (code: unknown) => new ApiClient(publicUrl, null).post('/api/v1/auth/oidc/redeem', { code });
+
+  it('real oidc-provider in the test: a login started with returnTo hands over a one-time code in the fragment, and no URL ever holds a token', async () => {
+    const { code, key, urls } = await loginWithReturnTo(ana);
+    // Kept in Redis under the code's hash, for a minute at most.
+    const ttl = await redis.ttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+
+    const redeemed = await redeem(code);
+    expect(redeemed.status).toBe(200);
+    const { accessToken, refreshToken, expiresIn } = redeemed.body;
+    expect(expiresIn).toBeGreaterThan(0);
+    expect(await redis.exists(key)).toBe(0);
+    for (const url of urls) {
+      expect(url).not.toContain(accessToken);
+      expect(url).not.toContain(refreshToken);
+      expect(url).not.toMatch(/access_token|refresh_token|lf_rt_/);
+    }
+    const me = await new ApiClient(publicUrl, accessToken).get('/api/v1/me');
     expect(me.body).toMatchObject({ id: users.ana.id, role: 'student', schoolId: school.id });
+    const refreshed = await new ApiClient(publicUrl, null).post('/api/v1/auth/refresh', { refreshToken });
+    expect(refreshed.status).toBe(200);
+
+    // The code works once.
+    const again = await redeem(code);
+    expect(again.status).toBe(400);
+    expect(again.body.message).toMatch(/unknown, used or expired login code; sign in again/);
+  });
+
+  it('real oidc-provider in the test: the web page in headless Chromium redeems the code, drops it from the address bar, and says so when it is used up', async () => {
+    const { code } = await loginWithReturnTo(dan);
+    const chrome = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const page = await chrome.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${publicUrl}/#login_code=${code}`);
+      await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 30_000 });
+      expect(page.url()).not.toContain(code);
+      const kept = JSON.parse((await page.evaluate("sessionStorage.getItem('labfleet.session')")) as string);
+      expect(kept.refreshToken).toMatch(/^lf_rt_/);
+      expect(errors).toEqual([]);
+
+      // The same code again, in a new tab without a session: the page says why and offers the login.
+      const second = await chrome.newPage();
+      await second.goto(`${publicUrl}/#login_code=${code}`);
+      await second.getByRole('alert').filter({ hasText: /login code/ }).waitFor({ timeout: 30_000 });
+      expect(await second.evaluate("sessionStorage.getItem('labfleet.session')")).toBeNull();
+    } finally {
+      await chrome.close();
+    }
+  });
+
+  it('real oidc-provider in the test: an expired login code, a made-up one or none is a 400', async () => {
+    const { code, key } = await loginWithReturnTo(ben);
+    // Expiry without waiting a minute: a TTL of 0 ends the key as its 60 s would.
+    await redis.expire(key, 0);
+    const expired = await redeem(code);
+    expect(expired.status).toBe(400);
+    expect(expired.body.message).toMatch(/unknown, used or expired login code/);
+
+    expect((await redeem(randomBytes(32).toString('base64url'))).status).toBe(400);
+    expect((await redeem('')).status).toBe(400);
+    expect((await redeem(42)).status).toBe(400);
   });
 
   it('real oidc-provider in the test: a returnTo that a browser would take off-site is a 400 before the provider is asked', async () => {

@@ -17,7 +17,7 @@ export class ApiError extends Error {
 
 function read() {
   try {
-    return JSON.parse(sessionStorage.getItem(KEY)) || null;
+    return JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
   } catch {
     return null;
   }
@@ -67,12 +67,19 @@ export async function login(email, password) {
   await adopt(data.accessToken, data.refreshToken, data.expiresIn);
 }
 
-/** The school sign-in (OpenID Connect) comes back to /#access_token=…&refresh_token=…&expires_in=…. */
-export async function adoptFragment(hash) {
-  const p = new URLSearchParams(hash.replace(/^#/, ''));
-  if (!p.get('access_token') || !p.get('refresh_token')) return false;
+/**
+ * The school sign-in (OpenID Connect) comes back to /#login_code=…: a one-time code, good for a
+ * minute, that a POST turns into the tokens (no token is ever in the URL).
+ * @param {string} hash
+ */
+export async function redeemLoginCode(hash) {
+  const code = new URLSearchParams(hash.replace(/^#/, '')).get('login_code');
   history.replaceState(null, '', location.pathname + location.search);
-  await adopt(p.get('access_token'), p.get('refresh_token'), p.get('expires_in') || 900);
+  if (!code) return false;
+  const res = await fetch('/api/v1/auth/oidc/redeem', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  const data = await body(res);
+  if (!res.ok) throw new ApiError(res.status, data, res.headers);
+  await adopt(data.accessToken, data.refreshToken, data.expiresIn);
   return true;
 }
 
@@ -103,10 +110,14 @@ export async function logout() {
 /**
  * Calls the API with the bearer token; refreshes once on 401. Returns the parsed JSON (or the
  * Response with `raw`); throws ApiError on any non-2xx.
+ * @param {string} method
+ * @param {string} path
+ * @param {{ json?: unknown, data?: BodyInit, type?: string, raw?: boolean }} [options]
  */
 export async function api(method, path, { json, data, type, raw = false } = {}) {
   if (session && Date.now() > session.expiresAt - 5000) await refresh().catch(() => {});
   const send = () => {
+    /** @type {Record<string, string>} */
     const headers = {};
     if (session) headers.authorization = `Bearer ${session.accessToken}`;
     if (json !== undefined) headers['content-type'] = 'application/json';

@@ -1,5 +1,5 @@
 // Labfleet's web page: hash routes, the navigation, and who is logged in.
-import { adoptFragment, get, loggedIn, logout, onSessionChange } from './api.js';
+import { get, loggedIn, logout, onSessionChange, redeemLoginCode } from './api.js';
 import { clear, explain, h } from './ui.js';
 import { adminView } from './views/admin.js';
 import { homeView } from './views/home.js';
@@ -7,21 +7,29 @@ import { labView } from './views/lab.js';
 import { loginView } from './views/login.js';
 import { teachView } from './views/teach.js';
 
-const main = document.getElementById('main');
-const nav = document.getElementById('nav');
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
 let me = null;
 let cleanup = null;
+/** Why the school sign-in we came back from failed, for the login page to say once. */
+let signInFailure = null;
+const takeSignInFailure = () => {
+  const failure = signInFailure;
+  signInFailure = null;
+  return failure;
+};
 
 // Each view draws into its own element, so a slow view that finishes after the person moved on
 // draws into nothing; it returns a clean-up function (timers, terminals).
+/** @type {Array<[RegExp, (el: HTMLElement, m: RegExpExecArray) => unknown, { open?: boolean }?]>} */
 const routes = [
-  [/^#\/login$/, (el) => loginView(el), { open: true }],
+  [/^#\/login$/, (el) => loginView(el, { failure: takeSignInFailure() }), { open: true }],
   [/^#\/lab\/([0-9a-f-]{36})$/, (el, m) => labView(el, { labId: m[1] })],
   [/^#\/watch\/([0-9a-f-]{36})$/, (el, m) => labView(el, { labId: m[1], readOnly: true })],
   [/^#\/teach$/, (el) => teachView(el, { me })],
-  [/^#\/admin$/, (el) => adminView(el, { me })],
+  [/^#\/admin$/, (el) => adminView(el)],
   [/^#\/labs$/, (el) => homeView(el, { me })],
-  [/^(#\/?)?$/, (el) => (location.hash = landing())],
+  [/^(#\/?)?$/, () => (location.hash = landing())],
 ];
 
 /** Where "#/" leads: students to their labs, teachers to their courses, admins to the admin page. */
@@ -52,8 +60,9 @@ async function route() {
   const el = h('div', { class: 'view' });
   clear(main, el);
   const hash = location.hash;
-  const [match, view, opts] = routes.map(([re, v, o]) => [re.exec(hash), v, o || {}]).find(([m]) => m) || [null];
-  if (!match) return (location.hash = '#/');
+  const found = routes.map(([re, view, opts]) => ({ match: re.exec(hash), view, opts: opts || {} })).find((r) => r.match);
+  if (!found?.match) return (location.hash = '#/');
+  const { match, view, opts } = found;
   if (!opts.open && !loggedIn()) return (location.hash = '#/login');
   if (opts.open && loggedIn()) return (location.hash = '#/');
   try {
@@ -77,16 +86,16 @@ onSessionChange((on) => {
 });
 
 async function boot() {
-  // Back from the school sign-in: the tokens are in the fragment.
-  if (/^#access_token=/.test(location.hash)) {
+  // Back from the school sign-in: a one-time code for the tokens is in the fragment.
+  if (/^#login_code=/.test(location.hash)) {
     try {
-      await adoptFragment(location.hash);
+      await redeemLoginCode(location.hash);
     } catch (e) {
-      main.append(h('p', { class: 'notice error', role: 'alert' }, explain(e)));
+      signInFailure = explain(e);
     }
-    history.replaceState(null, '', '#/');
+    history.replaceState(null, '', loggedIn() ? '#/' : '#/login');
   }
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => void route());
   await route();
 }
 

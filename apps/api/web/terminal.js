@@ -24,6 +24,8 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 /**
  * Opens a terminal on `node` of lab `labId` in `el`. `onState(state, text)` reports
  * connecting / open / reconnecting / ended / failed. Returns { fit, focus, reconnect, dispose }.
+ * @param {HTMLElement} el
+ * @param {{ labId: string, node: string, readOnly?: boolean, onState?: (state: string, text: string) => void }} options
  */
 export async function openTerminal(el, { labId, node, readOnly = false, onState = () => {} }) {
   await loadXterm();
@@ -82,6 +84,7 @@ export async function openTerminal(el, { labId, node, readOnly = false, onState 
     };
     socket.onmessage = (ev) => {
       if (typeof ev.data !== 'string') return term.write(new Uint8Array(ev.data));
+      /** @type {{ type?: string }} */
       let msg = {};
       try {
         msg = JSON.parse(ev.data);

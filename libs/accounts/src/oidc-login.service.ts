@@ -1,14 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { BaseClient, errors as OidcErrors, generators, Issuer } from 'openid-client';
 import { LabfleetConfig } from '@labfleet/config';
 import { DependencyUnavailableError, ForbiddenError, InvalidInputError, NotFoundError, UnauthenticatedError } from '@labfleet/domain';
 import { AuditRepository, SchoolEntity, SchoolRepository, UserRepository } from '@labfleet/persistence';
 import { EphemeralStore } from '@labfleet/queue';
+import { hashToken } from './opaque-token';
 import { Session } from './session';
 import { SessionService } from './session.service';
 
 const LOGIN_WINDOW_SECONDS = 600;
 const DISCOVERY_TTL_MS = 10 * 60_000;
+/** How long the page has to collect the tokens of a finished login with its one-time code. */
+export const HANDOVER_SECONDS = 60;
+
+interface Handover {
+  readonly session: Session;
+  /** When the session was opened (ms): expiresIn is counted from then. */
+  readonly at: number;
+}
 
 interface PendingLogin {
   readonly schoolId: string;
@@ -22,7 +32,7 @@ export const OIDC_CALLBACK_PATH = '/api/v1/auth/oidc/callback';
 /**
  * Whether a browser sent to `path` (relative to this site) stays on this site. Browsers read `\`
  * as `/` and drop tabs and newlines, so `/\evil.example` and `/<tab>/evil.example` are
- * `//evil.example`: another site, which would receive the tokens in the fragment.
+ * `//evil.example`: another site, which would receive the login code in the fragment.
  */
 function isLocalPath(path: string): boolean {
   if (!/^\/(?!\/)/.test(path) || /[\\\u0000-\u001f\u007f]/.test(path)) return false;
@@ -111,6 +121,26 @@ export class OidcLoginService {
     }
     await this.audit.record({ ...attempt, action: 'auth.login', detail: { method: 'oidc', issuer } });
     return { session: await this.sessions.open(user), returnTo: pending.returnTo };
+  }
+
+  /**
+   * Keeps a finished login's session in Redis for {@link HANDOVER_SECONDS} and returns a one-time
+   * code for it: the browser is sent back with the code in the fragment and collects the tokens
+   * with a POST ({@link redeem}), so no token, least of all the long-lived refresh token, is ever
+   * in a URL (history, logs, Referer). Redis holds the session under the code's hash.
+   */
+  async handOver(session: Session): Promise<string> {
+    const code = randomBytes(32).toString('base64url');
+    await this.store.put(`oidc-handover:${hashToken(code)}`, { session, at: Date.now() } satisfies Handover, HANDOVER_SECONDS);
+    return code;
+  }
+
+  /** The session of a code from {@link handOver}; the code works once, and only within its window. */
+  async redeem(code: string): Promise<Session> {
+    const handover = await this.store.take<Handover>(`oidc-handover:${hashToken(code)}`);
+    if (!handover) throw new InvalidInputError('unknown, used or expired login code; sign in again');
+    const waited = Math.floor((Date.now() - handover.at) / 1000);
+    return { ...handover.session, expiresIn: Math.max(0, handover.session.expiresIn - waited), refreshExpiresIn: Math.max(0, handover.session.refreshExpiresIn - waited) };
   }
 
   private async client(school: SchoolEntity): Promise<BaseClient> {

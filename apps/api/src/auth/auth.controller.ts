@@ -6,7 +6,7 @@ import { SESSION_COOKIE } from '../browser/session-cookie';
 import { AuthGuard } from './auth.guard';
 import { OidcLoginService, PasswordLoginService, SessionService } from '@labfleet/accounts';
 import { ClientAddress } from './caller.decorator';
-import { LoginDto, OidcStartQuery, RefreshDto, SessionView } from './dto/auth.dto';
+import { LoginDto, OidcRedeemDto, OidcStartQuery, RefreshDto, SessionView } from './dto/auth.dto';
 import { Public } from './public.decorator';
 
 @ApiTags('auth')
@@ -68,7 +68,7 @@ export class AuthController {
   }
 
   @Get('oidc/callback')
-  @ApiOkResponse({ type: SessionView, description: 'Tokens as JSON, or a redirect to returnTo with them in the URL fragment' })
+  @ApiOkResponse({ type: SessionView, description: 'Tokens as JSON, or a redirect to returnTo with a one-time login_code (not the tokens) in the URL fragment' })
   async oidcCallback(@Query() query: Record<string, string>, @ClientAddress() ip: string | null, @Res() res: Response): Promise<void> {
     const { session, returnTo } = await this.oidc.finish(query, ip);
     res.setHeader('Cache-Control', 'no-store');
@@ -76,7 +76,14 @@ export class AuthController {
       res.status(200).json(session);
       return;
     }
-    const fragment = new URLSearchParams({ access_token: session.accessToken, refresh_token: session.refreshToken, expires_in: String(session.expiresIn) });
+    const fragment = new URLSearchParams({ login_code: await this.oidc.handOver(session) });
     res.redirect(302, `${returnTo}#${fragment}`);
+  }
+
+  @Post('oidc/redeem')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionView, description: 'The tokens of an OpenID Connect login, for its one-time login_code; a used or expired code is a 400' })
+  oidcRedeem(@Body() body: OidcRedeemDto): Promise<SessionView> {
+    return this.oidc.redeem(body.code);
   }
 }

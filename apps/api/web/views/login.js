@@ -2,8 +2,13 @@
 import { login } from '../api.js';
 import { explain, h, notice } from '../ui.js';
 
-export function loginView(main) {
+/**
+ * @param {HTMLElement} main
+ * @param {{ failure?: string | null }} [options] why the last school sign-in did not log in
+ */
+export function loginView(main, { failure = null } = {}) {
   const message = h('p', { hidden: true });
+  if (failure) notice(message, `The school sign-in did not finish: ${failure}`, 'error');
   const email = h('input', { id: 'login-email', type: 'email', name: 'email', autocomplete: 'username', required: true });
   const password = h('input', { id: 'login-password', type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const submit = h('button', { type: 'submit' }, 'Log in');

@@ -17,8 +17,13 @@ export class ChangePasswordDto {
 }
 
 export class OidcStartQuery {
-  @ApiPropertyOptional({ description: 'Path on this site to return to after login; tokens come in the URL fragment' })
+  @ApiPropertyOptional({ description: 'Path on this site to return to after login, with a one-time login_code in the URL fragment (POST it to /auth/oidc/redeem for the tokens)' })
   @IsOptional() @IsString() @MaxLength(2000) returnTo?: string;
+}
+
+export class OidcRedeemDto {
+  @ApiProperty({ description: 'The login_code from the fragment of the redirect after an OpenID Connect login; works once, for 60 s' })
+  @IsString() @MinLength(1) @MaxLength(200) code!: string;
 }
 
 class SessionUserView {
