@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { WebSocket } from 'ws';
 import { KubeObject } from './fake-kube-store';
 import { FakeNetwork } from './fake-network';
 
@@ -12,33 +10,23 @@ export interface CommandResult {
   readonly ms?: number;
 }
 
-/** Frames of the `v4.channel.k8s.io` protocol: a channel byte, then the data. */
+/** Channels of the `v4.channel.k8s.io` protocol: each message is a channel byte, then the data. */
+const STDIN = 0;
 const STDOUT = 1;
 const STDERR = 2;
 const STATUS = 3;
+const RESIZE = 4;
 
-function frame(opcode: number, payload: Buffer): Buffer {
-  const len = payload.length;
-  const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : len < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
-  if (len >= 126 && len < 65536) {
-    head[0] = 0x80 | opcode;
-    head[1] = 126;
-    head.writeUInt16BE(len, 2);
-  } else if (len >= 65536) {
-    head[0] = 0x80 | opcode;
-    head[1] = 127;
-    head.writeBigUInt64BE(BigInt(len), 2);
-  }
-  return Buffer.concat([head, payload]);
-}
+const onChannel = (n: number, data: string | Buffer): Buffer => Buffer.concat([Buffer.from([n]), Buffer.from(data)]);
 
-const channel = (n: number, data: string | Buffer) => frame(0x2, Buffer.concat([Buffer.from([n]), Buffer.from(data)]));
-
-/** The kubelet copies a command's output through a 32 KiB buffer (Go's io.Copy): a frame per read, never a bigger one. */
+/**
+ * The kubelet copies a command's output through a 32 KiB buffer (Go's io.Copy): a frame per read,
+ * never a bigger one. `ws` sends each message as one frame, so the output is cut here.
+ */
 const OUTPUT_FRAME = 32 * 1024;
 
 /** The kubelet's closing Status: success, or the exit code as the `ExitCode` cause. */
-function statusFrame(exitCode: number): Buffer {
+function statusMessage(exitCode: number): Buffer {
   const status =
     exitCode === 0
       ? { metadata: {}, status: 'Success' }
@@ -49,7 +37,7 @@ function statusFrame(exitCode: number): Buffer {
           reason: 'NonZeroExitCode',
           details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
         };
-  return channel(STATUS, JSON.stringify(status));
+  return onChannel(STATUS, JSON.stringify(status));
 }
 
 /**
@@ -150,80 +138,28 @@ export const oneShot =
       io.exit(result.exitCode);
     });
 
-const STDIN = 0;
-const RESIZE = 4;
-
-/** Reads the client's frames (masked, as RFC 6455 requires of clients) from the socket's bytes. */
-class FrameReader {
-  private pending = Buffer.alloc(0);
-  private fragments: Buffer[] = [];
-
-  constructor(private readonly onMessage: (opcode: number, payload: Buffer) => void) {}
-
-  push(chunk: Buffer): void {
-    this.pending = Buffer.concat([this.pending, chunk]);
-    for (;;) {
-      if (this.pending.length < 2) return;
-      const fin = (this.pending[0] & 0x80) !== 0;
-      const opcode = this.pending[0] & 0x0f;
-      const masked = (this.pending[1] & 0x80) !== 0;
-      let len = this.pending[1] & 0x7f;
-      let offset = 2;
-      if (len === 126) {
-        if (this.pending.length < 4) return;
-        len = this.pending.readUInt16BE(2);
-        offset = 4;
-      } else if (len === 127) {
-        if (this.pending.length < 10) return;
-        len = Number(this.pending.readBigUInt64BE(2));
-        offset = 10;
-      }
-      const mask = masked ? this.pending.subarray(offset, offset + 4) : undefined;
-      if (masked) offset += 4;
-      if (this.pending.length < offset + len) return;
-      const payload = Buffer.from(this.pending.subarray(offset, offset + len));
-      if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
-      this.pending = this.pending.subarray(offset + len);
-      if (opcode >= 0x8) this.onMessage(opcode, payload); // control frames come whole, even between fragments
-      else if (!fin) this.fragments.push(payload);
-      else {
-        const whole = opcode === 0 ? Buffer.concat([...this.fragments.splice(0), payload]) : payload;
-        this.onMessage(opcode === 0 ? 0x2 : opcode, whole);
-      }
-    }
-  }
-}
-
-/** Answers a WebSocket upgrade for `pods/exec` (RFC 6455 by hand: a handshake, unmasked frames out, masked frames in). */
-export function serveExec(req: IncomingMessage, socket: Duplex, tty: boolean, start: FakeProcess, later: (ms: number, fn: () => void) => void): void {
-  const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-  socket.write(
-    ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, 'Sec-WebSocket-Protocol: v4.channel.k8s.io', '', ''].join('\r\n'),
-  );
+/** Serves an exec on an open WebSocket (`ws` does RFC 6455; this is the kubelet's channel protocol on top). */
+export function serveExec(ws: WebSocket, tty: boolean, start: FakeProcess, later: (ms: number, fn: () => void) => void): void {
   const stdin: ((data: Buffer) => void)[] = [];
   const resize: ((size: TerminalSize) => void)[] = [];
   const hangup: (() => void)[] = [];
   let over = false;
-  const send = (data: Buffer) => {
-    if (!over && !socket.destroyed) socket.write(data);
+  const send = (message: Buffer) => {
+    if (!over && ws.readyState === WebSocket.OPEN) ws.send(message);
   };
   const output = (n: number, data: string | Buffer) => {
     const bytes = Buffer.from(data);
-    for (let i = 0; i < bytes.length; i += OUTPUT_FRAME) send(channel(n, bytes.subarray(i, i + OUTPUT_FRAME)));
+    for (let i = 0; i < bytes.length; i += OUTPUT_FRAME) send(onChannel(n, bytes.subarray(i, i + OUTPUT_FRAME)));
   };
   const hangUp = () => {
     if (over) return;
     over = true;
     for (const listener of hangup) listener();
   };
-  const frames = new FrameReader((opcode, payload) => {
-    if (opcode === 0x8) {
-      // The client closes: answer the close, and the command loses its terminal.
-      if (!over && !socket.destroyed) socket.end(frame(0x8, payload.subarray(0, 2)));
-      return hangUp();
-    }
-    if (opcode === 0x9) return send(frame(0xa, payload));
-    if (opcode !== 0x2 || payload.length === 0) return;
+  ws.on('message', (message) => {
+    // A Buffer, fragments joined: `ws` hands whole messages as Node buffers by default.
+    const payload = message as Buffer;
+    if (payload.length === 0) return;
     const data = payload.subarray(1);
     if (payload[0] === STDIN) for (const listener of stdin) listener(data);
     if (payload[0] === RESIZE) {
@@ -231,18 +167,17 @@ export function serveExec(req: IncomingMessage, socket: Duplex, tty: boolean, st
       for (const listener of resize) listener({ width: size.width, height: size.height });
     }
   });
-  socket.on('data', (chunk: Buffer) => frames.push(chunk));
-  socket.on('error', () => undefined);
-  socket.on('close', hangUp);
+  // A broken connection ends in 'close' too: the command loses its terminal there.
+  ws.on('error', () => undefined);
+  ws.on('close', hangUp);
   start({
     tty,
     stdout: (data) => output(STDOUT, data),
     stderr: (data) => output(tty ? STDOUT : STDERR, data),
     exit: (exitCode) => {
-      send(statusFrame(exitCode));
-      send(frame(0x8, Buffer.from([0x03, 0xe8])));
+      send(statusMessage(exitCode));
       over = true;
-      socket.end();
+      ws.close(1000);
     },
     onStdin: (listener) => stdin.push(listener),
     onResize: (listener) => resize.push(listener),

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { KubeOpenApiValidator } from '../kube-openapi-validator';
 import { startFakeControlPlane, fakeTokenRequest } from './fake-control-plane';
 import { fakeReadyWait, FakeProcess, isReadyWait, oneShot, runFakeCommand, serveExec } from './fake-exec';
+import { FakeExecSockets, refuseUpgrade } from './fake-exec-sockets';
 import { fakeCopyIn, fakeCopyOut, FakePodFiles } from './fake-files';
 import { FakeKubeStore, KubeObject, matchesSelector } from './fake-kube-store';
 import { FakeKubelet } from './fake-kubelet';
@@ -49,7 +50,7 @@ export class FakeKubeApiServer {
   readonly terminals: TerminalRecord[] = [];
   private readonly handlers: FakeKubeHandlers;
   private readonly watches = new Set<ServerResponse>();
-  private readonly execSockets = new Set<Duplex>();
+  private readonly execs = new FakeExecSockets();
   private readonly server: Server;
   bookmarkMs = 100;
   /** The next N watch requests get `500 Internal Server Error` (an API server restarting). */
@@ -60,7 +61,7 @@ export class FakeKubeApiServer {
     this.handlers = new FakeKubeHandlers(this.store, this.kubelet, validator);
     startFakeControlPlane(this.store, (ms, fn) => this.kubelet.later(ms, fn));
     this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex) => this.upgrade(req, socket));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
   }
 
   static async start(validator: KubeOpenApiValidator): Promise<FakeKubeApiServer> {
@@ -88,7 +89,7 @@ export class FakeKubeApiServer {
 
   /** Exec WebSockets still connected. */
   get openExecs(): number {
-    return this.execSockets.size;
+    return this.execs.open;
   }
 
   get openWatches(): number {
@@ -98,8 +99,8 @@ export class FakeKubeApiServer {
   async stop(): Promise<void> {
     this.kubelet.stop();
     this.dropWatches();
-    // Upgraded connections are no longer the HTTP server's: an exec left open (a terminal) is closed here.
-    for (const socket of this.execSockets) socket.destroy();
+    // An exec left open (a terminal) is closed here.
+    this.execs.closeAll();
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
@@ -159,20 +160,23 @@ export class FakeKubeApiServer {
     });
   }
 
-  /** `pods/exec` over WebSocket: newer API servers authorize it as `create`, older ones as `get`. */
-  private upgrade(req: IncomingMessage, socket: Duplex): void {
+  /**
+   * `pods/exec` over WebSocket: newer API servers authorize it as `create`, older ones as `get`.
+   * Refused before any handshake, in the real order: the route, the pod, its container, then the
+   * kubelet's subprotocol negotiation.
+   */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', this.url);
     const route = parseRoute(url.pathname);
-    if (route?.resource !== 'pods' || route.subresource !== 'exec') return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+    if (route?.resource !== 'pods' || route.subresource !== 'exec') return refuseUpgrade(socket, 404, 'NotFound', 'the server could not find the requested resource');
     this.record('create', route);
     this.record('get', route);
     const pod = this.store.get('pods', route.namespace, route.name!);
-    if (!pod?.status?.containerStatuses?.[0]?.state?.running) return void socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    if (!pod) return refuseUpgrade(socket, 404, 'NotFound', `pods "${route.name}" not found`);
+    if (!pod.status?.containerStatuses?.[0]?.state?.running) return refuseUpgrade(socket, 400, 'BadRequest', `container not found ("${url.searchParams.get('container')}")`);
     const command = url.searchParams.getAll('command');
     const tty = url.searchParams.get('tty') === 'true';
-    this.execSockets.add(socket);
-    socket.on('close', () => this.execSockets.delete(socket));
-    serveExec(req, socket, tty, this.process(pod, command, tty), (ms, fn) => this.kubelet.later(ms, fn));
+    this.execs.upgrade(req, socket, head, (ws) => serveExec(ws, tty, this.process(pod, command, tty), (ms, fn) => this.kubelet.later(ms, fn)));
   }
 
   /**
