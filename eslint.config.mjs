@@ -13,7 +13,7 @@ const depConstraints = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', '.nx/**', '**/*.js', '**/*.mjs', '!apps/api/web/**/*.js'] },
+  { ignores: ['**/dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', '.nx/**', '**/*.js', '**/*.mjs', '!apps/api/web/**/*.js'] },
   ...tseslint.configs.recommended,
   {
     // The web page: browser ES modules, type-checked as JavaScript by apps/api/tsconfig.web.json

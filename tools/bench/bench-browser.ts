@@ -36,7 +36,6 @@
  * terminal did not echo, a request failed), never for a missed target. Everything it made is
  * removed in `finally`, also on Ctrl-C.
  */
-import './register-paths';
 import { count, describe, loadavg, percentile, sleep, text } from './bench-kit';
 import { BenchRun } from './bench-run';
 import Docker from 'dockerode';

@@ -19,7 +19,6 @@
  * Prints a table (p50, max) and one JSON line `BENCH_KUBE_SUMMARY {...}`. Everything it made is
  * removed at the end, also on Ctrl-C. Exits non-zero only when something failed.
  */
-import './register-paths';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

@@ -1,7 +1,7 @@
 /**
  * What the lab benchmarks share: the `docker` template as the catalog seeds it, a plain privileged
  * DinD lab node made by dockerode alone (the "bare" comparison), the memory of lab containers from
- * the engine's stats, and a description of the machine. Import './register-paths' first.
+ * the engine's stats, and a description of the machine.
  */
 import type Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
@@ -11,8 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { buildLabSpec, ExecResult, LAB_READY_COMMAND, LabTemplate } from '@labfleet/domain';
 import { parseTemplateFile } from '@labfleet/lab-lifecycle';
 import { buildLabContainer, LabContainerContext, runExec } from '@labfleet/provider-docker';
-import { docker, TEST_DIND_IMAGE } from '@labfleet/testing';
-import { repoRoot } from './register-paths';
+import { docker, REPO_ROOT, TEST_DIND_IMAGE } from '@labfleet/testing';
 
 export const TEMPLATE = 'docker';
 export const MIB = 1024 * 1024;
@@ -20,7 +19,7 @@ export const GIB = 1024 * MIB;
 
 /** A built-in template of deploy/templates.json (`docker` unless named), with the defaults the template catalog applies when seeding. */
 export function dockerTemplate(name = TEMPLATE): LabTemplate {
-  const path = join(repoRoot(), 'deploy/templates.json');
+  const path = join(REPO_ROOT, 'deploy/templates.json');
   const t = parseTemplateFile(readFileSync(path, 'utf8'), path).find((x) => x.name === name);
   if (!t) throw new Error(`template '${name}' not in deploy/templates.json`);
   return { id: 'bench', ...t };

@@ -41,7 +41,6 @@
  * for a missed target. Everything it made (both stacks with their labs, the bare labs) is removed
  * in `finally`, also on Ctrl-C.
  */
-import './register-paths';
 import { count, describe, flag, loadavg, percentile, sleep } from './bench-kit';
 import { bareContainer, bareContext, innerDockerInfo, labMemory, machineInfo, MemSample, MIB, requireImages, TEMPLATE, workingSetMeasure } from './bench-labs';
 import { BenchRun } from './bench-run';

@@ -37,7 +37,6 @@
  * something failed (an HTTP error, a failed or timed-out lab, a lab given to two students), never
  * for a missed target. Everything it made is removed in `finally`, also on Ctrl-C.
  */
-import './register-paths';
 import { count, describe, flag, percentile, sleep, text } from './bench-kit';
 import { BenchRun } from './bench-run';
 import { bareContainer, bareContext, dockerTemplate, GIB, innerDockerInfo, labMemory, machineInfo, MemSample, memoryOf, MIB, requireImages, TEMPLATE, workingSetMeasure } from './bench-labs';

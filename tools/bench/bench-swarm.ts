@@ -18,7 +18,6 @@
  * something failed, never for a missed target. Everything it made is removed in `finally`, also on
  * Ctrl-C. Network: loopback (the stacks' APIs), the Docker socket and the cluster's own network.
  */
-import './register-paths';
 import { cleanUpOnSignal, count, describe, loadavg, percentile } from './bench-kit';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,6 @@
 export * from './api-client';
+export * from './eventually';
+export { REPO_ROOT } from './logged-process';
 export * from './labfleet-process';
 export * from './labfleet-stack';
 export * from './test-database';

@@ -2,10 +2,10 @@ import { ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** The repository root, from the sources (Jest) or from their compiled copy in dist/ (benchmarks). */
+/** The repository root (the workspace's, not a lib's package), from the sources or their build. */
 function repositoryRoot(from: string): string {
   let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  while (!existsSync(join(dir, 'package-lock.json'))) dir = dirname(dir);
   return dir;
 }
 

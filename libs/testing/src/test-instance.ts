@@ -54,8 +54,9 @@ export class TestInstance {
     readonly db: TestDatabase,
   ) {}
 
-  static async create(): Promise<TestInstance> {
-    return new TestInstance(`t${randomBytes(4).toString('hex')}`, await createTestDatabase());
+  /** `migrate: false` leaves the database empty, for a test that runs the migration step itself. */
+  static async create({ migrate = true } = {}): Promise<TestInstance> {
+    return new TestInstance(`t${randomBytes(4).toString('hex')}`, await createTestDatabase(migrate));
   }
 
   env(overrides: Record<string, string> = {}): Record<string, string> {
