@@ -39,7 +39,8 @@ const MEMORY_MB: Record<string, number> = Object.fromEntries(
 );
 
 /**
- * The escape suite (README "Security", SECURITY.md): every known way out of a container, tried from
+ * The escape suite (docs/providers.md "Security profiles", docs/security.md): every known way out of a
+ * container, tried from
  * a student's shell in a lab and from a privileged container inside it, in a lab of the default
  * (confined) profile and, as the control that shows the attempts are real, in a `privileged` lab.
  * Every attempt is harmless by construction (see the probe script). The table of what was tried

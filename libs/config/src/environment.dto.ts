@@ -7,7 +7,7 @@ const onKubernetes = (env: { LAB_PROVIDER?: ProviderKind }) => env.LAB_PROVIDER 
 const onSwarm = (env: { LAB_PROVIDER?: ProviderKind }) => env.LAB_PROVIDER === ProviderKind.Swarm;
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
-/** Every environment variable Labfleet reads, validated once at boot (see README "Configuration"). */
+/** Every environment variable Labfleet reads, validated once at boot (see docs/operations.md "Configuration"). */
 export class EnvironmentDto {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   PORT?: number;
@@ -87,7 +87,7 @@ export class EnvironmentDto {
   @IsOptional() @IsString() @IsNotEmpty()
   LAB_IMAGE?: string;
 
-  /** How labs are confined (README "Security profiles", SECURITY.md). */
+  /** How labs are confined (docs/providers.md "Security profiles", docs/security.md). */
   @IsOptional() @IsIn(['confined', 'privileged', 'runtime'], { message: 'LAB_SECURITY_PROFILE must be confined, privileged or runtime' })
   LAB_SECURITY_PROFILE?: LabSecurityProfile;
 
@@ -139,11 +139,11 @@ export class EnvironmentDto {
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(86400)
   PLACEMENT_TIMEOUT_SECONDS?: number;
 
-  /** How the port proxy reaches a lab: over the lab network, or through the engine (README "Ports"). */
+  /** How the port proxy reaches a lab: over the lab network, or through the engine (docs/api.md "In the browser"). */
   @IsOptional() @IsIn(['network', 'engine'], { message: 'PORT_PROXY_ROUTE must be network or engine' })
   PORT_PROXY_ROUTE?: 'network' | 'engine';
 
-  // Swarm: read only with LAB_PROVIDER=swarm (README "Docker Swarm").
+  // Swarm: read only with LAB_PROVIDER=swarm (docs/providers.md "Docker Swarm").
   @ValidateIf(onSwarm) @IsOptional() @Matches(/^node\.[\w.-]+ *(==|!=) *[^, ]+( *, *node\.[\w.-]+ *(==|!=) *[^, ]+)*$/, {
     message: 'SWARM_CONSTRAINTS must be comma-separated Swarm placement constraints, e.g. node.labels.labfleet.labs==true',
   })
@@ -152,7 +152,7 @@ export class EnvironmentDto {
   @ValidateIf(onSwarm) @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   SWARM_ENGINE_PORT?: number;
 
-  // Kubernetes: read only with LAB_PROVIDER=kubernetes (README "Kubernetes").
+  // Kubernetes: read only with LAB_PROVIDER=kubernetes (docs/providers.md "Kubernetes").
   @ValidateIf(onKubernetes) @IsOptional() @IsString() @IsNotEmpty()
   KUBECONFIG?: string;
 

@@ -3,7 +3,7 @@ import type { LabfleetConfig } from './labfleet-config';
 
 /**
  * What an operator must hear at every worker start about how labs are confined: the settings
- * that give students more than a sandbox (SECURITY.md). Empty for the defaults.
+ * that give students more than a sandbox (docs/security.md). Empty for the defaults.
  */
 export function labSecurityWarnings(config: Pick<LabfleetConfig, 'provider'>): string[] {
   const warnings: string[] = [];

@@ -107,7 +107,7 @@ describe('k8s/ manifests (rendered without a cluster)', () => {
     const known = new Set([...readFileSync(join(K8S_DIR, '../.env.example'), 'utf8').matchAll(/^#?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
     const env = { ...find(evaluation, 'ConfigMap', 'labfleet-config').data, ...find(evaluation, 'ConfigMap', 'labfleet-registry-mirror').data };
     expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
-    // The Secret's keys, as README "Kubernetes" says to create it.
+    // The Secret's keys, as docs/operations.md "Deploying Labfleet on Kubernetes" says to create it.
     const secrets = {
       DATABASE_URL: 'postgres://labfleet:pw@labfleet-postgres:5432/labfleet',
       REDIS_URL: 'redis://labfleet-redis:6379',
