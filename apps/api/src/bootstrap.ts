@@ -6,6 +6,7 @@ import { createLogger, LabfleetConfig } from '@labfleet/config';
 import { MAX_UPLOAD_BYTES } from '@labfleet/lab-lifecycle';
 import { AppModule } from './app.module';
 import { attachBrowserRoutes } from './browser/browser-routes';
+import { refuseDeepJson } from './common/json-depth';
 import { serveWebAssets } from './web/web-assets';
 
 /** Builds the HTTP app (shared by main.ts and the tests). */
@@ -15,6 +16,7 @@ export async function createApiApp(config: LabfleetConfig): Promise<NestExpressA
   app.set('trust proxy', config.auth.trustProxy);
   // Before the body parsers: the port proxy forwards request bodies untouched.
   attachBrowserRoutes(app);
+  app.useBodyParser('json', { limit: '100kb', verify: refuseDeepJson });
   app.useBodyParser('text', { type: 'text/csv', limit: '1mb' });
   app.useBodyParser('raw', { type: ['application/octet-stream', 'application/x-tar', 'application/zip'], limit: MAX_UPLOAD_BYTES });
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });

@@ -50,10 +50,22 @@ export function toErrorBody(e: unknown): { body: ErrorBody; retryAfter?: number 
     return { body: { statusCode: 503, error: 'Service Unavailable', message: e.message, dependency: e.dependency }, retryAfter: 5 };
   }
   if (e instanceof ProviderError) return plain(502, `the lab backend failed: ${e.message}`);
+  const clientError = exposedClientError(e);
+  if (clientError) return plain(clientError.status, clientError.message);
   const outage = databaseOutage(e);
   if (outage) return { body: { statusCode: 503, error: 'Service Unavailable', message: `database is unavailable: ${outage}`, dependency: 'database' }, retryAfter: 5 };
   return plain(500, 'unexpected error; see the server log');
 }
+/**
+ * An http-errors error the body parsers raise (too large, bad charset, too deep...): `expose`
+ * marks its message as written for the client.
+ */
+function exposedClientError(e: unknown): { status: number; message: string } | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const { status, expose } = e as Error & { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500 ? { status, message: e.message } : undefined;
+}
+
 /** `Not Found`, `Too Many Requests`: the reason phrase from Nest's status enum. */
 function httpName(status: number): string {
   const name = HttpStatus[status];
