@@ -1,6 +1,7 @@
 export * from './admission.service';
 export * from './capacity.service';
 export * from './health.service';
+export * from './lab-counters.service';
 export * from './lab-lifecycle.module';
 export * from './lab-lifecycle.service';
 export * from './lab-provider.factory';

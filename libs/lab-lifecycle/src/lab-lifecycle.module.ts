@@ -5,6 +5,7 @@ import { PersistenceModule } from '@labfleet/persistence';
 import { QueueModule } from '@labfleet/queue';
 import { AdmissionService } from './admission.service';
 import { CapacityService } from './capacity.service';
+import { LabCountersService } from './lab-counters.service';
 import { HealthService } from './health.service';
 import { LabLifecycleService } from './lab-lifecycle.service';
 import { createLabProvider } from './lab-provider.factory';
@@ -26,6 +27,7 @@ import { TemplateCatalogService } from './template-catalog.service';
     AdmissionService,
     PoolService,
     MetricsService,
+    LabCountersService,
     LabTerminalService,
     LabFilesService,
     LabPortsService,
@@ -34,6 +36,6 @@ import { TemplateCatalogService } from './template-catalog.service';
     TemplateCatalogService,
     HealthService,
   ],
-  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, PersistenceModule, QueueModule],
+  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, PersistenceModule, QueueModule],
 })
 export class LabLifecycleModule {}

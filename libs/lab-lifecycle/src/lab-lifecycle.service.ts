@@ -4,6 +4,8 @@ import { LabStatus } from '@labfleet/contracts';
 import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, notOfferedReason, ProviderError, renderStep, SetupStep } from '@labfleet/domain';
 import { LabEntity, LabRepository } from '@labfleet/persistence';
 import { JobName, LabJobsService } from '@labfleet/queue';
+import { EndStatus } from './lab-counters';
+import { LabCountersService } from './lab-counters.service';
 
 export interface Attempt {
   /** True when this is the job's last try: a failure now fails the lab. */
@@ -33,6 +35,7 @@ export class LabLifecycleService {
     private readonly labs: LabRepository,
     private readonly jobs: LabJobsService,
     private readonly config: LabfleetConfig,
+    private readonly counters: LabCountersService,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
@@ -67,14 +70,16 @@ export class LabLifecycleService {
       const handle = await this.provider.provision(spec);
       await this.labs.saveNodes(labId, handle.nodes);
       await this.runSetup(labId, this.templateOf(lab).setup ?? [], handle);
+      const provisionMs = Date.now() - started;
       const moved = await this.labs.transition(labId, {
         to: LabStatus.Ready,
         actor: 'worker',
         patch: { readyAt: new Date(), handle },
-        detail: { provisionMs: Date.now() - started },
+        detail: { provisionMs },
       });
       if (moved) {
-        this.logger.log({ msg: 'lab ready', labId, provisionMs: Date.now() - started });
+        this.logger.log({ msg: 'lab ready', labId, provisionMs });
+        await this.counters.labReady(provisionMs);
       } else {
         // Stopped while it was being made: what was just made must not outlive it.
         await this.provider.destroy(labId);
@@ -95,6 +100,7 @@ export class LabLifecycleService {
     const moved = await this.labs.transition(labId, { to: LabStatus.Stopped, actor: 'worker', patch: { endedAt: new Date() } });
     if (moved) {
       this.logger.log({ msg: 'lab stopped', labId });
+      await this.countEnd(labId, LabStatus.Stopped);
       await this.freedCapacity();
     }
   }
@@ -118,6 +124,7 @@ export class LabLifecycleService {
     const moved = await this.labs.transition(labId, { to: LabStatus.Failed, actor, patch: { failureReason: reason, endedAt: new Date() } });
     if (moved) {
       this.logger.warn({ msg: 'lab failed', labId, reason });
+      await this.countEnd(labId, LabStatus.Failed);
       await this.freedCapacity();
     }
     await this.provider.destroy(labId).catch((e) => this.logger.warn({ msg: 'clean-up of failed lab deferred to reconcile', labId, error: describe(e) }));
@@ -157,6 +164,15 @@ export class LabLifecycleService {
       }
       if (step.capture) values[step.capture] = result.stdout.trim();
     }
+  }
+
+  /**
+   * Counts the lab's end for /metrics, by its template and whether it was still an unclaimed pool
+   * lab. Best effort: the lab has ended whatever happens here.
+   */
+  private async countEnd(labId: string, status: EndStatus): Promise<void> {
+    const lab = await this.labs.findById(labId).catch((e: unknown) => this.logger.warn({ msg: 'lab end not counted', labId, error: describe(e) }));
+    if (lab?.template) await this.counters.labEnded({ template: lab.template.name, status, pooled: lab.courseId === null });
   }
 
   /** Room was freed: let waiting labs through and top the pools up (best effort; the tick catches up). */

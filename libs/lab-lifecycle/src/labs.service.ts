@@ -28,6 +28,7 @@ import {
 import { AdmissionRepository, AuditRepository, CourseEntity, CourseRepository, DEFAULT_COURSE_ID, LabEntity, LabEventEntity, LabPage, LabRepository, TemplateEntity, TemplateRepository } from '@labfleet/persistence';
 import { LabJobsService, RateLimiter } from '@labfleet/queue';
 import { CapacityService } from './capacity.service';
+import { LabCountersService } from './lab-counters.service';
 
 export interface ExecCommand {
   readonly command: readonly string[];
@@ -79,6 +80,7 @@ export class LabsService {
     private readonly limiter: RateLimiter,
     private readonly audit: AuditRepository,
     private readonly config: LabfleetConfig,
+    private readonly counters: LabCountersService,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
@@ -129,6 +131,8 @@ export class LabsService {
       await this.labs.discard(lab.id);
       throw e;
     }
+    // Counted once it is sure to stand (a discarded request is not one); a lab let through the waiting line later counts as cold.
+    await this.counters.labRequested(via === 'pool' ? 'pool' : 'cold');
     return lab;
   }
 

@@ -1,6 +1,7 @@
 export * from './api-client';
 export * from './eventually';
 export { REPO_ROOT } from './logged-process';
+export * from './lab-history';
 export * from './labfleet-process';
 export * from './labfleet-stack';
 export * from './test-database';
@@ -11,3 +12,4 @@ export * from './cuttable-proxy';
 export * from './tenants';
 export * from './oidc';
 export * from './swarm-cluster';
+export * from './table-reads';

@@ -20,19 +20,31 @@ export class PoolRepository {
     await this.db.createQueryBuilder().insert().into(PoolEntity).values({ templateId, minIdle, maxTotal, updatedBy }).orUpdate(['min_idle', 'max_total', 'updated_by', 'updated_at'], ['template_id']).execute();
   }
 
-  /** Per template: idle and warming unowned labs, claimed ones, all live ones, and how long since the last claim. */
+  /**
+   * Per template: idle and warming unowned labs, claimed ones, all live ones, failures of the last
+   * day, and how long since the last claim. Reads live labs, the last day's failures and one index
+   * entry per template, never the ended labs' history (/metrics and every pool tick call it).
+   */
   async counts(): Promise<Map<string, PoolCounts & { claimed: number; failedLastDay: number; poolFailedLastMinute: number }>> {
+    // Statuses are written out (constants, not parameters) so that partial indexes' predicates are provably met.
     const rows: { template_id: string; idle: number; warming: number; claimed: number; total: number; failed: number; pool_failed: number; since_claim: number | null }[] = await this.db.query(
-      `SELECT template_id,
-              count(*) FILTER (WHERE course_id IS NULL AND status = $1)::int AS idle,
-              count(*) FILTER (WHERE course_id IS NULL AND status IN ($2, $3))::int AS warming,
-              count(*) FILTER (WHERE course_id IS NOT NULL AND status IN ($1, $2, $3))::int AS claimed,
-              count(*) FILTER (WHERE status IN ($1, $2, $3))::int AS total,
-              count(*) FILTER (WHERE status = $4 AND ended_at > now() - interval '1 day')::int AS failed,
-              count(*) FILTER (WHERE status = $4 AND course_id IS NULL AND ended_at > now() - interval '1 minute')::int AS pool_failed,
-              extract(epoch FROM now() - max(claimed_at))::float AS since_claim
-         FROM labs GROUP BY template_id`,
-      [LabStatus.Ready, LabStatus.Pending, LabStatus.Provisioning, LabStatus.Failed],
+      `WITH live AS (
+         SELECT template_id,
+                count(*) FILTER (WHERE course_id IS NULL AND status = '${LabStatus.Ready}') AS idle,
+                count(*) FILTER (WHERE course_id IS NULL AND status <> '${LabStatus.Ready}') AS warming,
+                count(*) FILTER (WHERE course_id IS NOT NULL) AS claimed,
+                count(*) AS total
+           FROM labs WHERE status IN ('${LabStatus.Ready}', '${LabStatus.Pending}', '${LabStatus.Provisioning}') GROUP BY template_id),
+       failed AS (
+         SELECT template_id, count(*) AS failed,
+                count(*) FILTER (WHERE course_id IS NULL AND ended_at > now() - interval '1 minute') AS pool_failed
+           FROM labs WHERE status = '${LabStatus.Failed}' AND ended_at > now() - interval '1 day' GROUP BY template_id)
+       SELECT t.id AS template_id,
+              coalesce(live.idle, 0)::int AS idle, coalesce(live.warming, 0)::int AS warming,
+              coalesce(live.claimed, 0)::int AS claimed, coalesce(live.total, 0)::int AS total,
+              coalesce(failed.failed, 0)::int AS failed, coalesce(failed.pool_failed, 0)::int AS pool_failed,
+              extract(epoch FROM now() - (SELECT max(claimed_at) FROM labs WHERE template_id = t.id))::float AS since_claim
+         FROM templates t LEFT JOIN live ON live.template_id = t.id LEFT JOIN failed ON failed.template_id = t.id`,
     );
     return new Map(
       rows.map((r) => [r.template_id, { idle: r.idle, warming: r.warming, claimed: r.claimed, total: r.total, failedLastDay: r.failed, poolFailedLastMinute: r.pool_failed, sinceLastClaimSeconds: r.since_claim }]),
