@@ -1,13 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
-import { IncomingMessage, request as httpRequest } from 'node:http';
-import { connect, Socket } from 'node:net';
+import { ProxyServer, type ServerOptions } from 'http-proxy-3';
+import { Agent, IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AuthenticatorService } from '@labfleet/accounts';
 import { Caller, NotFoundError } from '@labfleet/domain';
 import { LabPortsService, PortTarget } from '@labfleet/lab-lifecycle';
 import { toErrorBody } from '../errors/error-body';
 import { PrincipalCache } from './principal-cache';
-import { TunnelAgent, TunnelRoute } from './tunnel-agent';
+import { IDLE_MS, TunnelAgents } from './tunnel-agent';
 import { bearerOf, withoutCredentials } from './session-cookie';
 
 /** `/labs/{id}/ports/{port}/rest?query` → lab id, port and the path to ask the student's app for. */
@@ -18,22 +19,14 @@ export interface ProxyTarget extends PortTarget {
   readonly prefix: string;
 }
 
-/** How long the student's app has to start answering. */
+/** How long the student's app has to start answering (not an idle limit: a slow stream of events may go on). */
 const ANSWER_TIMEOUT_MS = 30_000;
-
-/** A TCP connection to the lab node, once it is open. */
-function connectTcp(host: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, noDelay: true }, () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
 
 /**
  * Path-based proxy from the browser to a port a container publishes in a lab: HTTP and WebSocket,
  * for whoever may see the lab (bearer header or the web page's session cookie). The API reaches
  * the lab node on its private network, or through the engine (`PORT_PROXY_ROUTE=engine`); nothing
- * in the lab can reach back through it.
+ * in the lab can reach back through it. The proxying itself is http-proxy-3's.
  */
 export class PortProxy {
   /**
@@ -42,13 +35,29 @@ export class PortProxy {
    * never cached: addresses are reused by later labs.
    */
   private readonly principals: PrincipalCache;
-  private readonly tunnels = new TunnelAgent();
+  /** Over the lab network: connections kept between requests, as for streams through the engine. */
+  private readonly direct = new Agent({ keepAlive: true, timeout: IDLE_MS });
+  private readonly tunnels = new TunnelAgents();
+  private readonly prefixes = new WeakMap<IncomingMessage, string>();
+  /**
+   * `xfwd`: X-Forwarded-For, -Proto and -Port keep what the client sent (a proxy in front of
+   * Labfleet) and get this hop appended; X-Forwarded-Host keeps the client's, else is its Host.
+   */
+  private readonly proxy = new ProxyServer({ xfwd: true });
 
   constructor(
     authenticator: AuthenticatorService,
     private readonly ports: LabPortsService,
   ) {
     this.principals = new PrincipalCache((bearer) => authenticator.authenticate(bearer));
+    // Announced for every request but those with `Expect: 100-continue`, which go without this limit.
+    this.proxy.on('proxyReq', (upstream) => {
+      const timer = setTimeout(() => upstream.destroy(new Error('timed out')), ANSWER_TIMEOUT_MS);
+      upstream.once('response', () => clearTimeout(timer)).once('close', () => clearTimeout(timer));
+    });
+    this.proxy.on('proxyRes', (answer, req) => this.rewriteAnswer(answer, this.prefixes.get(req)));
+    // A browser's socket failing mid-WebSocket: the library closes the lab's side, nobody is left to answer.
+    this.proxy.on('error', () => undefined);
   }
 
   /** Express middleware for `/labs/...`. */
@@ -65,47 +74,20 @@ export class PortProxy {
       const { body } = toErrorBody(e);
       return this.fail(res, body.statusCode, String(body.message));
     }
-    // Through the engine: kept streams of this lab, node and port (a lab's address is reused by later labs, its prefix is not).
-    const route: Partial<TunnelRoute> & { agent?: TunnelAgent } = target.open ? { agent: this.tunnels, tunnelKey: `${target.prefix}@${target.host}`, open: target.open } : {};
-    const upstream = httpRequest({ host: target.host, port: target.port, ...route, method: req.method, path: target.path, headers: this.forwarded(req, target) }, (answer) => {
-      clearTimeout(timer);
-      res.writeHead(answer.statusCode ?? 502, this.rewriteLocation(answer.headers, target));
-      answer.pipe(res);
-    });
-    const timer = setTimeout(() => upstream.destroy(new Error('timed out')), ANSWER_TIMEOUT_MS);
-    upstream.on('error', (e) => {
-      clearTimeout(timer);
-      this.fail(res, 502, `the lab's port ${target.port} does not answer: ${e.message}`);
-    });
-    // A browser that goes away mid-answer frees the connection to the lab.
-    res.on('close', () => res.writableFinished || upstream.destroy());
-    req.pipe(upstream);
+    this.proxy.web(req, res, this.route(req, target), (e) => this.fail(res, 502, `the lab's port ${target.port} does not answer: ${e.message}`));
   };
 
   /** Upgrade (WebSocket) requests on the same paths; returns false when the path is not a port path. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const match = PORT_PATH.exec(req.url ?? '');
     if (!match) return false;
-    this.resolve(req, match)
-      .then(async (target) => {
-        let upstream: Duplex;
-        try {
-          upstream = target.open ? await target.open() : await connectTcp(target.host, target.port);
-        } catch {
-          return void socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-        }
-        const headers = Object.entries(this.forwarded(req, target)).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : v === undefined ? [] : [`${k}: ${v}`]));
-        upstream.write(`${req.method} ${target.path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
-        upstream.write(head);
-        upstream.pipe(socket).pipe(upstream);
-        upstream.on('error', () => socket.destroy());
-        socket.on('error', () => upstream.destroy());
-        socket.on('close', () => upstream.destroy());
-      })
-      .catch((e) => {
+    this.resolve(req, match).then(
+      (target) => this.proxy.ws(req, socket, head, this.route(req, target), (e) => refuse(socket, 502, 'Bad Gateway', `the lab's port ${target.port} does not answer: ${e.message}`)),
+      (e: unknown) => {
         const { body } = toErrorBody(e);
-        socket.end(`HTTP/1.1 ${body.statusCode} ${body.error}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      });
+        refuse(socket, body.statusCode, body.error);
+      },
+    );
     return true;
   }
 
@@ -123,25 +105,35 @@ export class PortProxy {
     return { ...target, path: `${rest}${query ?? ''}`, prefix: `/labs/${labId}/ports/${port}` };
   }
 
-  private forwarded(req: IncomingMessage, target: ProxyTarget): IncomingMessage['headers'] {
+  /** Makes `req` the request the app gets (its own path, none of Labfleet's credentials) and says where it goes. */
+  private route(req: IncomingMessage, target: ProxyTarget): ServerOptions {
+    req.url = target.path;
+    req.headers = withoutCredentials(req.headers);
+    this.prefixes.set(req, target.prefix);
+    // Through the engine: kept streams of this lab, node and port (a lab's address is reused by later labs, its prefix is not).
+    const agent = target.open ? this.tunnels.agentFor(`${target.prefix}@${target.host}`, target.open) : this.direct;
     return {
-      ...withoutCredentials(req.headers),
-      host: `${target.host}:${target.port}`,
-      'x-forwarded-host': req.headers.host,
-      'x-forwarded-prefix': target.prefix,
-      'x-forwarded-for': req.socket.remoteAddress,
+      target: { host: target.host, port: target.port },
+      agent,
+      headers: { host: `${target.host}:${target.port}`, 'x-forwarded-prefix': target.prefix },
     };
   }
 
   /** An app redirecting to `/x` means `/x` on itself: keep the browser inside the proxy path; never widen a worker's scope. */
-  private rewriteLocation(headers: IncomingMessage['headers'], target: ProxyTarget): IncomingMessage['headers'] {
-    const { 'service-worker-allowed': _widened, ...kept } = headers;
-    const location = kept.location;
-    return location?.startsWith('/') && !location.startsWith('//') ? { ...kept, location: `${target.prefix}${location}` } : kept;
+  private rewriteAnswer(answer: IncomingMessage, prefix: string | undefined): void {
+    delete answer.headers['service-worker-allowed'];
+    const { location } = answer.headers;
+    if (prefix && location?.startsWith('/') && !location.startsWith('//')) answer.headers.location = `${prefix}${location}`;
   }
 
   private fail(res: Response, status: number, message: string): void {
     if (res.headersSent) return void res.destroy();
     res.status(status).json({ statusCode: status, message });
   }
+}
+
+/** Answers an upgrade request that goes nowhere; once the app's 101 went out the socket carries its frames, and is only closed. */
+function refuse(socket: Duplex, status: number, reason: string, message = ''): void {
+  if (socket instanceof Socket && socket.bytesWritten > 0) return void socket.destroy();
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
 }
