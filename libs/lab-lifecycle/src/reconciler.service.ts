@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LabStatus } from '@labfleet/contracts';
-import { LAB_PROVIDER, LabProvider, LabRuntime, planReconcile, ReconcileAction } from '@labfleet/domain';
-import { LabRepository } from '@labfleet/persistence';
+import { isLive, LAB_PROVIDER, LabProvider, LabRuntime, planReconcile, ReconcileAction } from '@labfleet/domain';
+import { LabEntity, LabRepository } from '@labfleet/persistence';
 import { CounterStore, LabJobsService } from '@labfleet/queue';
 import { LabLifecycleService } from './lab-lifecycle.service';
 
@@ -42,10 +42,23 @@ export class ReconcilerService {
         this.logger.warn({ msg: 'reconcile action failed', labId: action.labId, action: action.kind, error: String(e) });
       }
     }
+    const failed = new Set(actions.filter((a) => a.kind === 'mark-failed').map((a) => a.labId));
+    await this.reaskExpiries(labs.filter((l) => isLive(l.status) && !failed.has(l.id)));
     await this.counters.add({ 'reconcile-runs': 1, ...Object.fromEntries(Object.entries(summary).map(([k, n]) => [`reconcile-${k}`, n])) }).catch(() => undefined);
     const changed = actions.some((a) => a.kind !== 'adopt');
     if (changed) this.logger.log({ msg: 'reconciled', ...summary });
     return summary;
+  }
+
+  /**
+   * A lab's expiry is a delayed job, in Redis only: after Redis lost its data (a restored backup, a
+   * Redis without its append-only file) nothing would end the labs. Asking again is free while the
+   * job waits (one job id per lab and time), and an expiry already past runs at once.
+   */
+  private async reaskExpiries(live: readonly LabEntity[]): Promise<void> {
+    await Promise.all(live.map((l) => this.jobs.expireAt(l.id, l.expiresAt))).catch((e: unknown) =>
+      this.logger.warn({ msg: 'expiries not re-asked; the next reconcile tries again', error: String(e) }),
+    );
   }
 
   private async apply(action: ReconcileAction): Promise<void> {
