@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { LabStatus } from '@labfleet/contracts';
-import { ApiClient, freePort, removeLabResources } from '@labfleet/testing';
+import { ApiClient, eventually, freePort, removeLabResources } from '@labfleet/testing';
 
 jest.setTimeout(300_000);
 
@@ -66,12 +66,7 @@ describe('the Compose deployment (README "Run it")', () => {
     writeFileSync(join(dir, '.env'), `${env}\nLABFLEET_PORT=127.0.0.1:${apiPort}\nLABFLEET_INSTANCE=${instance}\nREGISTRY_NAME=${instance}-registry\nREGISTRY_HOST_PORT=${registryPort}\n`);
     await composeRun('up', '-d');
     client = new ApiClient(`http://127.0.0.1:${apiPort}`, token);
-    let health: unknown;
-    for (const started = Date.now(); Date.now() - started < 120_000; await new Promise((r) => setTimeout(r, 1000))) {
-      health = await client.get('/health').then((r) => r.status, () => 'no answer');
-      if (health === 200) break;
-    }
-    expect(health).toBe(200);
+    await eventually(async () => expect(await client.get('/health').then((r) => r.status, () => 'no answer')).toBe(200), { timeoutMs: 120_000, intervalMs: 1000, what: 'the Compose deployment to be healthy' });
   });
 
   afterAll(async () => {
@@ -88,8 +83,8 @@ describe('the Compose deployment (README "Run it")', () => {
     const lab = await client.waitForLab(created.body.id, [LabStatus.Ready, LabStatus.Failed], 120_000);
     expect(lab.status).toBe('ready');
     // nginx comes from the mirror the worker filled at start; the node publishes it on 8080.
-    const web = await client.sh(lab.id, 'docker run -d -p 8080:80 nginx >/dev/null && for i in $(seq 100); do curl -sf localhost:8080 >/dev/null && exit 0; sleep 0.2; done; exit 1', 120);
-    expect(web.exitCode).toBe(0);
+    expect(await client.sh(lab.id, 'docker run -d -p 8080:80 nginx', 120)).toMatchObject({ exitCode: 0 });
+    await eventually(async () => expect((await client.sh(lab.id, 'curl -sf localhost:8080 >/dev/null')).exitCode).toBe(0), { intervalMs: 200, what: 'nginx to answer in the lab' });
     const page = await fetch(`${client.baseUrl}/labs/${lab.id}/ports/8080/`, { headers: { authorization: `Bearer ${token}` } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Welcome to nginx');

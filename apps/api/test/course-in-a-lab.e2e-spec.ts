@@ -1,5 +1,5 @@
 import { LabStatus } from '@labfleet/contracts';
-import { LabfleetStack } from '@labfleet/testing';
+import { eventually, LabfleetStack } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
 
@@ -11,6 +11,16 @@ describe('the course inside a lab (images served by the platform mirror, no inte
   let stack: LabfleetStack;
   let lab: string;
   const sh = (script: string, timeout = 120) => stack.client.sh(lab, script, timeout);
+  /** The result of `script` once it succeeds (a server just started in the lab takes a moment to answer). */
+  const succeeds = (script: string, what: string) =>
+    eventually(
+      async () => {
+        const r = await sh(script);
+        expect(r).toMatchObject({ exitCode: 0 });
+        return r;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what },
+    );
 
   beforeAll(async () => {
     stack = await LabfleetStack.start();
@@ -27,9 +37,8 @@ describe('the course inside a lab (images served by the platform mirror, no inte
   });
 
   it('docker run -d -p 8080:80 nginx serves its page on the lab', async () => {
-    const run = await sh('docker run -d --name web -p 8080:80 nginx && for i in $(seq 50); do curl -sf localhost:8080 && exit 0; sleep 0.1; done; exit 1');
-    expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatch(/Welcome to nginx/);
+    expect(await sh('docker run -d --name web -p 8080:80 nginx')).toMatchObject({ exitCode: 0 });
+    expect((await succeeds('curl -sf localhost:8080', 'nginx to answer on 8080')).stdout).toMatch(/Welcome to nginx/);
   });
 
   it('a named volume outlives the container that wrote it', async () => {
@@ -41,8 +50,8 @@ describe('the course inside a lab (images served by the platform mirror, no inte
   });
 
   it('containers on a user-defined network reach each other by name', async () => {
-    const r = await sh('docker network create course && docker run -d --name srv --network course nginx && sleep 0.5 && docker run --rm --network course nginx curl -sf http://srv/');
-    expect(r.exitCode).toBe(0);
+    expect(await sh('docker network create course && docker run -d --name srv --network course nginx')).toMatchObject({ exitCode: 0 });
+    const r = await succeeds('docker run --rm --network course nginx curl -sf http://srv/', 'srv to answer by name');
     expect(r.stdout).toMatch(/Welcome to nginx/);
   });
 
@@ -63,24 +72,23 @@ describe('the course inside a lab (images served by the platform mirror, no inte
   });
 
   it('runs a registry in the lab, pushes an image to it and pulls it back', async () => {
+    expect(await sh('docker run -d --name reg -p 5000:5000 registry:2')).toMatchObject({ exitCode: 0 });
+    await succeeds('curl -sf localhost:5000/v2/', 'the registry to answer');
     const r = await sh(
-      'docker run -d --name reg -p 5000:5000 registry:2 >/dev/null && for i in $(seq 50); do curl -sf localhost:5000/v2/ >/dev/null && break; sleep 0.1; done; ' +
-        'docker tag course/app:1 localhost:5000/course/app:1 && docker push -q localhost:5000/course/app:1 && docker rmi -f localhost:5000/course/app:1 course/app:1 >/dev/null && ' +
-        'docker pull -q localhost:5000/course/app:1 >/dev/null && docker run --rm localhost:5000/course/app:1 && curl -s localhost:5000/v2/_catalog',
+      'mkdir -p /root/pushed && cd /root/pushed && printf "FROM debian:bookworm-slim\\nCMD [\\"echo\\", \\"pulled back\\"]\\n" > Dockerfile && docker build -q -t localhost:5000/course/pushed:1 . >/dev/null && ' +
+        'docker push -q localhost:5000/course/pushed:1 && docker rmi -f localhost:5000/course/pushed:1 >/dev/null && ' +
+        'docker pull -q localhost:5000/course/pushed:1 >/dev/null && docker run --rm localhost:5000/course/pushed:1 && curl -s localhost:5000/v2/_catalog',
       180,
     );
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/hello from the image/);
-    expect(r.stdout).toMatch(/"course\/app"/);
+    expect(r.stdout).toMatch(/pulled back/);
+    expect(r.stdout).toMatch(/"course\/pushed"/);
   });
 
   it('docker compose up runs a two-service stack whose services talk by name', async () => {
     const compose = ['services:', '  web:', '    image: nginx', '    ports: ["8081:80"]', '  cache:', '    image: redis:7-alpine'].join('\\n');
-    const r = await sh(
-      `mkdir -p /root/stack && cd /root/stack && printf '${compose}\\n' > docker-compose.yml && docker compose up -d && sleep 1 && docker compose exec -T web sh -c 'getent hosts cache' && curl -sf localhost:8081 | head -c 200 && docker compose ps`,
-      180,
-    );
-    expect(r.exitCode).toBe(0);
+    expect(await sh(`mkdir -p /root/stack && cd /root/stack && printf '${compose}\\n' > docker-compose.yml && docker compose up -d`, 180)).toMatchObject({ exitCode: 0 });
+    const r = await succeeds("cd /root/stack && docker compose exec -T web sh -c 'getent hosts cache' && curl -sf localhost:8081 | head -c 200 && docker compose ps", 'the stack to answer');
     expect(r.stdout).toMatch(/cache/);
     expect(r.stdout).toMatch(/Welcome to nginx/);
   });

@@ -26,13 +26,13 @@ describe('hostile request bodies', () => {
   ])('JSON nested 2 000 levels deep on %s is a 400 naming the depth limit', async (path, token) => {
     const res = await send(path, nested(2000), token);
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toBe('request body nests deeper than 32 levels');
+    expect(((await res.json()) as { message: string }).message).toBe('request body nests deeper than 32 levels');
   });
 
   it('a JSON body over 100 kB is a 413 naming the limit', async () => {
     const res = await send('/api/v1/auth/login', JSON.stringify({ email: 'a'.repeat(200_000), password: 'x' }));
     expect(res.status).toBe(413);
-    expect((await res.json()).message).toBe('request entity too large');
+    expect(((await res.json()) as { message: string }).message).toBe('request entity too large');
   });
 
   it('a body within the limit still reaches validation, and malformed JSON is a 400 too', async () => {

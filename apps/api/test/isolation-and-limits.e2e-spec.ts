@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabStatus } from '@labfleet/contracts';
 import { labDiskDir } from '@labfleet/provider-docker';
-import { docker, LabfleetStack, NO_RESOURCES, testConfig } from '@labfleet/testing';
+import { docker, eventually, LabfleetStack, NO_RESOURCES, testConfig } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
 
@@ -58,8 +58,8 @@ describe('labs are isolated from each other and held to their limits', () => {
   });
 
   it("a lab cannot reach another lab's daemon host or its published containers", async () => {
-    const serve = await stack.client.sh(a.id, 'docker run -d -p 8080:80 nginx >/dev/null && for i in $(seq 50); do curl -sf localhost:8080 >/dev/null && exit 0; sleep 0.1; done; exit 1');
-    expect(serve.exitCode).toBe(0);
+    expect(await stack.client.sh(a.id, 'docker run -d -p 8080:80 nginx')).toMatchObject({ exitCode: 0 });
+    await eventually(async () => expect((await stack.client.sh(a.id, 'curl -sf localhost:8080 >/dev/null')).exitCode).toBe(0), { intervalMs: 100, what: 'nginx to answer in lab A' });
     // Lab A's own address answers from inside lab A: the target is real, so a refusal from B means isolation.
     const self = await stack.client.sh(a.id, `curl -sf --max-time 3 http://${a.nodes[0].address}:8080/ >/dev/null && echo reachable`);
     expect(self.stdout.trim()).toBe('reachable');
@@ -113,12 +113,8 @@ describe('labs are isolated from each other and held to their limits', () => {
     // Every bomb waits for its children, so processes pile up until the kernel refuses forks.
     const bomb = stack.client.sh(a.id, 'bomb() { bomb & bomb & wait; }; bomb', 45);
     const { Id } = await docker.getContainer((await stack.instance.resources(a.id)).containers[0].slice(1)).inspect();
-    let refused = 0;
-    for (const started = Date.now(); refused === 0 && Date.now() - started < 40_000; await new Promise((r) => setTimeout(r, 200))) {
-      refused = await pidsRefusals(Id);
-    }
-    // The pids cgroup counts forks it refused at the limit: the bomb hit the ceiling and stopped there.
-    expect(refused).toBeGreaterThan(0);
+    // The pids cgroup counts forks it refused at the limit: the bomb hits the ceiling and stops there.
+    await eventually(async () => expect(await pidsRefusals(Id)).toBeGreaterThan(0), { timeoutMs: 40_000, intervalMs: 200, what: 'the pids limit to refuse a fork' });
     expect(await pidsCurrent(Id)).toBeLessThanOrEqual(2048);
     const other = await stack.client.sh(b.id, 'docker run --rm debian:bookworm-slim echo still-fine');
     expect(other).toMatchObject({ exitCode: 0 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
 import { createKubeConfig, KubernetesProvider } from '@labfleet/provider-kubernetes';
-import { LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
+import { eventually, LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
 
 /** A real cluster to run against, when one is given (see libs/providers/kubernetes/test/real-cluster.ts). */
 const KUBECONFIG = process.env.LABFLEET_TEST_KUBECONFIG;
@@ -74,11 +74,15 @@ describeOnRealCluster('Labfleet on a real Kubernetes cluster (LABFLEET_TEST_KUBE
     expect((await fetch(base, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: content })).status).toBe(200);
     const back = Buffer.from(await (await fetch(base, { headers })).arrayBuffer());
     expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
+
+    expect((await student.client.delete(`/api/v1/labs/${lab.id}`)).status).toBe(202);
+    await student.client.waitForLab(lab.id, [LabStatus.Stopped], 120_000);
+    expect(await namespacesOf(lab.id)).toEqual([]);
   });
 
   it('lets one lab in while another holds the room, keeps the next waiting in line, and makes it when the first ends; ended labs leave no namespace', async () => {
     const [first, second] = students;
-    const holding = (await first.client.get('/api/v1/labs?status=ready')).body.items[0];
+    const holding = await first.client.waitForLab((await request(first)).body.id, [LabStatus.Ready], 120_000);
     const waiting = await request(second);
     expect(waiting.status).toBe(202);
     expect(waiting.body).toMatchObject({ status: LabStatus.Pending, queuePosition: 1 });
@@ -114,9 +118,10 @@ describeOnRealCluster('Labfleet on a real Kubernetes cluster (LABFLEET_TEST_KUBE
     const holding = await first.client.waitForLab((await first.client.post('/api/v1/labs', { course: courseId, template: 'half-cluster' })).body.id, [LabStatus.Ready], 120_000);
     const made = await second.client.post('/api/v1/labs', { course: courseId, template: 'half-cluster' });
     expect(made.body).toMatchObject({ status: LabStatus.Pending, queuePosition: null });
-    let lab = made.body;
-    for (let i = 0; i < 100 && !lab.waitReason; i++) lab = await new Promise((r) => setTimeout(r, 200)).then(async () => (await second.client.get(`/api/v1/labs/${made.body.id}`)).body);
-    expect(lab).toMatchObject({ status: LabStatus.Pending, waitReason: expect.stringMatching(/^node1: 0\/\d+ nodes are available: \d+ Insufficient cpu/) });
+    await eventually(
+      async () => expect((await second.client.get(`/api/v1/labs/${made.body.id}`)).body).toMatchObject({ status: LabStatus.Pending, waitReason: expect.stringMatching(/^node1: 0\/\d+ nodes are available: \d+ Insufficient cpu/) }),
+      { timeoutMs: 20_000, intervalMs: 200, what: 'the lab to wait with the scheduler’s reason' },
+    );
 
     expect((await first.client.delete(`/api/v1/labs/${holding.id}`)).status).toBe(202);
     const ready = await second.client.waitForLab(made.body.id, [LabStatus.Ready], 120_000);

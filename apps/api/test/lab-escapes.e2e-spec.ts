@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LabStatus } from '@labfleet/contracts';
 import { labNetworkName } from '@labfleet/provider-docker';
-import { ApiClient, docker, LabfleetStack, TenantBuilder, TEST_REGISTRY } from '@labfleet/testing';
+import { ApiClient, docker, eventually, LabfleetStack, TenantBuilder, TEST_REGISTRY } from '@labfleet/testing';
 
 jest.setTimeout(600_000);
 
@@ -66,10 +66,13 @@ describe('labs that cannot break out: the escape suite, confined vs privileged',
     [confined, privileged] = await Promise.all([install(), install({ LAB_SECURITY_PROFILE: 'privileged' })]);
     // A second confined lab serving a port: "another lab" to reach.
     const b = await newLab(confined);
-    const serve = await confined.student.sh(b.id, 'setsid socat TCP-LISTEN:7000,reuseaddr,fork EXEC:cat </dev/null >/dev/null 2>&1 & sleep 0.3');
+    const serve = await confined.student.sh(b.id, 'setsid socat TCP-LISTEN:7000,reuseaddr,fork EXEC:cat </dev/null >/dev/null 2>&1 &');
     expect(serve.exitCode).toBe(0);
     other = { id: b.id, address: `${b.nodes[0].address}:7000` };
-    expect((await confined.student.sh(b.id, `timeout 3 bash -c 'exec 3<>/dev/tcp/${b.nodes[0].address}/7000' && echo reachable`)).stdout.trim()).toBe('reachable');
+    await eventually(async () => expect((await confined.student.sh(b.id, `timeout 3 bash -c 'exec 3<>/dev/tcp/${b.nodes[0].address}/7000' && echo reachable`)).stdout.trim()).toBe('reachable'), {
+      intervalMs: 100,
+      what: 'the other lab to serve its port',
+    });
   });
 
   afterAll(async () => {
@@ -131,9 +134,8 @@ describe('labs that cannot break out: the escape suite, confined vs privileged',
         found.set(name, { outcome: outcome as Outcome, detail });
         continue;
       }
-      // The host decides: did the release agent run?
-      for (let i = 0; i < 20 && !existsSync(releaseMarker); i++) await new Promise((r) => setTimeout(r, 100));
-      const ran = existsSync(releaseMarker) ? readFileSync(releaseMarker, 'utf8').trim() : null;
+      // The host decides: did the release agent run? (The kernel runs it as the cgroup empties: give it 2 s.)
+      const ran = await eventually(() => readFileSync(releaseMarker, 'utf8').trim(), { timeoutMs: 2000, intervalMs: 100, what: 'the release agent to run on the host' }).catch(() => null);
       found.set(name, ran ? { outcome: 'escaped', detail: `${detail}: on the host, it ${ran}` } : { outcome: 'blocked', detail: `${detail}: the host ran nothing` });
     }
     return found;

@@ -1,5 +1,6 @@
 import { LabStatus } from '@labfleet/contracts';
-import { docker, LabfleetStack, NO_RESOURCES } from '@labfleet/testing';
+import { randomBytes } from 'node:crypto';
+import { docker, LabfleetStack, NO_RESOURCES, TenantBuilder } from '@labfleet/testing';
 
 jest.setTimeout(120_000);
 
@@ -74,19 +75,21 @@ describe('a lab over REST, from request to clean-up (real Postgres, Redis, Docke
   });
 
   it('lists labs newest first, filtered by status and paginated', async () => {
+    // A course of its own: the lists below hold this test's labs only.
+    const t = new TenantBuilder(stack.client);
+    const course = await t.course((await t.school(`list-${randomBytes(3).toString('hex')}`)).id, 'Listing', { labsPerStudent: 3 });
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await stack.client.post('/api/v1/labs', { template: 'docker' })).body.id);
+    for (let i = 0; i < 3; i++) ids.push((await stack.client.post('/api/v1/labs', { course: course.id, template: 'docker' })).body.id);
     for (const id of ids) await stack.client.waitForLab(id, [LabStatus.Ready]);
     await stack.client.delete(`/api/v1/labs/${ids[0]}`);
     await stack.client.waitForLab(ids[0], [LabStatus.Stopped]);
 
-    const ready = await stack.client.get('/api/v1/labs?status=ready&limit=10');
+    const ready = await stack.client.get(`/api/v1/labs?course=${course.id}&status=ready&limit=10`);
     expect(ready.body.items.map((l: { id: string }) => l.id)).toEqual([ids[2], ids[1]]);
     expect(ready.body.total).toBe(2);
 
-    const page = await stack.client.get('/api/v1/labs?limit=1&offset=1&status=ready,stopped');
-    // The two labs of the earlier tests are stopped too.
-    expect(page.body).toMatchObject({ total: 5, limit: 1, offset: 1 });
+    const page = await stack.client.get(`/api/v1/labs?course=${course.id}&limit=1&offset=1&status=ready,stopped`);
+    expect(page.body).toMatchObject({ total: 3, limit: 1, offset: 1 });
     expect(page.body.items.map((l: { id: string }) => l.id)).toEqual([ids[1]]);
 
     for (const id of ids.slice(1)) await stack.client.delete(`/api/v1/labs/${id}`);

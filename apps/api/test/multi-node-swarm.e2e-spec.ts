@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { LabStatus } from '@labfleet/contracts';
-import { LabfleetStack } from '@labfleet/testing';
+import { eventually, LabfleetStack } from '@labfleet/testing';
 
 jest.setTimeout(300_000);
 
@@ -18,14 +18,22 @@ describe('multi-node labs (swarm-3, swarm-5) on the single-host provider', () =>
   let five: any;
 
   const sh = (lab: any, node: string, script: string, timeout = 120) => stack.client.sh(lab.id, script, timeout, node);
-  async function until(lab: any, node: string, script: string, expected: RegExp, timeoutMs = 120_000): Promise<string> {
-    const started = Date.now();
-    for (;;) {
-      const out = (await sh(lab, node, script)).stdout.trim();
-      if (expected.test(out)) return out;
-      if (Date.now() - started > timeoutMs) throw new Error(`${node}: '${script}' gave '${out}', wanted ${expected}`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+  /** The output of `script` on `node` once it matches `expected`. */
+  const until = (lab: any, node: string, script: string, expected: RegExp, timeoutMs = 120_000): Promise<string> =>
+    eventually(
+      async () => {
+        const out = (await sh(lab, node, script)).stdout.trim();
+        expect(out).toMatch(expected);
+        return out;
+      },
+      { timeoutMs, intervalMs: 1000, what: `${node}: '${script}'` },
+    );
+  /** The swarm-3 lab's nodes made one swarm as a student would (node1 leads), unless they already are one. */
+  async function formSwarm(lab: any): Promise<void> {
+    if ((await sh(lab, 'node1', "docker info --format '{{.Swarm.LocalNodeState}}'")).stdout.trim() === 'active') return;
+    await sh(lab, 'node1', 'docker swarm init --advertise-addr eth0 >/dev/null');
+    const token = (await sh(lab, 'node1', 'docker swarm join-token -q worker')).stdout.trim();
+    for (const node of ['node2', 'node3']) expect((await sh(lab, node, `docker swarm join --token ${token} node1:2377`)).exitCode).toBe(0);
   }
 
   beforeAll(async () => {
@@ -45,9 +53,7 @@ describe('multi-node labs (swarm-3, swarm-5) on the single-host provider', () =>
   });
 
   it('in a swarm-3 lab a student forms a swarm and runs a 3-replica service, one per node, answering on every node', async () => {
-    await sh(three, 'node1', 'docker swarm init --advertise-addr eth0 >/dev/null');
-    const token = (await sh(three, 'node1', 'docker swarm join-token -q worker')).stdout.trim();
-    for (const node of ['node2', 'node3']) expect((await sh(three, node, `docker swarm join --token ${token} node1:2377`)).exitCode).toBe(0);
+    await formSwarm(three);
     expect((await sh(three, 'node1', "docker node ls --format '{{.Status}}' | sort | uniq -c")).stdout.trim()).toBe('3 Ready');
     expect((await sh(three, 'node1', 'docker service create -d --name web --replicas 3 --replicas-max-per-node 1 --publish mode=host,published=8080,target=80 nginx')).exitCode).toBe(0);
     await until(three, 'node1', "docker service ls --filter name=web --format '{{.Replicas}}'", /^3\/3/, 180_000);
@@ -62,6 +68,7 @@ describe('multi-node labs (swarm-3, swarm-5) on the single-host provider', () =>
   });
 
   (KERNEL_HAS_IPVS ? it : it.skip)('the routing mesh: a published service answers on every node (needs IPVS in the host kernel)', async () => {
+    await formSwarm(three);
     expect((await sh(three, 'node1', 'docker service create -d --name mesh --replicas 3 -p 8081:80 nginx')).exitCode).toBe(0);
     await until(three, 'node1', "docker service ls --filter name=mesh --format '{{.Replicas}}'", /^3\/3/, 180_000);
     for (const node of ['node1', 'node2', 'node3']) {

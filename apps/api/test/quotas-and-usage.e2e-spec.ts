@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { LabStatus } from '@labfleet/contracts';
-import { LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
+import { eventually, LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
 
 jest.setTimeout(120_000);
 
@@ -101,25 +101,32 @@ describe('course quotas, extension, grants and usage', () => {
     expect(byTeacher.status).toBe(200);
     const events = (await student.client.get(`/api/v1/labs/${lab.body.id}/events`)).body;
     expect(events.filter((e: any) => e.detail?.action === 'extended').map((e: any) => e.actor)).toEqual([student.email, teacher.email]);
-    expect((await stack.client.get('/api/v1/audit?action=lab.extended')).body.items.map((a: any) => a.actorId)).toEqual([teacher.id]);
+    const audited = (await stack.client.get('/api/v1/audit?action=lab.extended')).body.items.filter((a: any) => a.targetId === lab.body.id);
+    expect(audited.map((a: any) => a.actorId)).toEqual([teacher.id]);
   });
 
   it('usage gives lab-minutes per student from the lab history, as JSON and CSV, and survives an API restart', async () => {
     const c = await course({}, 2);
     const [busy, idle] = c.students;
     const lab = await request(busy, c.id);
+    // A period around the lab, from the server's own clock: the report does not depend on the week the test runs in.
+    const created = Date.parse(lab.body.createdAt);
+    const period = `from=${new Date(created - 3_600_000).toISOString()}&to=${new Date(created + 3_600_000).toISOString()}`;
+    const report = () => teacher.client.get(`/api/v1/courses/${c.id}/usage?${period}`);
+    const minutesOf = (body: any, p: Person) => body.people.find((x: any) => x.userId === p.id).minutes;
     await busy.client.waitForLab(lab.body.id, [LabStatus.Ready], 90_000);
-    await new Promise((r) => setTimeout(r, 3000));
+    // A running lab counts up to now: let it be used for 3 s.
+    await eventually(async () => expect(minutesOf((await report()).body, busy)).toBeGreaterThanOrEqual(0.05), { what: 'the running lab to count 3 s of use' });
     expect((await busy.client.delete(`/api/v1/labs/${lab.body.id}`)).status).toBe(202);
     await busy.client.waitForLab(lab.body.id, [LabStatus.Stopped], 60_000);
-    const usage = await teacher.client.get(`/api/v1/courses/${c.id}/usage`);
+    const usage = await report();
     expect(usage.status).toBe(200);
     const row = (p: Person) => usage.body.people.find((x: any) => x.userId === p.id);
     expect(row(busy)).toMatchObject({ email: busy.email, role: 'student', labs: 1 });
     expect(row(busy).minutes).toBeGreaterThanOrEqual(0.05);
     expect(row(busy).minutes).toBeLessThan(1);
     expect(row(idle)).toMatchObject({ labs: 0, minutes: 0 });
-    const csv = await teacher.client.request('GET', `/api/v1/courses/${c.id}/usage?format=csv`);
+    const csv = await teacher.client.request('GET', `/api/v1/courses/${c.id}/usage?format=csv&${period}`);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.body).toContain(`email,name,role,labs,minutes\r\n`);
     expect(csv.body).toContain(`${busy.email},${busy.email.split('@')[0]},student,1,${row(busy).minutes}\r\n`);
@@ -129,7 +136,7 @@ describe('course quotas, extension, grants and usage', () => {
     expect((await busy.client.get(`/api/v1/courses/${c.id}/usage`)).status).toBe(403);
     await stack.api.stop();
     await stack.startApi();
-    const again = await new (teacher.client.constructor as any)(stack.client.baseUrl, (teacher.client as any).token).get(`/api/v1/courses/${c.id}/usage`);
+    const again = await new (teacher.client.constructor as any)(stack.client.baseUrl, (teacher.client as any).token).get(`/api/v1/courses/${c.id}/usage?${period}`);
     expect(again.body.people).toEqual(usage.body.people);
   }, 180_000);
 });

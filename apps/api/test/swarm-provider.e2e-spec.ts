@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LabStatus } from '@labfleet/contracts';
 import { labFilter, placementServiceName, SwarmProvider } from '@labfleet/provider-docker';
-import { labProviderContract, LabfleetStack, SwarmTestCluster, TEST_ADMIN_TOKEN, TEST_LAB_IMAGE, testConfig } from '@labfleet/testing';
+import { consistently, eventually, labProviderContract, LabfleetStack, SwarmTestCluster, TEST_ADMIN_TOKEN, TEST_LAB_IMAGE, testConfig } from '@labfleet/testing';
 
 jest.setTimeout(240_000);
 
@@ -93,10 +93,15 @@ describe('labs on a Docker Swarm cluster through the API (LAB_PROVIDER=swarm)', 
     // A port on the lab node, served through the API: the worker node's bridge is out of the API's reach, the engine carries it.
     // (The little server reads the request before it answers and closes: unread bytes would turn its close into a reset.)
     const answer = 'timeout 0.3 cat >/dev/null; printf "HTTP/1.0 200 OK\\r\\n\\r\\nhello from %s" "$(hostname)"';
-    const serve = await stack.client.sh(lab.id, `echo '${answer}' >/tmp/answer && (setsid socat TCP-LISTEN:7000,reuseaddr,fork EXEC:'sh /tmp/answer' </dev/null >/dev/null 2>&1 &) && sleep 0.3`);
+    const serve = await stack.client.sh(lab.id, `echo '${answer}' >/tmp/answer && (setsid socat TCP-LISTEN:7000,reuseaddr,fork EXEC:'sh /tmp/answer' </dev/null >/dev/null 2>&1 &)`);
     expect(serve.exitCode).toBe(0);
-    const page = await fetch(`${stack.client.baseUrl}/labs/${lab.id}/ports/7000/`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
-    expect([page.status, await page.text()]).toEqual([200, 'hello from node1']);
+    await eventually(
+      async () => {
+        const page = await fetch(`${stack.client.baseUrl}/labs/${lab.id}/ports/7000/`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+        expect([page.status, await page.text()]).toEqual([200, 'hello from node1']);
+      },
+      { what: 'the lab’s port 7000 to be served through the API' },
+    );
 
     await stop(lab.id);
     expect(await seatExists(cluster, lab.id)).toBe(false);
@@ -111,8 +116,7 @@ describe('labs on a Docker Swarm cluster through the API (LAB_PROVIDER=swarm)', 
       );
       return counts.reduce((a, b) => a + b, 0);
     };
-    for (const started = Date.now(); (await left()) > 0 && Date.now() - started < 15_000; ) await new Promise((r) => setTimeout(r, 250));
-    expect(await left()).toBe(0);
+    await eventually(async () => expect(await left()).toBe(0), { timeoutMs: 15_000, intervalMs: 250, what: `Swarm to remove what lab ${lab.id} had` });
   });
 
   it('spreads labs by their reservations: a full node gets no more, a lab waits in pending with Swarm’s reason, then starts when room frees', async () => {
@@ -121,14 +125,14 @@ describe('labs on a Docker Swarm cluster through the API (LAB_PROVIDER=swarm)', 
     expect(new Set([a.host, b.host]).size).toBe(2);
 
     const c = await create('wide');
-    let waiting: any;
-    for (const started = Date.now(); Date.now() - started < 30_000; await new Promise((r) => setTimeout(r, 250))) {
-      waiting = (await stack.client.get(`/api/v1/labs/${c}`)).body;
-      if (/insufficient resources/.test(waiting.waitReason ?? '')) break;
-    }
-    expect(waiting).toMatchObject({ status: 'pending', waitReason: expect.stringMatching(/no suitable node \(insufficient resources on 2 nodes/) });
-    await new Promise((r) => setTimeout(r, 3000));
-    expect((await stack.client.get(`/api/v1/labs/${c}`)).body.status).toBe('pending');
+    const labC = async () => (await stack.client.get(`/api/v1/labs/${c}`)).body;
+    await eventually(async () => expect(await labC()).toMatchObject({ status: 'pending', waitReason: expect.stringMatching(/no suitable node \(insufficient resources on 2 nodes/) }), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: 'the third lab to wait with Swarm’s reason',
+    });
+    // With no room anywhere, it keeps waiting (the worker asks Swarm again every 2 s).
+    await consistently(async () => expect((await labC()).status).toBe('pending'), { forMs: 3000, intervalMs: 250 });
 
     await stop(a.id);
     const third = await ready(c);
@@ -153,8 +157,8 @@ describe('labs on a Docker Swarm cluster through the API (LAB_PROVIDER=swarm)', 
     try {
       const after = await Promise.all([create('docker'), create('docker')]).then((ids) => Promise.all(ids.map(ready)));
       expect(after.map((l) => l.host)).toEqual([other, other]);
-      await new Promise((r) => setTimeout(r, 2000));
-      expect((await stack.client.get(`/api/v1/labs/${first.id}`)).body.status).toBe('ready');
+      // Draining is not a loss: the lab already on the drained node stays ready.
+      await consistently(async () => expect((await stack.client.get(`/api/v1/labs/${first.id}`)).body.status).toBe('ready'), { forMs: 2000, intervalMs: 250 });
       expect(await stack.client.exec(first.id, ['docker', 'ps', '-q'])).toMatchObject({ exitCode: 0 });
     } finally {
       await cluster.setAvailability(drained, 'active');
@@ -168,8 +172,10 @@ describe('labs on a Docker Swarm cluster through the API (LAB_PROVIDER=swarm)', 
     // Something listening in lab A on every address, as `docker run -p 8080:80` would be.
     const serve = `nohup perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalPort=>8080,Listen=>5,ReuseAddr=>1) or die; while($c=$s->accept){while(<$c>){last if /^\\r?$/} print $c "HTTP/1.0 200 OK\\r\\n\\r\\nlab-a\\n"; close $c}' >/dev/null 2>&1 &`;
     expect((await stack.client.sh(a.id, serve)).exitCode).toBe(0);
-    const self = await stack.client.sh(a.id, `for i in $(seq 20); do curl -sf --max-time 2 http://${a.nodes[0].address}:8080/ && exit 0; sleep 0.2; done; exit 1`);
-    expect(self.stdout.trim()).toBe('lab-a');
+    await eventually(async () => expect((await stack.client.sh(a.id, `curl -sf --max-time 2 http://${a.nodes[0].address}:8080/`)).stdout.trim()).toBe('lab-a'), {
+      intervalMs: 200,
+      what: 'lab A to answer on its own address',
+    });
     // From lab B, on the other node: lab A's port is not on its node's address, and the node's
     // engine answers nobody without the platform's client certificate.
     const probe = await stack.client.sh(b.id, [
@@ -183,10 +189,10 @@ describe('labs on a Docker Swarm cluster through the API (LAB_PROVIDER=swarm)', 
     const labs = await Promise.all([create('wide'), create('wide')]).then((ids) => Promise.all(ids.map(ready)));
     const lost = labs.find((l) => l.host === 'worker2')!;
     const kept = labs.find((l) => l.host === 'worker1')!;
-    const started = Date.now();
+    const started = performance.now();
     await cluster.loseNode('worker2');
     const failed = await stack.client.waitForLab(lost.id, [LabStatus.Failed], 60_000);
-    const seconds = (Date.now() - started) / 1000;
+    const seconds = (performance.now() - started) / 1000;
     expect(seconds).toBeLessThan(60);
     expect(failed.failureReason).toMatch(/cluster node worker2 is down/);
     expect(failed.host).toBe('worker2');

@@ -6,15 +6,18 @@ import { crc32 } from 'node:zlib';
 import WebSocket from 'ws';
 import { LabStatus } from '@labfleet/contracts';
 import { tarArchive } from '@labfleet/domain';
-import { digestOf, LabfleetStack, Person, TenantBuilder, tarFileDigests } from '@labfleet/testing';
+import { consistently, digestOf, eventually, LabfleetStack, Person, TenantBuilder, tarFileDigests } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
 
 /** A terminal over a real WebSocket: collects output, sends keys and sizes. */
 class Terminal {
+  /** Every terminal a test opened, so a failed test leaves no socket open. */
+  static readonly opened = new Set<WebSocket>();
   output = '';
   closed = false;
   private constructor(readonly ws: WebSocket) {
+    Terminal.opened.add(ws);
     ws.on('message', (data, binary) => (this.output += binary ? data.toString() : ''));
     ws.on('close', () => (this.closed = true));
   }
@@ -31,12 +34,15 @@ class Terminal {
     this.ws.send(JSON.stringify({ type: 'input', data }));
   }
 
-  async waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
-    const started = Date.now();
-    while (typeof text === 'string' ? !this.output.includes(text) : !text.test(this.output)) {
-      if (Date.now() - started > timeoutMs) throw new Error(`terminal did not show ${text}; got:\n${this.output.slice(-1500)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  /** Passes once the terminal has shown `text`; fails with the end of what it did show. */
+  async shows(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
+    const shown = () => (typeof text === 'string' ? this.output.includes(text) : text.test(this.output));
+    await eventually(
+      () => {
+        if (!shown()) throw new Error(`it shows:\n${this.output.slice(-1500)}`);
+      },
+      { timeoutMs, intervalMs: 20, what: `the terminal to show ${text}` },
+    );
   }
 
   close(): void {
@@ -112,35 +118,44 @@ describe('in the browser: terminal, published ports and files (over the real API
     await owner.client.waitForLab(labId, [LabStatus.Ready], 120_000);
   }, 240_000);
 
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    for (const ws of Terminal.opened) ws.on('error', () => undefined).terminate();
+    await stack?.stop();
+  });
 
   it('the owner gets a shell with the docker CLI; it resizes, runs full-screen programs, and survives a reconnect', async () => {
     const term = await Terminal.open(base(), owner, labId);
     term.type('echo ready-$((40+2)); docker version --format "{{.Server.Version}}"\r');
-    await term.waitFor('ready-42');
+    await term.shows('ready-42');
     // The server's version (tmux may draw it after any cursor move; nothing else here looks like x.y.z).
-    await term.waitFor(/\d+\.\d+\.\d+/);
+    await term.shows(/\d+\.\d+\.\d+/);
     term.ws.send(JSON.stringify({ type: 'resize', cols: 132, rows: 40 }));
-    await new Promise((r) => setTimeout(r, 300));
-    term.type('echo size-$(tput cols)x$(tput lines)\r');
-    await term.waitFor('size-132x40');
+    // The new size reaches the shell a moment later: ask until it answers with it.
+    await eventually(
+      async () => {
+        term.type('echo size-$(tput cols)x$(tput lines)\r');
+        await term.shows('size-132x40', 500);
+      },
+      { what: 'the shell to see the new size' },
+    );
     // vi paints the whole screen (its column of ~) and gives it back on :q!.
     term.type('vi /tmp/note\r');
-    await term.waitFor(/(~[^~]*){20}/);
+    await term.shows(/(~[^~]*){20}/);
     term.type('\x1b:q!\r');
-    await term.waitFor(/vi \/tmp\/note[\s\S]*root@node1:~# /);
+    await term.shows(/vi \/tmp\/note[\s\S]*root@node1:~# /);
     term.type('echo after-vi\r');
-    await term.waitFor(/after-vi[^\n]*\n/);
+    await term.shows(/after-vi[^\n]*\n/);
     term.close();
     // Same shell after a reconnect: the screen comes back with what was typed.
     const again = await Terminal.open(base(), owner, labId);
-    await again.waitFor('ready-42');
+    await again.shows('ready-42');
     again.type('echo $HISTFILE >/dev/null; history | tail -3\r');
-    await again.waitFor('echo size-$(tput cols)');
+    await again.shows('echo size-$(tput cols)');
     // Two tabs at once share it.
     const second = await Terminal.open(base(), owner, labId);
     again.type('echo both-tabs\r');
-    await second.waitFor('both-tabs');
+    await second.shows('both-tabs');
+    expect(again.output).toContain('both-tabs');
     again.close();
     second.close();
   });
@@ -149,18 +164,20 @@ describe('in the browser: terminal, published ports and files (over the real API
     const watcher = await Terminal.open(base(), teacher, labId);
     const typist = await Terminal.open(base(), owner, labId);
     typist.type('echo typed-by-owner\r');
-    await watcher.waitFor('typed-by-owner');
+    await watcher.shows('typed-by-owner');
     watcher.type('touch /tmp/teacher-was-here\r');
-    await new Promise((r) => setTimeout(r, 1000));
-    expect((await owner.client.sh(labId, 'test -e /tmp/teacher-was-here && echo yes || echo no')).stdout.trim()).toBe('no');
+    // What the watcher types never reaches the shell: for a second after, no such file appears.
+    await consistently(async () => expect((await owner.client.sh(labId, 'test -e /tmp/teacher-was-here && echo yes || echo no')).stdout.trim()).toBe('no'), { forMs: 1000 });
     watcher.close();
     typist.close();
     expect((await classmate.client.post(`/api/v1/labs/${labId}/terminal`, {})).status).toBe(404);
     const forged = new WebSocket(`${base().replace('http', 'ws')}/api/v1/labs/${labId}/terminal/ws?ticket=made-up`);
     const status = await new Promise<number>((resolve) => forged.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).on('open', () => resolve(101)));
     expect(status).toBe(401);
+    // Abandon the refused handshake (ws reports that as an error, expected here).
+    forged.on('error', () => undefined).terminate();
     const audit = (await stack.client.get('/api/v1/audit?action=lab.terminal-watched')).body.items;
-    expect(audit[0]).toMatchObject({ actorId: teacher.id, targetId: labId });
+    expect(audit.filter((a: { actorId: string }) => a.actorId === teacher.id)).toEqual([expect.objectContaining({ targetId: labId })]);
   });
 
   /** The proxy's promises on the two apps the port test starts; returns the address the echo app saw the connection come from. */
@@ -204,21 +221,28 @@ describe('in the browser: terminal, published ports and files (over the real API
     expect(echoed).toMatch(/^HTTP\/1.1 101/);
     return echo.remote;
   };
-  let overTheNetwork: string;
+  /** nginx on 8080 and an echo app on 9000 in the lab, started once (and answering) for the tests that need them. */
+  let portApps: Promise<void> | undefined;
+  const startPortApps = () =>
+    (portApps ??= (async () => {
+      const run = await owner.client.sh(labId, [
+        'docker run -d -p 8080:80 nginx >/dev/null',
+        `docker run -d -p 9000:9000 node:20-bookworm-slim node -e "const s=require('http').createServer((q,r)=>r.end(JSON.stringify({url:q.url,headers:q.headers,remote:q.socket.remoteAddress,via:q.socket.remotePort})));s.on('upgrade',(q,k)=>{k.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n');k.pipe(k)});s.listen(9000)" >/dev/null`,
+      ].join(' && '), 180);
+      expect(run.exitCode).toBe(0);
+      await eventually(async () => expect((await owner.client.sh(labId, 'curl -sf localhost:9000 >/dev/null && curl -sf localhost:8080 >/dev/null')).exitCode).toBe(0), { intervalMs: 200, what: 'the apps in the lab to answer' });
+    })());
 
   it('a published port is listed and served through the proxy to those who may see the lab, without their credentials', async () => {
-    const run = await owner.client.sh(labId, [
-      'docker run -d -p 8080:80 nginx >/dev/null',
-      `docker run -d -p 9000:9000 node:20-bookworm-slim node -e "const s=require('http').createServer((q,r)=>r.end(JSON.stringify({url:q.url,headers:q.headers,remote:q.socket.remoteAddress,via:q.socket.remotePort})));s.on('upgrade',(q,k)=>{k.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n');k.pipe(k)});s.listen(9000)" >/dev/null`,
-      'for i in $(seq 100); do curl -sf localhost:9000 >/dev/null && curl -sf localhost:8080 >/dev/null && exit 0; sleep 0.2; done; exit 1',
-    ].join(' && '), 180);
-    expect(run.exitCode).toBe(0);
+    await startPortApps();
     const ports = (await owner.client.get(`/api/v1/labs/${labId}/ports`)).body;
     expect(ports).toEqual(expect.arrayContaining([expect.objectContaining({ node: 'node1', port: 8080, target: 80, protocol: 'tcp', url: `/labs/${labId}/ports/8080/` })]));
-    overTheNetwork = await servedThroughProxy();
+    await servedThroughProxy();
   });
 
   it('with PORT_PROXY_ROUTE=engine (the API in a container, or on Swarm) the same ports are served through the engine, not the lab network', async () => {
+    await startPortApps();
+    const overTheNetwork = await servedThroughProxy();
     await stack.api.stop();
     await stack.startApi({ PORT_PROXY_ROUTE: 'engine' });
     try {
@@ -284,10 +308,6 @@ describe('in the browser: terminal, published ports and files (over the real API
     expect((await owner.client.sh(labId, tars)).stdout).not.toBe('');
     abort.abort();
     // Left alone, tar would wait on its full pipe until the copy's stall timer (a minute).
-    const until = Date.now() + 5000;
-    while ((await owner.client.sh(labId, tars)).stdout !== '') {
-      if (Date.now() > until) throw new Error('tar still runs in the lab after the client went away');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await eventually(async () => expect((await owner.client.sh(labId, tars)).stdout).toBe(''), { timeoutMs: 5000, intervalMs: 200, what: 'tar to stop in the lab after the client went away' });
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page, WebSocketRoute } from 'playwright-core';
-import { LabfleetStack, Person, TEST_PASSWORD, TenantBuilder } from '@labfleet/testing';
+import { consistently, eventually, LabfleetStack, Person, TEST_PASSWORD, TenantBuilder } from '@labfleet/testing';
 
 jest.setTimeout(900_000);
 
@@ -79,16 +79,16 @@ describe('the web page, in headless Chromium', () => {
   /** The text on the screen of the terminal of `node` (xterm.js's DOM renderer). */
   const screen = (page: Page, node = 'node1') => page.locator(`.term[data-node="${node}"] .xterm-rows`).innerText();
 
-  async function waitForScreen(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
-    const until = Date.now() + timeoutMs;
-    let text = '';
-    while (Date.now() < until) {
-      text = await screen(page).catch(() => '');
-      if (pattern.test(text)) return text;
-      await page.waitForTimeout(250);
-    }
-    throw new Error(`the terminal never showed ${pattern}; it shows:\n${text}`);
-  }
+  /** The terminal's screen once it shows `pattern`. */
+  const waitForScreen = (page: Page, pattern: RegExp, timeoutMs: number): Promise<string> =>
+    eventually(
+      async () => {
+        const text = await screen(page).catch(() => '');
+        expect(text).toMatch(pattern);
+        return text;
+      },
+      { timeoutMs, intervalMs: 250, what: `the terminal to show ${pattern}` },
+    );
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -154,12 +154,14 @@ describe('the web page, in headless Chromium', () => {
 
     const [tab] = await Promise.all([pageA.context().waitForEvent('page'), link.click()]);
     await tab.waitForLoadState();
-    // nginx may need a moment after its port is published.
-    for (let i = 0; i < 60 && !/Welcome to nginx/.test(await tab.content()); i++) {
-      await tab.waitForTimeout(1000);
-      await tab.reload();
-    }
-    expect(await tab.content()).toMatch(/Welcome to nginx/);
+    // nginx may need a moment after its port is published: reload until it answers.
+    await eventually(
+      async () => {
+        if (!/Welcome to nginx/.test(await tab.content())) await tab.reload();
+        expect(await tab.content()).toMatch(/Welcome to nginx/);
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, what: 'nginx to answer in the new tab' },
+    );
     expect(tab.url()).toBe(`${origin}${portUrl}`);
     await shot(tab, 'b3-nginx-in-new-tab');
     await tab.close();
@@ -207,8 +209,7 @@ describe('the web page, in headless Chromium', () => {
     // Keys typed by the watcher are not sent.
     await pageT.locator('.term[data-node="node1"] .xterm').click();
     await pageT.keyboard.type('echo from-the-teacher');
-    await pageT.waitForTimeout(500);
-    expect(sent.filter((f) => f.includes('"input"'))).toEqual([]);
+    await consistently(() => expect(sent.filter((f) => f.includes('"input"'))).toEqual([]), { forMs: 500 });
     await shot(pageT, 'd2-teacher-watching');
   });
 
@@ -279,9 +280,15 @@ describe('the web page, in headless Chromium', () => {
     const page = await (await newContext()).newPage();
     await logIn(page, schoolAdmin);
     await page.waitForURL(/#\/admin$/);
-    await page.getByRole('region', { name: 'Schools' }).getByRole('cell', { name: schoolSlug, exact: true }).waitFor();
-    await page.getByRole('region', { name: 'Templates' }).getByRole('cell', { name: 'docker', exact: true }).waitFor();
-    await page.getByRole('region', { name: 'Capacity and warm pools' }).locator('table, .notice').first().waitFor();
+    const [schools, templates, pools] = ['Schools', 'Templates', 'Capacity and warm pools'].map((name) => page.getByRole('region', { name }));
+    await schools.getByRole('cell', { name: schoolSlug, exact: true }).waitFor();
+    // Their own school only (the second column is the short name), every seeded template, and the capacity.
+    expect(await schools.locator('tbody tr td:nth-child(2)').allInnerTexts()).toEqual([schoolSlug]);
+    await templates.getByRole('cell', { name: 'docker', exact: true }).waitFor();
+    expect(await templates.locator('tbody tr td:first-child').allInnerTexts()).toEqual(expect.arrayContaining(['docker', 'swarm-3', 'swarm-5']));
+    await pools.locator('table').waitFor();
+    expect(await pools.locator('dd').first().innerText()).toMatch(/^\d+(\.\d+)? CPU, \d+ MB$/);
+    expect(await pools.locator('tbody tr td:first-child').allInnerTexts()).toEqual(expect.arrayContaining(['docker']));
     await shot(page, 'i1-school-admin');
   });
 

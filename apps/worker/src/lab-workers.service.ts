@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
+import { hostname } from 'node:os';
 import { LabfleetConfig, labSecurityWarnings } from '@labfleet/config';
 import { LAB_PROVIDER, LabProvider } from '@labfleet/domain';
 import { AdmissionService, LabLifecycleService, PoolService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
@@ -51,6 +52,8 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
       const worker = new Worker(name, (job, token) => this.dispatch(job, token), {
         connection: this.connection,
         prefix: this.config.redis.keyPrefix,
+        // A job names the process running it (BullMQ's processedBy): which worker holds what is visible.
+        name: `${hostname()}:${process.pid}`,
         concurrency: this.concurrencyOf(name),
         lockDuration: this.config.jobs.lockMs,
         stalledInterval: this.config.jobs.lockMs,

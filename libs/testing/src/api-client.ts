@@ -1,4 +1,5 @@
 import { LabStatus } from '@labfleet/contracts';
+import { eventually } from './eventually';
 
 export interface ApiResponse<T = any> {
   readonly status: number;
@@ -49,15 +50,16 @@ export class ApiClient {
     return this.request<T>('POST', path, undefined, text, 'text/csv');
   }
 
-  /** Polls a lab until its status is one of `wanted`; returns the lab. */
-  async waitForLab(id: string, wanted: LabStatus[], timeoutMs = 60_000): Promise<any> {
-    const started = Date.now();
-    for (;;) {
-      const { status, body } = await this.get(`/api/v1/labs/${id}`);
-      if (status === 200 && wanted.includes(body.status)) return body;
-      if (Date.now() - started > timeoutMs) throw new Error(`lab ${id} is ${JSON.stringify(body)} after ${timeoutMs} ms, wanted ${wanted}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  /** The lab once its status is one of `wanted`; fails naming the status it was left in. */
+  waitForLab(id: string, wanted: LabStatus[], timeoutMs = 60_000): Promise<any> {
+    return eventually(
+      async () => {
+        const { status, body } = await this.get(`/api/v1/labs/${id}`);
+        if (status !== 200 || !wanted.includes(body.status)) throw new Error(`lab ${id} is ${JSON.stringify(body)}`);
+        return body;
+      },
+      { timeoutMs, what: `lab ${id} to be ${wanted.join(' or ')}` },
+    );
   }
 
   /** Runs a command in a lab and returns the exec result (fails the test on a non-200). */

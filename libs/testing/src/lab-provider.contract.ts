@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ProviderKind } from '@labfleet/contracts';
 import { LabProvider, LabSpec, labNodeNames } from '@labfleet/domain';
+import { eventually } from './eventually';
 import { runningLabContract } from './running-lab.contract';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ContractHarness {
   readonly provider: LabProvider;
@@ -115,9 +114,7 @@ export function labProviderContract(harness: () => ContractHarness, image: strin
     const place = provider.place.bind(provider);
     const s = spec();
     // As the lifecycle does: a cluster may answer "not yet" while its scheduler decides.
-    let placement = await place(s);
-    for (const until = Date.now() + 15_000; !placement.placed && Date.now() < until; ) placement = await sleep(100).then(() => place(s));
-    expect(placement).toEqual({ placed: true });
+    await eventually(async () => expect(await place(s)).toEqual({ placed: true }), { timeoutMs: 15_000, intervalMs: 100, what: 'the lab to be placed' });
     const before = await harness().resourcesOf(s.labId);
     expect(await Promise.all([place(s), place(s)])).toEqual([{ placed: true }, { placed: true }]);
     expect((await harness().resourcesOf(s.labId)).sort()).toEqual(before.sort());

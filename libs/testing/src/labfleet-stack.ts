@@ -1,5 +1,6 @@
 import { AddressInfo, createServer } from 'node:net';
 import { ApiClient } from './api-client';
+import { eventually } from './eventually';
 import { LabfleetProcess } from './labfleet-process';
 import { TEST_ADMIN_TOKEN, TestInstance } from './test-instance';
 
@@ -52,6 +53,8 @@ export class LabfleetStack {
     this.api = LabfleetProcess.start('api', `${this.instance.instance}-api`, this.env(extra));
     await this.api.waitForLog('Nest application successfully started');
     this.client = new ApiClient(`http://127.0.0.1:${this.port}`, TEST_ADMIN_TOKEN);
+    // Nest says it started before its port is bound: ready is when the port answers (any status).
+    await eventually(async () => (await fetch(`${this.client.baseUrl}/health`, { signal: AbortSignal.timeout(5000) })).arrayBuffer(), { timeoutMs: 30_000, intervalMs: 10, what: `the API on port ${this.port} to answer` });
     return this.api;
   }
 

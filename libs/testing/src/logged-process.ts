@@ -1,4 +1,5 @@
 import { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -17,6 +18,9 @@ export const REPO_ROOT = repositoryRoot(__dirname);
  */
 export class LoggedProcess {
   private output = '';
+  /** Emits 'output' on each chunk and 'ended' once the streams have closed, for waitForLog. */
+  private readonly events = new EventEmitter();
+  private ended = false;
   private readonly exited: Promise<number | null>;
 
   constructor(
@@ -29,8 +33,15 @@ export class LoggedProcess {
       stream.on('data', (d: Buffer) => {
         this.output += d.toString();
         log.write(d);
+        this.events.emit('output');
       });
     }
+    // 'close' comes after the last output ('exit' may come before it).
+    child.once('close', () => {
+      this.ended = true;
+      log.end();
+      this.events.emit('ended');
+    });
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
@@ -42,16 +53,37 @@ export class LoggedProcess {
     return this.child.pid!;
   }
 
-  /** Resolves with the first match once the process has printed `text`; rejects if it exits or takes too long. */
-  async waitForLog(text: string | RegExp, timeoutMs = 60_000): Promise<RegExpExecArray | string> {
-    const started = Date.now();
-    for (;;) {
-      const match = typeof text === 'string' ? (this.output.includes(text) ? text : null) : text.exec(this.output);
-      if (match) return match;
-      if (this.child.exitCode !== null) throw new Error(`${this.name} exited (${this.child.exitCode}) before "${text}":\n${this.output.slice(-2000)}`);
-      if (Date.now() - started > timeoutMs) throw new Error(`${this.name} did not print "${text}" within ${timeoutMs} ms:\n${this.output.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+  /** True until the process has exited, by itself or by a signal. */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The signal that ended the process, if one did. */
+  get exitSignal(): NodeJS.Signals | null {
+    return this.child.signalCode;
+  }
+
+  /**
+   * Resolves with the first match once the process has printed `text`; rejects if it ends first or
+   * takes longer than `timeoutMs`. Woken by the output itself, not by polling.
+   */
+  waitForLog(text: string | RegExp, timeoutMs = 60_000): Promise<RegExpExecArray | string> {
+    const find = () => (typeof text === 'string' ? (this.output.includes(text) ? text : null) : text.exec(this.output));
+    return new Promise((resolve, reject) => {
+      const settle = (outcome: () => void) => {
+        clearTimeout(timer);
+        this.events.off('output', check).off('ended', check);
+        outcome();
+      };
+      const check = () => {
+        const match = find();
+        if (match) settle(() => resolve(match));
+        else if (this.ended) settle(() => reject(new Error(`${this.name} ended (${this.child.exitCode ?? this.child.signalCode}) before printing "${text}":\n${this.output.slice(-2000)}`)));
+      };
+      const timer = setTimeout(() => settle(() => reject(new Error(`${this.name} did not print "${text}" within ${timeoutMs} ms:\n${this.output.slice(-2000)}`))), timeoutMs);
+      this.events.on('output', check).on('ended', check);
+      check();
+    });
   }
 
   waitForExit(): Promise<number | null> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ProviderKind } from '@labfleet/contracts';
 import { LabSpec, tarArchive } from '@labfleet/domain';
 import type { ContractHarness } from './lab-provider.contract';
+import { eventually } from './eventually';
 import { digestOf, tarFileDigests } from './tar-digests';
 import { terminalScreen } from './terminal-screen';
 
@@ -65,8 +66,10 @@ export function runningLabContract(harness: () => ContractHarness, spec: () => L
       const { provider } = harness();
       // Only Kubernetes reaches lab ports over the network instead (PORT_PROXY_ROUTE=network).
       if (!provider.openPort) return expect(provider.kind).toBe(ProviderKind.Kubernetes);
-      const listen = await provider.exec(lab.labId, { node: 'node1', command: ['sh', '-c', 'setsid socat TCP-LISTEN:7000,reuseaddr,fork EXEC:cat </dev/null >/dev/null 2>&1 & sleep 0.3'], timeoutMs: 10_000 });
+      const listen = await provider.exec(lab.labId, { node: 'node1', command: ['sh', '-c', 'setsid socat TCP-LISTEN:7000,reuseaddr,fork EXEC:cat </dev/null >/dev/null 2>&1 &'], timeoutMs: 10_000 });
       expect(listen.exitCode).toBe(0);
+      const listening = () => provider.exec(lab.labId, { node: 'node1', command: ['socat', '-u', '/dev/null', 'TCP:127.0.0.1:7000'], timeoutMs: 5000 });
+      await eventually(async () => expect((await listening()).exitCode).toBe(0), { timeoutMs: 10_000, what: 'socat to listen on port 7000' });
       const stream = await provider.openPort(lab.labId, 'node1', 7000);
       const echoed = await new Promise<string>((resolve, reject) => {
         let got = '';

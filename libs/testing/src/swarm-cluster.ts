@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createDockerClient } from '@labfleet/provider-docker';
+import { eventually } from './eventually';
 import { docker, TEST_DIND_IMAGE, TEST_LAB_IMAGE } from './test-instance';
 
 /** The engine's `--privileged` shim on this VM (see lab-runtime-notes); node engines need it too. */
@@ -169,10 +170,7 @@ async function startNode(cluster: SwarmTestCluster, hostname: string, address: s
 }
 
 async function waitForEngine(engine: Docker): Promise<void> {
-  for (const started = Date.now(); Date.now() - started < 60_000; await new Promise((r) => setTimeout(r, 200))) {
-    if (await engine.ping().then(() => true, () => false)) return;
-  }
-  throw new Error('a test swarm node did not answer within 60 s');
+  await eventually(() => engine.ping(), { timeoutMs: 60_000, intervalMs: 200, what: 'a test swarm node to answer' });
 }
 
 /** `docker save` of the image once per image id and machine, shared by every test that loads it. */
