@@ -43,24 +43,41 @@ describe('StreamedArchive', () => {
     await expect(readAll(stream)).rejects.toThrow('tar exited with 2');
   });
 
-  it('fails when nothing comes within the start time', async () => {
-    await expect(archiveOf({ startMs: 20, stallMs: 1000 }).started).rejects.toThrow('no answer');
-  });
+  describe('on a fake clock (streams still run on the real event loop)', () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask'] }));
+    afterEach(() => jest.useRealTimers());
 
-  it('pauses the source while the reader is behind, resumes it when it drains, and fails a reader that stays away', async () => {
-    const archive = archiveOf({ startMs: 1000, stallMs: 50 });
-    const s = source();
-    archive.attach(s);
-    archive.stdout.write(Buffer.alloc(64 * 1024));
-    const stream = (await archive.started) as NodeJS.ReadableStream & { read(): Buffer | null; destroyed: boolean };
-    expect(s.calls).toEqual(['pause']);
-    stream.read();
-    await new Promise((r) => setImmediate(r));
-    expect(s.calls).toEqual(['pause', 'resume']);
-    archive.stdout.write(Buffer.alloc(64 * 1024));
-    const failed = new Promise((resolve) => stream.on('error', resolve));
-    expect(await failed).toMatchObject({ message: 'reader stopped' });
-    expect(s.calls).toEqual(['pause', 'resume', 'pause', 'stop']);
+    it('fails when nothing comes within the start time, not before', async () => {
+      let failure: unknown;
+      const archive = archiveOf({ startMs: 20, stallMs: 1000 });
+      archive.started.catch((e: unknown) => (failure = e));
+      await jest.advanceTimersByTimeAsync(19);
+      expect(failure).toBeUndefined();
+      await jest.advanceTimersByTimeAsync(1);
+      expect(failure).toEqual(new Error('no answer'));
+    });
+
+    it('pauses the source while the reader is behind, resumes it when it drains, and fails a reader that stays away for the stall time', async () => {
+      const archive = archiveOf({ startMs: 1000, stallMs: 50 });
+      const s = source();
+      archive.attach(s);
+      archive.stdout.write(Buffer.alloc(64 * 1024));
+      const stream = (await archive.started) as NodeJS.ReadableStream & { read(): Buffer | null };
+      expect(s.calls).toEqual(['pause']);
+      // Behind for almost the stall time, then caught up: the clock starts again.
+      await jest.advanceTimersByTimeAsync(49);
+      stream.read();
+      await new Promise((r) => setImmediate(r));
+      expect(s.calls).toEqual(['pause', 'resume']);
+      archive.stdout.write(Buffer.alloc(64 * 1024));
+      let failure: unknown;
+      stream.on('error', (e: unknown) => (failure = e));
+      await jest.advanceTimersByTimeAsync(49);
+      expect([failure, s.calls]).toEqual([undefined, ['pause', 'resume', 'pause']]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(failure).toMatchObject({ message: 'reader stopped' });
+      expect(s.calls).toEqual(['pause', 'resume', 'pause', 'stop']);
+    });
   });
 
   it('stops the source when the reader goes away, and a source attached after the end at once', async () => {

@@ -28,3 +28,40 @@ describe('timetable', () => {
     expect(scheduledDemand([slot({ weekday: 1, startMinute: 5, endMinute: 60 })], sundayNight, 5)).toEqual(new Map());
   });
 });
+
+describe('timetable around midnight in Auckland (UTC+13 in March)', () => {
+  // Thursday 00:00–01:00 in Auckland, which is Wednesday 11:00–12:00 UTC.
+  const thursdayMidnight = slot({ weekday: 4, startMinute: 0, endMinute: 60, timezone: 'Pacific/Auckland' });
+
+  it('turns the local day at local midnight', () => {
+    expect(localTime(new Date('2026-03-04T10:59:59Z'), 'Pacific/Auckland')).toEqual({ weekday: 3, minute: 1439 });
+    expect(localTime(new Date('2026-03-04T11:00:00Z'), 'Pacific/Auckland')).toEqual({ weekday: 4, minute: 0 });
+  });
+
+  it.each([
+    ['2026-03-04T10:49:00Z', 'Wednesday 23:49', 0],
+    ['2026-03-04T10:50:00Z', 'Wednesday 23:50', 25],
+    ['2026-03-04T11:00:00Z', 'Thursday 00:00', 25],
+    ['2026-03-04T11:59:00Z', 'Thursday 00:59', 25],
+    ['2026-03-04T12:00:00Z', 'Thursday 01:00', 0],
+  ])('at %s (%s in Auckland) wants %d labs for a session at midnight with 10 minutes of lead', (iso, _local, labs) => {
+    expect(scheduledDemand([thursdayMidnight], new Date(iso), 10).get('t') ?? 0).toBe(labs);
+  });
+
+  describe.each([
+    ['just before midnight in Auckland', '2026-03-04T10:59:59.999Z'],
+    ['at midnight in Auckland', '2026-03-04T11:00:00.000Z'],
+    ['just before midnight in Los Angeles', '2026-03-05T07:59:59.999Z'],
+    ['just before midnight UTC on a Sunday', '2026-03-08T23:59:59.999Z'],
+  ])('with the machine’s clock %s', (_name, machineNow) => {
+    beforeEach(() => jest.useFakeTimers({ now: new Date(machineNow) }));
+    afterEach(() => jest.useRealTimers());
+
+    it('answers from the instant it is given, never from the clock', () => {
+      expect(localTime(NOW, 'Pacific/Auckland')).toEqual({ weekday: 3, minute: 22 * 60 });
+      expect(scheduledDemand([slot({})], NOW, 10)).toEqual(new Map([['t', 25]]));
+      expect(scheduledDemand([thursdayMidnight], new Date('2026-03-04T10:50:00Z'), 10)).toEqual(new Map([['t', 25]]));
+      expect(scheduledDemand([thursdayMidnight], NOW, 10)).toEqual(new Map());
+    });
+  });
+});

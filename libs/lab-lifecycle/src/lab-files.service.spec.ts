@@ -1,13 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { LabStatus, Role } from '@labfleet/contracts';
-import { Caller, LabProvider, tarArchive } from '@labfleet/domain';
+import { Caller, endsWithin, LabProvider, tarArchive } from '@labfleet/domain';
 import { LabFilesService } from './lab-files.service';
 import type { LabsService } from './labs.service';
 
 /**
  * What a backend's copy out hands over: a tar archive in small chunks, each only when the reader
  * asks for it (as the exec's stream, paused while the reader is behind), or a failure partway.
+ * Emits `full` when its buffer fills up: its reader has stopped asking, for now.
  */
 class FakeArchive extends Readable {
   served = 0;
@@ -25,7 +27,12 @@ class FakeArchive extends Readable {
     // 1000 bytes: chunks that end in the middle of tar's 512-byte blocks.
     const chunk = this.tar.subarray(this.served, this.served + 1000);
     this.served += chunk.length;
-    this.push(chunk);
+    if (!this.push(chunk)) this.emit('full');
+  }
+
+  /** Resolves once the buffer is full (its reader has stopped asking) or the archive has ended. */
+  async filled(): Promise<void> {
+    if (this.readableLength < this.readableHighWaterMark && !this.readableEnded) await Promise.race([once(this, 'full'), once(this, 'end')]);
   }
 }
 
@@ -67,7 +74,11 @@ describe('LabFilesService.download with a fake backend', () => {
     const archive = new FakeArchive(await tarArchive({ 'data.bin': content }));
     const { files } = filesOver(archive);
     const file = await files.download(owner, lab.id, { path: '/root/data.bin' });
-    await new Promise((r) => setTimeout(r, 100));
+    // Nothing reads the file yet: the archive fills its buffer, and one more turn of the event loop
+    // (where a reader that buffers everything would take more) leaves it full.
+    await archive.filled();
+    await new Promise((r) => setImmediate(r));
+    expect(archive.readableLength).toBeGreaterThanOrEqual(archive.readableHighWaterMark);
     expect(archive.served).toBeLessThan(256 * 1024);
     expect(await sha256(file.stream)).toBe(createHash('sha256').update(content).digest('hex'));
     // The padding and end blocks too, so the command in the lab ends (and says how).
@@ -90,7 +101,7 @@ describe('LabFilesService.download with a fake backend', () => {
     const file = await files.download(owner, lab.id, { path: '/root/data.bin' });
     await new Promise((resolve) => file.stream.once('data', resolve));
     file.stream.destroy();
-    await new Promise((r) => setTimeout(r, 10));
+    expect(await endsWithin(archive, ['close'], 5000)).toBe(true);
     expect(archive.destroyed).toBe(true);
   });
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseTemplateFile } from './template-catalog.service';
 
 const valid = { name: 'docker', cpus: 1, memoryMb: 1024, pidsLimit: 1024, ttlSeconds: 7200, images: ['nginx'] };
@@ -23,7 +24,8 @@ describe('parseTemplateFile', () => {
   });
 
   it('ships a valid seed file with the Kubernetes chapter\'s template', async () => {
-    const shipped = parseTemplateFile(await readFile('deploy/templates.json', 'utf8'), 'deploy/templates.json');
+    // The repository's file, wherever Jest runs from.
+    const shipped = parseTemplateFile(await readFile(resolve(__dirname, '../../../deploy/templates.json'), 'utf8'), 'deploy/templates.json');
     expect(shipped.find((t) => t.name === 'kubernetes')).toMatchObject({ nodes: 1, kubernetes: { pods: 20, cpus: 2, memoryMb: 2048 } });
   });
 

@@ -58,7 +58,8 @@ describe('/metrics cost with a long history', () => {
       docker = await insertTemplate(seed, 'docker');
       swarm = await insertTemplate(seed, 'swarm-3');
       expect(await insertEndedHistory(seed, { docker, swarm }, ENDED_LABS)).toBe(ENDED_LABS * EVENTS_PER_ENDED_LAB);
-      // Now: labs at every live stage, and two recent failures (one a pool lab, a minute ago).
+      // Now: labs at every live stage, and two recent failures (one a pool lab, ended a second ago:
+      // "the last minute" is the database's clock when the scrapes run, well after this).
       const now = new Date();
       const live = [
         { templateId: docker, status: LabStatus.Ready, count: 3 },
@@ -67,7 +68,7 @@ describe('/metrics cost with a long history', () => {
         { templateId: docker, status: LabStatus.Pending, count: 1, pooled: true },
         { templateId: swarm, status: LabStatus.Provisioning, count: 1 },
         { templateId: docker, status: LabStatus.Stopping, count: 1 },
-        { templateId: docker, status: LabStatus.Failed, count: 1, pooled: true, createdAt: new Date(now.getTime() - 60_000), endedAt: new Date(now.getTime() - 30_000) },
+        { templateId: docker, status: LabStatus.Failed, count: 1, pooled: true, createdAt: new Date(now.getTime() - 60_000), endedAt: new Date(now.getTime() - 1000) },
         { templateId: docker, status: LabStatus.Failed, count: 1, createdAt: new Date(now.getTime() - 3 * 3600_000), endedAt: new Date(now.getTime() - 2 * 3600_000) },
       ];
       for (const rows of live) await insertLabs(seed, { createdAt: now, ...rows });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
 import { admitLab, CoursePolicy, DEFAULT_COURSE_POLICY, QuotaExceededError, weekOf } from '@labfleet/domain';
+import { createTestDatabase, eventually, TestDatabase } from '@labfleet/testing';
 import { DEFAULT_COURSE_ID, DEFAULT_SCHOOL_ID } from '../src/default-tenancy';
 import { MIGRATIONS } from '../src/migrations';
 import { InitialSchema1764280000000 } from '../src/migrations/1764280000000-initial-schema';
@@ -10,7 +11,7 @@ import { AdmissionRepository } from '../src/repositories/admission.repository';
 import { LabRepository } from '../src/repositories/lab.repository';
 import { quotaState } from '../src/repositories/lab-usage.queries';
 import { runMigrations } from '../src/run-migrations';
-import { connect, createDatabase, Db } from './test-database';
+import { connect } from './test-database';
 
 jest.setTimeout(60_000);
 
@@ -37,12 +38,12 @@ async function appliedMigrations(ds: DataSource): Promise<string[]> {
 }
 
 describe('migrations', () => {
-  let db: Db;
+  let db: TestDatabase;
   const OLD_TEMPLATE_ID = randomUUID();
   const OLD_LAB_ID = randomUUID();
 
   beforeAll(async () => {
-    db = await createDatabase();
+    db = await createTestDatabase(false);
     // The schema as it shipped before accounts existed: only the first migration.
     const old = await connect(db.url, [InitialSchema1764280000000]);
     try {
@@ -154,7 +155,7 @@ describe('migrations', () => {
 describe('AdmissionRepository course lock', () => {
   const RESERVE = { cpus: 0.05, memoryMb: 128 };
   const LIMITS = { capacity: { cpus: 1000, memoryMb: 1 << 30 }, queueMax: 100 };
-  let db: Db;
+  let db: TestDatabase;
   let ds: DataSource;
   let admission: AdmissionRepository;
   const SCHOOL = randomUUID();
@@ -164,9 +165,11 @@ describe('AdmissionRepository course lock', () => {
   const TEMPLATE = randomUUID();
   const TTL = 3600;
   const policy: CoursePolicy = { ...DEFAULT_COURSE_POLICY, maxConcurrentLabs: 3, labsPerStudent: 100 };
+  /** The instant the scenario plays at, a Wednesday: the queries take it as a parameter, so the clock does not matter. */
+  const NOW = new Date('2026-03-04T10:00:00Z');
 
   beforeAll(async () => {
-    db = await createDatabase();
+    db = await createTestDatabase(false);
     await runMigrations(db.url);
     ds = await connect(db.url);
     admission = new AdmissionRepository(ds);
@@ -187,7 +190,7 @@ describe('AdmissionRepository course lock', () => {
   });
 
   it('lets exactly maxConcurrentLabs of 10 simultaneous requests through', async () => {
-    const createdAt = new Date();
+    const createdAt = NOW;
     const seen: number[] = [];
     const attempts = Array.from({ length: 10 }, () =>
       admission.createOwned({ id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true, weeklyBudget: false }, 'api', (state) => {
@@ -220,7 +223,7 @@ describe('AdmissionRepository course lock', () => {
   it('an extension waits for a lab request of the same student in a course without a course-wide limit: they take the same lock', async () => {
     const labs = new LabRepository(ds);
     const id = randomUUID();
-    const until = new Date(Date.now() + 3600_000);
+    const until = new Date(NOW.getTime() + 3600_000);
     await ds.query(
       `INSERT INTO labs (id, template_id, status, provider, created_at, expires_at, school_id, course_id, owner_id) VALUES ($1, $2, 'ready', 'docker', now(), $3, $4, $5, $6)`,
       [id, TEMPLATE, until, SCHOOL, OTHER_COURSE, STUDENT],
@@ -233,7 +236,9 @@ describe('AdmissionRepository course lock', () => {
     let finished = false;
     const later = new Date(until.getTime() + 600_000);
     const extended = labs.extendWithinQuota({ id, courseId: OTHER_COURSE, ownerId: STUDENT, expiresAt: until } as LabEntity, 'alice', () => later).finally(() => (finished = true));
-    await new Promise((r) => setTimeout(r, 300));
+    const waitingForLocks = () =>
+      ds.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+    await eventually(async () => expect(await waitingForLocks()).toEqual([{ n: 1 }]), { timeoutMs: 10_000, what: 'the extension to wait for the lock' });
     expect(finished).toBe(false);
     await request.commitTransaction();
     await request.release();
@@ -244,10 +249,7 @@ describe('AdmissionRepository course lock', () => {
   });
 
   it('quotaState counts live labs, this week’s minute grants, and the seconds used from lab events', async () => {
-    const real = new Date();
-    const week0 = weekOf(real);
-    // Keep the whole scenario inside one week even when the test runs just after Monday 00:00 UTC.
-    const now = new Date(Math.max(real.getTime(), week0.start.getTime() + 60 * 60 * 1000));
+    const now = NOW;
     const week = weekOf(now);
     const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
     const lastWeek = new Date(week.start.getTime() - 7 * 24 * 3600 * 1000);
@@ -304,8 +306,7 @@ describe('AdmissionRepository course lock', () => {
   it('createOwned hands the admit callback the used seconds and grants', async () => {
     // Free the course's slots, then admit under a weekly budget: (10 + 20 granted) min - 300 s used = 1500 s.
     await ds.query(`UPDATE labs SET status = $2 WHERE course_id = $1 AND status = 'pending'`, [COURSE, LabStatus.Stopped]);
-    const real = new Date();
-    const createdAt = new Date(Math.max(real.getTime(), weekOf(real).start.getTime() + 60 * 60 * 1000));
+    const createdAt = NOW;
     const budget: CoursePolicy = { ...policy, weeklyMinutesPerStudent: 10 };
     const { lab } = await admission.createOwned(
       { id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true, weeklyBudget: true },

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
 import { QuotaExceededError } from '@labfleet/domain';
+import { createTestDatabase, TestDatabase } from '@labfleet/testing';
 import { AdmissionRepository } from '../src/repositories/admission.repository';
-import { connect, createDatabase, Db } from './test-database';
+import { connect } from './test-database';
 
 jest.setTimeout(60_000);
 
@@ -12,7 +13,7 @@ const ROOMY = { capacity: { cpus: 100, memoryMb: 1 << 20 }, queueMax: 10 };
 
 /** The warm pool's claim and the admission line, on the real Postgres, under real concurrency. */
 describe('AdmissionRepository: pool claims and the waiting line', () => {
-  let db: Db;
+  let db: TestDatabase;
   let ds: DataSource;
   let admission: AdmissionRepository;
   const template = randomUUID();
@@ -20,14 +21,18 @@ describe('AdmissionRepository: pool claims and the waiting line', () => {
   const course = randomUUID();
   const users: string[] = Array.from({ length: 10 }, () => randomUUID());
 
-  const owned = (ownerId: string) => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), schoolId: school, courseId: course, ownerId, reserve: RESERVE, courseWide: false, weeklyBudget: false });
-  const oneHour = () => new Date(Date.now() + 3600_000);
-  const poolLab = () => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), expiresAt: oneHour(), schoolId: null, courseId: null, ownerId: null });
+  // The scenario's clock, not the machine's: a fixed instant, a second later at each reading, so
+  // labs are ordered as they were made.
+  let seconds = 0;
+  const now = () => new Date(Date.parse('2026-03-04T10:00:00Z') + ++seconds * 1000);
+  const owned = (ownerId: string) => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: now(), schoolId: school, courseId: course, ownerId, reserve: RESERVE, courseWide: false, weeklyBudget: false });
+  const oneHour = () => new Date(now().getTime() + 3600_000);
+  const poolLab = () => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: now(), expiresAt: oneHour(), schoolId: null, courseId: null, ownerId: null });
   const markReady = (ids: string[]) => ds.query(`UPDATE labs SET status = 'ready' WHERE id = ANY($1)`, [ids]);
   const endAll = () => ds.query(`UPDATE labs SET status = 'stopped', queued_at = NULL`);
 
   beforeAll(async () => {
-    db = await createDatabase();
+    db = await createTestDatabase(false);
     ds = await connect(db.url);
     await ds.runMigrations();
     admission = new AdmissionRepository(ds);

@@ -24,11 +24,16 @@ describe('debouncedPlatformJobOptions', () => {
 });
 
 describe('expiryJobOptions', () => {
+  // A fixed clock, just before midnight UTC (and the new year): the delay is exact.
+  const NOW = new Date('2026-12-31T23:59:30Z');
+  beforeEach(() => jest.useFakeTimers({ now: NOW }));
+  afterEach(() => jest.useRealTimers());
+
   it('is one job per lab and expiry time, so a new time needs no removal of the old', () => {
-    const at = new Date(Date.now() + 60_000);
+    const at = new Date(NOW.getTime() + 60_000);
     const job = expiryJobOptions('abc', at, { attempts: 3, backoffMs: 1000 });
     expect(job.jobId).toBe(`expire-lab-abc-${at.getTime()}`);
-    expect(job.delay).toBeGreaterThan(59_000);
+    expect(job.delay).toBe(60_000);
     expect(expiryJobOptions('abc', new Date(at.getTime() + 1000), { attempts: 3, backoffMs: 1000 }).jobId).not.toBe(job.jobId);
   });
 });

@@ -16,7 +16,7 @@ describe('eventually', () => {
     const failure = eventually(() => {
       calls++;
       expect(calls).toBe(-1);
-    }, { timeoutMs: 30, intervalMs: 5, what: 'the lab to be ready' });
+    }, { timeoutMs: 1000, intervalMs: 5, what: 'the lab to be ready' });
     await expect(failure).rejects.toThrow(/^the lab to be ready: still failing after \d+ ms \(\d+ attempts\): .*toBe/s);
     expect(calls).toBeGreaterThan(1);
   });

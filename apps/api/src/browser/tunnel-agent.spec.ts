@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createServer, get, Server } from 'node:http';
 import { AddressInfo, connect } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -17,16 +18,15 @@ function fetchVia(agent: TunnelAgent, port: number): Promise<string> {
 describe('TunnelAgents (streams standing in for the engine: TCP connections to a local server)', () => {
   let server: Server;
   let port: number;
-  let opened: number;
-  const open = (): Promise<Duplex> => {
-    opened++;
-    return new Promise((resolve, reject) => {
+  let opened: Duplex[];
+  const open = (): Promise<Duplex> =>
+    new Promise((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => resolve(socket)).once('error', reject);
+      opened.push(socket);
     });
-  };
 
   beforeEach(async () => {
-    opened = 0;
+    opened = [];
     // Answers with the client's port: the same port twice means the same stream was reused.
     server = createServer((req, res) => res.end(String(req.socket.remotePort)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,12 +43,13 @@ describe('TunnelAgents (streams standing in for the engine: TCP connections to a
     const agent = agents.agentFor('/labs/a/ports/80@10.0.0.2', open);
     const first = await fetchVia(agent, port);
     expect(await fetchVia(agents.agentFor('/labs/a/ports/80@10.0.0.2', open), port)).toBe(first);
-    expect(opened).toBe(1);
+    expect(opened).toHaveLength(1);
     // Another lab on the same address is another route.
     expect(agents.agentFor('/labs/b/ports/80@10.0.0.2', open)).not.toBe(agent);
 
+    // The agent forgets the route when its last stream closes (its own listener runs first).
     server.closeAllConnections();
-    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all(opened.filter((s) => !s.closed).map((s) => once(s, 'close')));
     const again = agents.agentFor('/labs/a/ports/80@10.0.0.2', open);
     expect(again).not.toBe(agent);
     expect(await fetchVia(again, port)).not.toBe(first);

@@ -59,7 +59,7 @@ describe('nodeProgress reads the cluster’s own reason at once', () => {
 
   it('knows a pod that can never run again', () => {
     expect(isTerminal(pod('node1', { phase: 'Failed' }))).toBe(true);
-    expect(isTerminal({ ...ready('node1'), metadata: { deletionTimestamp: new Date() } })).toBe(true);
+    expect(isTerminal({ ...ready('node1'), metadata: { deletionTimestamp: new Date('2026-03-04T09:00:00Z') } })).toBe(true);
     expect(isTerminal(ready('node1'))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import { LabSpec, labNodeNames } from '@labfleet/domain';
+import { eventually } from '@labfleet/testing';
 import { buildLabObjects } from '../src';
 import { FakeKubeSetup, providerConfig } from './fake-kube-setup';
 import { KubeObject } from './fake-kube/fake-kube-store';
@@ -16,6 +17,9 @@ afterEach(async () => {
   for (const id of made.splice(0)) await setup.provider().destroy(id);
 });
 afterAll(() => setup.stop());
+// A lab through the fake takes well under a second, but many seconds on a loaded 2-core machine:
+// a test fails on what it checks (its own waits are shorter), not on Jest's 5 s default.
+jest.setTimeout(30_000);
 
 function spec(nodes = 1, reservation = { cpus: 0.05, memoryMb: 128 }): LabSpec {
   const labId = randomUUID();
@@ -30,7 +34,6 @@ function spec(nodes = 1, reservation = { cpus: 0.05, memoryMb: 128 }): LabSpec {
     images: [],
   };
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const podsOf = (labId: string) => setup.fake.store.list('pods', undefined, `labfleet.io/lab-id=${labId}`);
 
 describe('Kubernetes labs against a fake API server that answers in a real oneâ€™s order (not a cluster)', () => {
@@ -68,9 +71,7 @@ describe('Kubernetes labs against a fake API server that answers in a real oneâ€
     await expect(provider.provision(c)).rejects.toMatchObject({ message: expect.stringMatching(/node1: Unschedulable: 0\/1 nodes are available: 1 Insufficient cpu/), retryable: true });
 
     await provider.destroy(a.labId);
-    let placement = await provider.place(c);
-    for (let i = 0; i < 50 && !placement.placed; i++) placement = await sleep(50).then(() => provider.place(c));
-    expect(placement).toEqual({ placed: true });
+    await eventually(async () => expect(await provider.place(c)).toEqual({ placed: true }), { timeoutMs: 5000, what: 'the waiting lab to be placed' });
     const handle = await provider.provision(c);
     expect(handle.nodes[0].runtimeId).toBe(podsOf(c.labId)[0].metadata.uid);
   });

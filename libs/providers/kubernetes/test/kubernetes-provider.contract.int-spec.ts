@@ -1,5 +1,5 @@
 import type { LabSecurityProfile } from '@labfleet/config';
-import { ContractHarness, labProviderContract } from '@labfleet/testing';
+import { ContractHarness, eventually, labProviderContract } from '@labfleet/testing';
 import { FakeKubeSetup, LAB_IMAGE } from './fake-kube-setup';
 
 let setup: FakeKubeSetup;
@@ -14,14 +14,16 @@ afterAll(() => setup.stop());
 function contractOf(securityProfile: LabSecurityProfile): void {
   let harness: ContractHarness;
   beforeAll(() => {
+    const provider = setup.provider({ securityProfile });
     harness = {
-      provider: setup.provider({ securityProfile }),
+      provider,
       resourcesOf: async (labId) => setup.resourcesOf(labId),
       // A node's pod deleted behind the provider's back (kubectl delete pod --force). The provider
-      // learns it from its watch, milliseconds later, not from a call of its own.
+      // learns it from its watch, milliseconds later, not from a call of its own: wait for that
+      // (the lab no longer running), and leave what it then reports to the contract.
       async removeBehindTheBack(labId) {
         for (const pod of setup.fake.store.list('pods', undefined, `labfleet.io/lab-id=${labId}`)) setup.fake.store.remove('pods', pod.metadata.namespace, pod.metadata.name);
-        await new Promise((r) => setTimeout(r, 500));
+        await eventually(async () => expect((await provider.inspect(labId)).state).not.toBe('running'), { timeoutMs: 5000, what: 'the watch to see the pods gone' });
       },
     };
   });

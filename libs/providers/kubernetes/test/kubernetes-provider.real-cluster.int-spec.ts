@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LabSecurityProfile } from '@labfleet/config';
 import { LabSpec, labNodeNames } from '@labfleet/domain';
-import { ContractHarness, labProviderContract } from '@labfleet/testing';
+import { ContractHarness, eventually, labProviderContract } from '@labfleet/testing';
 import { buildLabObjects, KubernetesProvider } from '../src';
 import { LAB_IMAGE, providerConfig } from './fake-kube-setup';
 import { describeOnRealCluster, RealKubeSetup } from './real-cluster';
@@ -28,7 +28,6 @@ describeOnRealCluster('KubernetesProvider on a real cluster (LABFLEET_TEST_KUBEC
   contractOf('privileged');
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describeOnRealCluster('KubernetesProvider on a real cluster (LABFLEET_TEST_KUBECONFIG): what only a real one shows', () => {
   jest.setTimeout(180_000);
@@ -75,9 +74,7 @@ describeOnRealCluster('KubernetesProvider on a real cluster (LABFLEET_TEST_KUBEC
     const waiting = await provider.place(second);
     expect(waiting).toEqual({ placed: false, reason: expect.stringMatching(/^node1: 0\/1 nodes are available: 1 Insufficient cpu/) });
     await provider.destroy(first.labId);
-    let placement = await provider.place(second);
-    for (let i = 0; i < 60 && !placement.placed; i++) placement = await sleep(500).then(() => provider.place(second));
-    expect(placement).toEqual({ placed: true });
+    await eventually(async () => expect(await provider.place(second)).toEqual({ placed: true }), { timeoutMs: 30_000, what: 'the waiting lab to be placed' });
     await provider.provision(second);
   });
 

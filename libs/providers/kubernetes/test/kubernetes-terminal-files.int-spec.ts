@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { extract } from 'tar-stream';
 import { LabSpec, tarArchive, TerminalSession } from '@labfleet/domain';
-import { labSpec } from '@labfleet/testing';
+import { eventually, labSpec } from '@labfleet/testing';
 import { KubernetesProvider } from '../src';
 import { KubeObject } from './fake-kube/fake-kube-store';
 import { FakeKubeSetup } from './fake-kube-setup';
@@ -17,16 +17,14 @@ beforeAll(async () => {
   await provider.provision(lab);
 });
 afterAll(() => setup.stop());
+// A lab through the fake takes well under a second, but many seconds on a loaded 2-core machine:
+// a test fails on what it checks (its own waits are shorter), not on Jest's 5 s default.
+jest.setTimeout(30_000);
 
 const spec = (nodes: number): LabSpec => labSpec('labfleet/lab:latest', nodes);
 
-async function eventually(check: () => boolean, what: string, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Waits up to 3 s for `probe` to pass. */
+const soon = (probe: () => void, what: string) => eventually(probe, { timeoutMs: 3000, intervalMs: 10, what });
 
 /** A terminal session with its output collected as text. */
 function watch(session: TerminalSession): { output: () => string; ended: () => boolean } {
@@ -60,19 +58,19 @@ describe('KubernetesProvider web terminal against a fake Kubernetes API server (
     expect(record.command).toEqual(['/usr/local/sbin/lab-enter', 'env', 'TERM=xterm-256color', 'LANG=C.UTF-8', 'sh', '-c', 'exec tmux attach -t lab']);
 
     session.write('stty size\r');
-    await eventually(() => term.output().includes('30 100\r\n'), 'the first size');
+    await soon(() => expect(term.output()).toContain('30 100\r\n'), 'the first size');
     expect(term.output()).toBe('$ stty size\r\n30 100\r\n$ ');
 
     await session.resize(132, 43);
     session.write(Buffer.from('stty size\r'));
-    await eventually(() => term.output().includes('43 132\r\n'), 'the new size');
+    await soon(() => expect(term.output()).toContain('43 132\r\n'), 'the new size');
     expect(record.sizes).toEqual([
       { width: 100, height: 30 },
       { width: 132, height: 43 },
     ]);
 
     session.write('exit\r');
-    await eventually(term.ended, 'the end of the session');
+    await soon(() => expect(term.ended()).toBe(true), 'the end of the session');
     expect(record.input).toBe('stty size\rstty size\rexit\r');
     expect(record.hungUp).toBe(false);
     // Typing into an ended session is harmless.
@@ -82,10 +80,10 @@ describe('KubernetesProvider web terminal against a fake Kubernetes API server (
   it('closing the session hangs up the program; onEnd fires once, also for a late listener', async () => {
     const session = await provider.attach(lab.labId, { node: 'node1', command: ['bash'], cols: 80, rows: 24 });
     const term = watch(session);
-    await eventually(() => term.output() === '$ ', 'the prompt');
+    await soon(() => expect(term.output()).toBe('$ '), 'the prompt');
     session.close();
-    await eventually(term.ended, 'the end of the session');
-    await eventually(() => setup.fake.terminals.at(-1)!.hungUp, 'the hang-up');
+    await soon(() => expect(term.ended()).toBe(true), 'the end of the session');
+    await soon(() => expect(setup.fake.terminals.at(-1)!.hungUp).toBe(true), 'the hang-up');
     let late = 0;
     session.onEnd(() => late++);
     expect(late).toBe(1);
@@ -140,7 +138,7 @@ describe('KubernetesProvider file copy against a fake Kubernetes API server (not
     await new Promise((resolve) => stream.once('data', resolve));
     expect(setup.fake.openExecs).toBe(1);
     stream.destroy();
-    await eventually(() => setup.fake.openExecs === 0, 'the exec to close');
+    await soon(() => expect(setup.fake.openExecs).toBe(0), 'the exec to close');
     expect(Object.keys(await entriesOf(await provider.copyOut(lab.labId, { node: 'node2', path: '/tmp/large.bin' })))).toEqual(['large.bin']);
   });
 });
@@ -155,7 +153,7 @@ describe('KubernetesProvider capacity against a fake Kubernetes API server (not 
     status: {
       capacity: { cpu, memory, pods: '110' },
       allocatable: { cpu, memory, pods: '110' },
-      conditions: [{ type: 'Ready', status: extra.ready === false ? 'Unknown' : 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString() }],
+      conditions: [{ type: 'Ready', status: extra.ready === false ? 'Unknown' : 'True', reason: 'KubeletReady', lastHeartbeatTime: '2026-03-04T09:00:00Z' }],
     },
   });
 

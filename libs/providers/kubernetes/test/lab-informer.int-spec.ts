@@ -1,11 +1,24 @@
 import { CoreV1Api, V1Pod, Watch } from '@kubernetes/client-node';
+import { eventually } from '@labfleet/testing';
 import { LabInformer } from '../src';
 import { KubeObject } from './fake-kube/fake-kube-store';
 import { FakeKubeSetup } from './fake-kube-setup';
 
 let setup: FakeKubeSetup;
 let informer: LabInformer<V1Pod>;
+/** Every event the informer's watches delivered to it, in order: type and resourceVersion. */
+let delivered: { type: string; resourceVersion?: string }[];
 const SELECTOR = 'labfleet.io/managed=true,labfleet.io/instance=informer';
+
+/** A watch that notes each event it hands on. */
+class RecordingWatch extends Watch {
+  override watch(...[path, query, callback, done]: Parameters<Watch['watch']>): ReturnType<Watch['watch']> {
+    return super.watch(path, query, (type, object: { metadata?: { resourceVersion?: string } } | undefined, raw) => {
+      delivered.push({ type, resourceVersion: object?.metadata?.resourceVersion });
+      callback(type, object, raw);
+    }, done);
+  }
+}
 
 beforeAll(async () => {
   setup = await FakeKubeSetup.start();
@@ -14,7 +27,8 @@ beforeAll(async () => {
 beforeEach(() => {
   const kc = setup.fake.kubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
-  informer = new LabInformer(new Watch(kc), '/api/v1/pods', SELECTOR, () => core.listPodForAllNamespaces({ labelSelector: SELECTOR }));
+  delivered = [];
+  informer = new LabInformer(new RecordingWatch(kc), '/api/v1/pods', SELECTOR, () => core.listPodForAllNamespaces({ labelSelector: SELECTOR }));
   setup.fake.calls.length = 0;
 });
 afterEach(() => informer.stop());
@@ -26,12 +40,11 @@ function addPod(labels: Record<string, string> = { 'labfleet.io/managed': 'true'
   setup.fake.store.create('namespaces', { metadata: { name: `informer-${++n}` } });
   return setup.fake.store.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `pod-${n}`, namespace: `informer-${n}`, labels }, spec: {} });
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits for the fake controller-manager's writes into the pods' new namespaces (kube-root-ca.crt), so nothing changes after. */
 async function settled(...pods: KubeObject[]): Promise<void> {
-  const published = () => pods.every((p) => setup.fake.store.get('configmaps', p.metadata.namespace, 'kube-root-ca.crt'));
-  for (let i = 0; i < 200 && !published(); i++) await sleep(10);
+  const published = () => pods.map((p) => Boolean(setup.fake.store.get('configmaps', p.metadata.namespace, 'kube-root-ca.crt')));
+  await eventually(() => expect(published()).toEqual(pods.map(() => true)), { timeoutMs: 2000, intervalMs: 10, what: 'kube-root-ca.crt in the new namespaces' });
 }
 const has = (pod: KubeObject) => () => (informer.get(pod.metadata.namespace!, pod.metadata.name) ? true : undefined);
 const hasNot = (pod: KubeObject) => () => (informer.get(pod.metadata.namespace!, pod.metadata.name) ? undefined : true);
@@ -68,9 +81,9 @@ describe('LabInformer against a fake Kubernetes API server (not a cluster)', () 
     await informer.start();
     await settled(addPod({ 'labfleet.io/instance': 'someone-else' }), addPod({ 'labfleet.io/instance': 'someone-else' }));
     const revision = String(setup.fake.store.currentRevision);
-    await sleep(200);
+    await eventually(() => expect(delivered).toContainEqual({ type: 'BOOKMARK', resourceVersion: revision }), { timeoutMs: 2000, what: 'a bookmark at the latest revision' });
     setup.fake.dropWatches();
-    for (let i = 0; i < 100 && watches().length < 2; i++) await sleep(20);
+    await eventually(() => expect(watches()).toHaveLength(2), { timeoutMs: 2000, what: 'the watch to resume' });
     expect(watches()[1].resourceVersion).toBe(revision);
   });
 

@@ -1,6 +1,6 @@
 import { CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
-import type { ContractHarness } from '@labfleet/testing';
+import { ContractHarness, eventually } from '@labfleet/testing';
 import { createKubeConfig, KubernetesProvider, KubernetesProviderConfig } from '../src';
 import { providerConfig, ProviderOverrides } from './fake-kube-setup';
 
@@ -14,7 +14,6 @@ export const REAL_KUBECONFIG = process.env.LABFLEET_TEST_KUBECONFIG;
 /** `describe` when a real cluster is given, else `describe.skip` (CI has none: the fake runs there). */
 export const describeOnRealCluster = REAL_KUBECONFIG ? describe : describe.skip;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RESOURCES = ['namespaces', 'pods', 'services', 'networkpolicies', 'resourcequotas', 'limitranges'] as const;
 
 /**
@@ -53,13 +52,14 @@ export class RealKubeSetup {
     return {
       provider,
       resourcesOf: (labId) => this.resourcesOf(labId),
-      // `kubectl delete pod --force`: the provider learns it from its watch.
+      // `kubectl delete pod --force`: the provider learns it from its watch; wait for that (the
+      // lab no longer running), and leave what it then reports to the contract.
       removeBehindTheBack: async (labId) => {
         const selector = `labfleet.io/lab-id=${labId}`;
         const pods = (await this.core.listPodForAllNamespaces({ labelSelector: selector })).items;
         await Promise.all(pods.map((p) => this.core.deleteNamespacedPod({ name: p.metadata!.name!, namespace: p.metadata!.namespace!, gracePeriodSeconds: 0 })));
-        for (let i = 0; i < 100 && (await this.core.listPodForAllNamespaces({ labelSelector: selector })).items.length > 0; i++) await sleep(100);
-        await sleep(500);
+        await eventually(async () => expect((await this.core.listPodForAllNamespaces({ labelSelector: selector })).items).toEqual([]), { timeoutMs: 10_000, what: 'the pods to go' });
+        await eventually(async () => expect((await provider.inspect(labId)).state).not.toBe('running'), { timeoutMs: 10_000, what: 'the watch to see the pods gone' });
       },
     };
   }

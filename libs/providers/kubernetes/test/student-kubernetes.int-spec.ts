@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { LabSpec } from '@labfleet/domain';
-import { labSpec } from '@labfleet/testing';
+import { eventually, labSpec } from '@labfleet/testing';
 import { KubernetesProvider } from '../src';
 import { FAKE_API_SERVER_ADDRESS, FAKE_ROOT_CA, fakeToken } from './fake-kube/fake-control-plane';
 import { KubeObject } from './fake-kube/fake-kube-store';
@@ -122,8 +122,7 @@ describe('a lab with a Kubernetes namespace of the student’s own (fake API ser
     const left = kubernetesLab();
     await provider.provision(left);
     for (const ns of [`labfleet-${left.labId}`, studentNs(left)]) await fetch(`${setup.fake.url}/api/v1/namespaces/${ns}`, { method: 'DELETE' });
-    await new Promise((r) => setTimeout(r, 200)); // the namespace controller empties them
-    expect(setup.resourcesOf(left.labId)).toEqual([`clusterrolebindings:${studentNs(left)}`]);
+    await eventually(() => expect(setup.resourcesOf(left.labId)).toEqual([`clusterrolebindings:${studentNs(left)}`]), { timeoutMs: 10_000, what: 'the namespace controller to empty the namespaces' });
     expect(await provider.listLabIds()).toContain(left.labId);
     await provider.destroy(left.labId);
     expect(setup.resourcesOf(left.labId)).toEqual([]);
@@ -135,7 +134,10 @@ describe('a lab with a Kubernetes namespace of the student’s own (fake API ser
     impostor(studentNs(a), b);
     const ghost = 'f0f0f0f0-0000-4000-8000-00000000dead';
     setup.fake.store.create('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ghost', namespace: studentNs(a), labels: { 'labfleet.io/managed': 'true', 'labfleet.io/instance': 'itest', 'labfleet.io/lab-id': ghost } } });
-    await new Promise((r) => setTimeout(r, 50)); // the watch delivers the impostor
+    // The pod watch delivers in order: once it has delivered a later change (lab a's node stopping),
+    // it has delivered the impostor.
+    setup.fake.kubelet.terminate(`labfleet-${a.labId}`, `lab-${a.labId}-node1`, 'Error', 1);
+    await eventually(async () => expect(await provider.inspect(a.labId)).toMatchObject({ state: 'stopped' }), { timeoutMs: 5000, what: 'the pod watch to catch up' });
     expect(await provider.inspect(b.labId)).toEqual({ state: 'running' });
     const hostname = await provider.exec(b.labId, { node: 'node1', command: ['hostname'], timeoutMs: 5000 });
     expect(hostname.stdout.trim()).toBe('node1');

@@ -2,7 +2,7 @@ import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api, V1ClusterRole } from '@k
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { LabSpec } from '@labfleet/domain';
-import { labSpec } from '@labfleet/testing';
+import { eventually, labSpec } from '@labfleet/testing';
 import { createKubeConfig, KubernetesProvider } from '../src';
 import { LAB_IMAGE, providerConfig } from './fake-kube-setup';
 import { K8S_DIR, Manifest, renderKustomization } from './kustomize-render';
@@ -11,7 +11,6 @@ import { describeOnRealCluster, REAL_KUBECONFIG, RealKubeSetup } from './real-cl
 /** The API server as pods of the cluster reach it; the default needs cluster DNS. */
 const STUDENT_API_SERVER = process.env.LABFLEET_TEST_STUDENT_API_SERVER ?? 'https://kubernetes.default.svc';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const QUOTA = { pods: 10, cpus: 1, memoryMb: 1024 };
 const base = renderKustomization(join(K8S_DIR, 'base'));
 const clusterRole = (name: string): V1ClusterRole => base.find((d: Manifest) => d.kind === 'ClusterRole' && d.metadata.name === name) as V1ClusterRole;
@@ -87,9 +86,9 @@ describeOnRealCluster('a Kubernetes namespace of the student’s own on a real c
     provider = new KubernetesProvider(worker.kc, { ...config, instance });
     await Promise.all(
       [a, b].map(async (lab) => {
-        const started = Date.now();
+        const started = performance.now();
         await provider.provision(lab);
-        readyMs.push(Date.now() - started);
+        readyMs.push(performance.now() - started);
       }),
     );
     console.log(`kubernetes labs ready in ${readyMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(' and ')} (both at once)`);
@@ -118,7 +117,10 @@ describeOnRealCluster('a Kubernetes namespace of the student’s own on a real c
       await ok(lab, 'kubectl expose deployment web --port=80');
       await ok(lab, 'kubectl rollout status deployment web --timeout=120s');
       // The pod of the first rollout (before the patch) takes a moment to go.
-      await ok(lab, 'for i in $(seq 120); do [ "$(kubectl get pods -l app=web -o name | wc -l)" = 2 ] && exit 0; sleep 1; done; exit 1');
+      await eventually(async () => expect((await ok(lab, 'kubectl get pods -l app=web -o name')).trim().split('\n')).toHaveLength(2), {
+        timeoutMs: 120_000,
+        what: 'the first rollout’s pod to go',
+      });
       const pods = await ok(lab, 'kubectl get pods -o wide');
       expect(pods.split('\n').filter((l) => /^web-.*Running/.test(l))).toHaveLength(2);
       expect(pods).toMatch(/IP\s+NODE/);
@@ -129,7 +131,7 @@ describeOnRealCluster('a Kubernetes namespace of the student’s own on a real c
       expect((await ok(lab, 'kubectl get endpoints web -o jsonpath={.subsets[0].addresses[*].ip}')).trim().split(' ')).toHaveLength(2);
       const ip = (await ok(lab, `kubectl get pod ${pod} -o jsonpath={.status.podIP}`)).trim();
       await ok(lab, `kubectl run probe --image=nginx:latest --image-pull-policy=IfNotPresent --restart=Never --command -- curl -sf http://${ip}/`);
-      await ok(lab, 'for i in $(seq 120); do case "$(kubectl get pod probe -o jsonpath={.status.phase})" in Succeeded) exit 0;; Failed) exit 1;; esac; sleep 1; done; exit 1');
+      await eventually(async () => expect(await ok(lab, 'kubectl get pod probe -o jsonpath={.status.phase}')).toBe('Succeeded'), { timeoutMs: 120_000, what: 'the probe pod to succeed' });
       expect(await ok(lab, 'kubectl logs probe')).toContain('Welcome to nginx');
       expect(await ok(lab, `kubectl logs ${pod}`)).toMatch(/"GET \/ HTTP\/1.1" 200/);
       expect(await ok(lab, `kubectl describe pod ${pod}`)).toMatch(/Limits:\s+cpu:\s+100m[\s\S]*Requests:\s+cpu:\s+25m/);
@@ -182,8 +184,7 @@ describeOnRealCluster('a Kubernetes namespace of the student’s own on a real c
   it('destroy leaves nothing of either lab: namespaces, workloads, ClusterRoleBindings', async () => {
     expect((await leftovers(a)).length).toBeGreaterThan(0);
     await Promise.all([provider.destroy(a.labId), provider.destroy(b.labId)]);
-    for (let i = 0; i < 120 && (await leftovers(a)).length + (await leftovers(b)).length > 0; i++) await sleep(1000);
-    expect([...(await leftovers(a)), ...(await leftovers(b))]).toEqual([]);
+    await eventually(async () => expect([...(await leftovers(a)), ...(await leftovers(b))]).toEqual([]), { timeoutMs: 120_000, what: 'both labs gone' });
     expect(await provider.listLabIds()).toEqual([]);
   });
 });
