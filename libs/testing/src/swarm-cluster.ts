@@ -10,7 +10,7 @@ import { eventually } from './eventually';
 import { docker, TEST_DIND_IMAGE, TEST_LAB_IMAGE } from './test-instance';
 
 /** The engine's `--privileged` shim on this VM (see lab-runtime-notes); node engines need it too. */
-const SHIM = '/usr/local/bin/runc-no-sysresource';
+export const SHIM = '/usr/local/bin/runc-no-sysresource';
 const ENGINE_PORT = 2376;
 const LABEL = 'labfleet.test-swarm';
 
@@ -59,14 +59,21 @@ export class SwarmTestCluster {
     try {
       for (const [i, hostname] of hostnames.entries()) cluster.nodes.push(await startNode(cluster, hostname, addresses[i]));
       await Promise.all(cluster.nodes.map((n) => waitForEngine(n.engine)));
-      const image = await savedImage(TEST_LAB_IMAGE);
-      await Promise.all(cluster.workers.map((n) => loadImage(n.engine, image)));
+      await cluster.loadImages([TEST_LAB_IMAGE], cluster.workers);
       await cluster.formSwarm();
     } catch (e) {
       await cluster.stop();
       throw e;
     }
     return cluster;
+  }
+
+  /** Copies images of this machine's engine into `nodes`' engines (`docker save | docker load`: no registry here). */
+  async loadImages(images: readonly string[], nodes: readonly ClusterNode[]): Promise<void> {
+    const files = await Promise.all(images.map(savedImage));
+    await Promise.all(nodes.map(async (n) => {
+      for (const file of files) await loadImage(n.engine, file);
+    }));
   }
 
   /** The node's Swarm id, from the manager. */
@@ -127,7 +134,7 @@ async function createNetwork(name: string): Promise<string> {
 }
 
 /** A CA, one server certificate for every node address, and a client certificate (Docker's file names). */
-function makeCertificates(addresses: string[]): string {
+export function makeCertificates(addresses: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'labfleet-swarm-tls-'));
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=labfleet-test-ca', '-keyout', 'ca-key.pem', '-out', 'ca.pem');
@@ -174,7 +181,7 @@ async function waitForEngine(engine: Docker): Promise<void> {
 }
 
 /** `docker save` of the image once per image id and machine, shared by every test that loads it. */
-async function savedImage(image: string): Promise<string> {
+export async function savedImage(image: string): Promise<string> {
   const { Id } = await docker.getImage(image).inspect();
   const dir = join(tmpdir(), 'labfleet-test-images');
   const file = join(dir, `${Id.replace('sha256:', '')}.tar`);
@@ -186,7 +193,7 @@ async function savedImage(image: string): Promise<string> {
   return file;
 }
 
-async function loadImage(engine: Docker, file: string): Promise<void> {
+export async function loadImage(engine: Docker, file: string): Promise<void> {
   const stream = await engine.loadImage(createReadStream(file), { quiet: true });
   await new Promise<void>((resolve, reject) => engine.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type Docker from 'dockerode';
 import type { LabfleetConfig } from '@labfleet/config';
+import { ProviderError } from '@labfleet/domain';
 import { parseHubReference } from './docker-hub-reference';
 import { toProviderError, tolerate } from './docker-errors';
 import { LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE } from './lab-resource-names';
@@ -45,7 +46,10 @@ export class RegistryMirror {
     if (!this.enabled) return Promise.resolve();
     this.ready ??= this.start().catch((e) => {
       this.ready = null;
-      throw toProviderError(e, 'starting the image registry');
+      // Often a race (workers starting it at once see the name reserved before the container
+      // exists: 404 on start), never a lab's fault: the job tries again.
+      const error = toProviderError(e, 'starting the image registry');
+      throw error instanceof ProviderError ? new ProviderError(error.message, true) : error;
     });
     return this.ready;
   }
@@ -85,8 +89,7 @@ export class RegistryMirror {
     const { mirror, writer, volume, network } = this.names;
     const labels = { [LABEL_MANAGED]: 'true', [LABEL_INSTANCE]: this.config.instance, [LABEL_ROLE]: 'registry' };
     await tolerate(this.docker.createVolume({ Name: volume, Labels: labels }), [409]);
-    // The mirror's own network is internal: the mirror lives on lab networks, nowhere else.
-    await tolerate(this.docker.createNetwork({ Name: network, Internal: true, CheckDuplicate: true, Labels: labels }), [409]);
+    const networkId = await this.ensureNetwork(network, labels);
     const proxy = this.config.registry.mode === 'proxy';
     const env = proxy
       ? [`REGISTRY_PROXY_REMOTEURL=${this.config.registry.proxyUrl}`]
@@ -95,7 +98,7 @@ export class RegistryMirror {
       Image: this.config.registry.image,
       Labels: labels,
       Env: env,
-      HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/var/lib/registry' }], NetworkMode: network, RestartPolicy: { Name: 'unless-stopped' } },
+      HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/var/lib/registry' }], NetworkMode: networkId, RestartPolicy: { Name: 'unless-stopped' } },
     });
     if (!proxy) {
       await this.ensureContainer(writer, {
@@ -109,6 +112,20 @@ export class RegistryMirror {
         ExposedPorts: { [`${MIRROR_PORT}/tcp`]: {} },
       });
     }
+  }
+
+  /**
+   * The mirror's own network, internal: the mirror lives on lab networks, nowhere else. The
+   * engine's duplicate-name check is not atomic, so workers starting at once can make one each, and
+   * then no container can join it by name; every caller keeps the same one and removes the others.
+   */
+  private async ensureNetwork(name: string, labels: Record<string, string>): Promise<string> {
+    await tolerate(this.docker.createNetwork({ Name: name, Internal: true, CheckDuplicate: true, Labels: labels }), [409]);
+    const [kept, ...others] = (await this.docker.listNetworks({ filters: { name: [name] } }))
+      .filter((n) => n.Name === name)
+      .sort((a, b) => Date.parse(a.Created) - Date.parse(b.Created) || a.Id.localeCompare(b.Id));
+    await Promise.all(others.map((n) => tolerate(this.docker.getNetwork(n.Id).remove(), [403, 404])));
+    return kept.Id;
   }
 
   private async ensureContainer(name: string, options: Docker.ContainerCreateOptions): Promise<void> {
