@@ -42,6 +42,7 @@ import {
   settledTableReads,
   TestDatabase,
   testConfig,
+  withClient,
 } from '@labfleet/testing';
 import { cleanUpOnSignal, count, describe, loadavg, percentile } from './bench-kit';
 
@@ -63,16 +64,6 @@ interface Step {
   readonly load1: number;
 }
 
-async function withSession<T>(url: string, fn: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return await fn(db);
-  } finally {
-    await db.end();
-  }
-}
-
 /** What is live during a class: what every scrape reads, whatever the history. */
 async function insertClass(db: Client, t: HistoryTemplates): Promise<number> {
   const now = new Date();
@@ -90,7 +81,7 @@ async function measure(db: TestDatabase, instance: string, events: number): Prom
   const config = testConfig(instance, { DATABASE_URL: db.url, REDIS_KEY_PREFIX: instance, CAPACITY_CPUS: '8', CAPACITY_MEMORY_MB: '16384' });
   @Module({ imports: [ConfigModule.forRoot(config), LabLifecycleModule] })
   class BenchMetricsModule {}
-  return withSession(db.url, async (probe) => {
+  return withClient(db.url, async (probe) => {
     const before = await settledTableReads(probe, ['labs', 'lab_events']);
     const times: number[] = [];
     let app: INestApplicationContext | undefined;
@@ -132,7 +123,7 @@ async function main(): Promise<void> {
   cleanUpOnSignal(cleanup);
   try {
     db = await createTestDatabase();
-    const { templates, live } = await withSession(db.url, async (s) => {
+    const { templates, live } = await withClient(db.url, async (s) => {
       const t = { docker: await insertTemplate(s, 'docker'), swarm: await insertTemplate(s, 'swarm-3') };
       return { templates: t, live: await insertClass(s, t) };
     });
@@ -140,7 +131,7 @@ async function main(): Promise<void> {
     const steps: Step[] = [];
     let events = 0;
     for (const target of STEPS) {
-      const added = await withSession(db.url, async (s) => {
+      const added = await withClient(db.url, async (s) => {
         const n = await insertEndedHistory(s, templates, (target - events) / EVENTS_PER_ENDED_LAB);
         await s.query('VACUUM ANALYZE labs, lab_events');
         return n;

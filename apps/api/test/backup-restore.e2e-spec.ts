@@ -4,7 +4,6 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
 import { dataSourceOptions } from '@labfleet/persistence';
@@ -23,6 +22,7 @@ import {
   TEST_PASSWORD,
   TestDatabase,
   TestInstance,
+  withClient,
 } from '@labfleet/testing';
 
 jest.setTimeout(300_000);
@@ -49,19 +49,9 @@ function backupDir(result: ScriptResult): string {
 
 const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
 
-async function withSql<T>(url: string, fn: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return await fn(db);
-  } finally {
-    await db.end();
-  }
-}
-
 /** Every row of every table of the database at `url`, by table, in a stable order. */
 function tableRows(url: string): Promise<Record<string, unknown[]>> {
-  return withSql(url, async (db) => {
+  return withClient(url, async (db) => {
     const tables = (await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => r.table_name as string);
     const out: Record<string, unknown[]> = {};
     for (const table of tables) out[table] = (await db.query(`SELECT * FROM "${table}" t ORDER BY t::text`)).rows;
@@ -135,7 +125,7 @@ describe('a backup of a running installation restores onto a fresh one', () => {
   it('backup.sh dumps the running installation, with a manifest of its version, schema and instance', async () => {
     backup = backupDir(await runScript('backup.sh', [backups], a.instance.env()));
     const manifest = manifestOf(backup);
-    const migrations = await withSql(a.instance.db.url, (db) => db.query(`SELECT name FROM migrations ORDER BY timestamp`));
+    const migrations = await withClient(a.instance.db.url, (db) => db.query(`SELECT name FROM migrations ORDER BY timestamp`));
     expect(manifest).toMatchObject({
       format: 'labfleet-backup/1',
       instance: a.instance.instance,
@@ -233,7 +223,7 @@ describe('a backup of a running installation restores onto a fresh one', () => {
     await dbB!.drop();
     expect(await a.instance.resources()).toEqual(NO_RESOURCES);
     const names = [a.instance.db.name, dbB!.name];
-    expect((await withSql(ADMIN_DATABASE_URL, (db) => db.query(`SELECT datname FROM pg_database WHERE datname = ANY($1)`, [names]))).rows).toEqual([]);
+    expect((await withClient(ADMIN_DATABASE_URL, (db) => db.query(`SELECT datname FROM pg_database WHERE datname = ANY($1)`, [names]))).rows).toEqual([]);
     const redis = new IORedis('redis://127.0.0.1:6379');
     try {
       expect(await redis.keys(`${a.instance.instance}*`)).toEqual([]);

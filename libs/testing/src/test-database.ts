@@ -30,3 +30,14 @@ export async function createTestDatabase(migrate = true): Promise<TestDatabase> 
     },
   };
 }
+
+/** Runs `fn` on one connection to `url`, closed afterwards whatever happens. */
+export async function withClient<T>(url: string, fn: (db: Client) => Promise<T>): Promise<T> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    return await fn(db);
+  } finally {
+    await db.end();
+  }
+}
