@@ -12,6 +12,12 @@ export class EnvironmentDto {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   PORT?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  HTTP_HEADERS_TIMEOUT_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  HTTP_REQUEST_TIMEOUT_SECONDS?: number;
+
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL!: string;
 

@@ -13,6 +13,11 @@ export type KubeNamespaceMode = 'lab' | 'course';
 /** The validated, typed configuration. Also the Nest injection token for it. */
 export abstract class LabfleetConfig {
   abstract readonly port: number;
+  /**
+   * Slow clients: a request's head must arrive within `headersTimeoutSeconds` and the whole
+   * request (a file upload too) within `requestTimeoutSeconds`, or the API answers 408 and closes.
+   */
+  abstract readonly http: { readonly headersTimeoutSeconds: number; readonly requestTimeoutSeconds: number };
   abstract readonly adminToken: string;
   /** Labels every resource; two installations (or test runs) on one engine never touch each other's. */
   abstract readonly instance: string;

@@ -45,9 +45,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
     problems.push('PORT_PROXY_ROUTE=engine needs LAB_PROVIDER docker or swarm (on Kubernetes the API reaches pods over the network)');
   }
   const profile = securityProfile(env, problems);
+  const http = { headersTimeoutSeconds: env.HTTP_HEADERS_TIMEOUT_SECONDS ?? 20, requestTimeoutSeconds: env.HTTP_REQUEST_TIMEOUT_SECONDS ?? 300 };
+  if (http.headersTimeoutSeconds > http.requestTimeoutSeconds) problems.push('HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS (the head is part of the request)');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: env.PORT ?? 3000,
+    http,
     adminToken: env.LABFLEET_ADMIN_TOKEN,
     instance: env.LABFLEET_INSTANCE ?? 'default',
     logFormat: env.LOG_FORMAT ?? 'json',

@@ -1,3 +1,4 @@
 export * from './lab-status';
 export * from './provider-kind';
 export * from './role';
+export * from './paging';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { LabStatus } from '@labfleet/contracts';
-import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, tarArchive } from '@labfleet/domain';
+import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, ProviderError, tarArchive } from '@labfleet/domain';
 import { LabEntity } from '@labfleet/persistence';
 import { firstTarEntry } from './first-tar-entry';
 import { LabsService } from './labs.service';
@@ -78,8 +78,15 @@ export class LabFilesService {
     return { name: `${posix.basename(path) || 'root'}.tar`, archive: true, stream: await copyOut() };
   }
 
+  /**
+   * tar in the lab refusing the write (a read-only or special path such as /proc, a full disk) is
+   * the lab's answer to this request, a 409 with tar's words, not a failed backend (a 502).
+   */
   private copyIn(labId: string, node: string): (dir: string, tar: Buffer) => Promise<void> {
-    return (dir, tar) => this.provider.copyIn(labId, { node, path: dir }, tar);
+    return (dir, tar) =>
+      this.provider.copyIn(labId, { node, path: dir }, tar).catch((e: unknown) => {
+        throw e instanceof ProviderError && e.message.startsWith('cannot copy into ') ? new ConflictError(e.message) : e;
+      });
   }
 
   /** The lab's owner and its course's teachers move files; admins see labs but do not write in them. */

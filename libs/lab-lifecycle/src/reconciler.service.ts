@@ -9,6 +9,20 @@ export type ReconcileSummary = Record<ReconcileAction['kind'], number>;
 
 /** How long a lab may sit in a transient state before reconcile re-queues its job. */
 const GRACE_MS = 30_000;
+/**
+ * Labs inspected (and acted on) at once. One at a time, a pass after an engine restart marked 30
+ * lost labs over 25 s, each after the previous one's clean-up: longer than the reconcile interval.
+ */
+const AT_ONCE = 8;
+
+/** Runs `fn` on every item, at most `limit` at a time. */
+async function forEachAtOnce<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
 
 /** Makes Postgres and the backend agree: adopt, remove orphans, fail labs whose runtime is gone. */
 @Injectable()
@@ -28,20 +42,25 @@ export class ReconcilerService {
     const labs = await this.labs.findForReconcile(runtimeIds);
     const toInspect = new Set([...runtimeIds, ...labs.filter((l) => l.status === LabStatus.Ready).map((l) => l.id)]);
     const runtimes = new Map<string, LabRuntime>();
-    for (const id of toInspect) {
+    const leftovers = new Set(runtimeIds);
+    await forEachAtOnce([...toInspect], AT_ONCE, async (id) => {
       const runtime = await this.provider.inspect(id);
-      if (runtime.state !== 'gone') runtimes.set(id, runtime);
-    }
+      // 'gone' is kept for a lab the backend still has something of (a network, a disk, but no
+      // node left, after a clean-up cut short): the plan then removes it as any orphan.
+      if (runtime.state !== 'gone' || leftovers.has(id)) runtimes.set(id, runtime);
+    });
     const actions = planReconcile(labs, runtimes, new Date(), GRACE_MS);
     const summary: ReconcileSummary = { adopt: 0, 'remove-orphan': 0, 'mark-failed': 0, 'requeue-provision': 0, 'requeue-destroy': 0 };
-    for (const action of actions) {
+    // Each action is on a lab of its own. At once, so that a lab lost with an engine restart is
+    // not marked failed only after the clean-up of every lab before it.
+    await forEachAtOnce(actions, AT_ONCE, async (action) => {
       try {
         await this.apply(action);
         summary[action.kind]++;
       } catch (e) {
         this.logger.warn({ msg: 'reconcile action failed', labId: action.labId, action: action.kind, error: String(e) });
       }
-    }
+    });
     const failed = new Set(actions.filter((a) => a.kind === 'mark-failed').map((a) => a.labId));
     await this.reaskExpiries(labs.filter((l) => isLive(l.status) && !failed.has(l.id)));
     await this.counters.add({ 'reconcile-runs': 1, ...Object.fromEntries(Object.entries(summary).map(([k, n]) => [`reconcile-${k}`, n])) }).catch(() => undefined);

@@ -18,6 +18,10 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    extra: { connectionTimeoutMillis: 1000, query_timeout: 10_000, max: 10, idleTimeoutMillis: 10 * 60_000 },
+    // Postgres cancels a statement (lock waits included) after 9 s, before pg's own 10 s timeout:
+    // a query pg gives up on leaves its connection half-open, and the pool handed it out again
+    // (every later request on it failed: "current transaction is aborted"). pg's timeout stays
+    // for a server that does not answer at all.
+    extra: { connectionTimeoutMillis: 1000, statement_timeout: 9_000, query_timeout: 10_000, max: 10, idleTimeoutMillis: 10 * 60_000 },
   };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { JobsOptions, Queue } from 'bullmq';
 import { LabfleetConfig } from '@labfleet/config';
 import { Batcher } from '@labfleet/domain';
 import { JobName, JOB_QUEUE } from './job-name.enum';
@@ -25,9 +25,7 @@ export class LabJobsService implements OnModuleDestroy {
   ) {}
 
   provision(labId: string, priority: JobPriority = JobPriority.Student): Promise<void> {
-    return this.guard(async () => {
-      await this.queueOf(JobName.ProvisionLab).add(JobName.ProvisionLab, { labId }, labJobOptions(JobName.ProvisionLab, labId, this.config.jobs, 0, priority));
-    });
+    return this.guard(() => this.addLabJob(JobName.ProvisionLab, labId, labJobOptions(JobName.ProvisionLab, labId, this.config.jobs, 0, priority)));
   }
 
   /** Asks for a platform-wide pass (pool refill, admission); one already queued covers it. */
@@ -80,9 +78,18 @@ export class LabJobsService implements OnModuleDestroy {
   }
 
   private add(job: JobName, labId: string): Promise<void> {
-    return this.guard(async () => {
-      await this.queueOf(job).add(job, { labId }, labJobOptions(job, labId, this.config.jobs));
-    });
+    return this.guard(() => this.addLabJob(job, labId, labJobOptions(job, labId, this.config.jobs)));
+  }
+
+  /**
+   * Adds a lab's job under its fixed id. A job of that id that failed for good (its attempts used
+   * up while the engine or Postgres was down) is removed first: BullMQ keeps it a week and would
+   * drop the new one as a duplicate, and reconcile's re-queue would leave the lab where it is.
+   */
+  private async addLabJob(job: JobName, labId: string, opts: JobsOptions): Promise<void> {
+    const queue = this.queueOf(job);
+    if ((await queue.getJobState(opts.jobId!)) === 'failed') await queue.remove(opts.jobId!);
+    await queue.add(job, { labId }, opts);
   }
 
   private queueOf(job: JobName): Queue {

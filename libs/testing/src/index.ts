@@ -13,3 +13,4 @@ export * from './tenants';
 export * from './oidc';
 export * from './swarm-cluster';
 export * from './table-reads';
+export * from './chaos';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { DockerProvider, labCgroupRoot, labDiskDir, labFilter } from '@labfleet/provider-docker';
-import { docker, labProviderContract, removeLabResources, TEST_LAB_IMAGE, testConfig } from '../src';
+import { docker, labProviderContract, labSpec, removeLabResources, TEST_LAB_IMAGE, testConfig } from '../src';
 
 const instance = `t${randomBytes(4).toString('hex')}`;
 const config = testConfig(instance);
@@ -38,6 +38,22 @@ describe('DockerProvider on the real engine (LabProvider contract)', () => {
     }),
     TEST_LAB_IMAGE,
   );
+
+  // Found by the chaos suite: after an engine restart, a command in a lab still recorded ready was a 502.
+  it('refuses a command in a lab whose node stopped behind its back as a conflict with its state', async () => {
+    const spec = labSpec(TEST_LAB_IMAGE);
+    try {
+      await provider.provision(spec);
+      const [node] = await docker.listContainers({ filters: labFilter(instance, spec.labId) });
+      await docker.getContainer(node.Id).kill();
+      await expect(provider.exec(spec.labId, { node: 'node1', command: ['true'], timeoutMs: 10_000 })).rejects.toMatchObject({
+        name: 'ConflictError',
+        message: 'lab node node1 is not running: the lab has stopped',
+      });
+    } finally {
+      await provider.destroy(spec.labId);
+    }
+  });
 
   it('reports an engine it cannot reach as a dependency outage', async () => {
     const { createDockerClient } = await import('@labfleet/provider-docker');

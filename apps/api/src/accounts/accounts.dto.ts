@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsEnum, IsInt, IsOptional, IsString, IsUrl, IsUUID, Matches, Max, MaxLength, Min, MinLength, Validate, ValidateIf, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { isTimezone } from '@labfleet/domain';
-import { Role } from '@labfleet/contracts';
+import { MAX_OFFSET, Role } from '@labfleet/contracts';
 import type { SchoolEntity, UserEntity } from '@labfleet/persistence';
 
 @ValidatorConstraint({ name: 'timezone' })
@@ -64,7 +64,7 @@ export class UpdateUserDto {
 export class ListUsersQuery {
   @ApiPropertyOptional({ enum: Role }) @IsOptional() @IsEnum(Role, { message: ROLE_MESSAGE }) role?: Role;
   @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit = 50;
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset = 0;
+  @ApiPropertyOptional({ default: 0, maximum: MAX_OFFSET }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_OFFSET) offset = 0;
 }
 
 export class UserView {

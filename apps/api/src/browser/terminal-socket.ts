@@ -3,11 +3,12 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { LabTerminalService } from '@labfleet/lab-lifecycle';
 import { toErrorBody } from '../errors/error-body';
+import { batchPerTurn } from './batch-per-turn';
+import { latestOnly } from './latest-only';
+import { parseTerminalMessage } from './terminal-message';
 
 const TERMINAL_PATH = /^\/api\/v1\/labs\/([0-9a-fA-F-]{36})\/terminal\/ws(\?.*)?$/;
 const clamp = (value: string | null, fallback: number, max: number) => Math.min(Math.max(Number(value) || fallback, 2), max);
-
-type ClientMessage = { type: 'input'; data: string } | { type: 'resize'; cols: number; rows: number };
 
 /**
  * The terminal WebSocket: output goes to the browser as binary frames; the browser sends JSON
@@ -42,17 +43,17 @@ export class TerminalSocket {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'exit' }));
       ws.close(1000, 'the shell ended');
     });
+    // A flood of keystrokes or resizes costs one write to the lab per turn and one resize at a time.
+    const write = batchPerTurn((data) => session.write(data));
+    const resize = latestOnly(({ cols, rows }: { cols: number; rows: number }) => session.resize(cols, rows));
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      let message: ClientMessage;
-      try {
-        message = JSON.parse(data.toString()) as ClientMessage;
-      } catch {
-        return;
-      }
-      if (message.type === 'input' && !readOnly && typeof message.data === 'string') session.write(message.data);
-      if (message.type === 'resize') void session.resize(clamp(String(message.cols), 80, 500), clamp(String(message.rows), 24, 200)).catch(() => undefined);
+      const message = isBinary ? undefined : parseTerminalMessage(data.toString());
+      if (message?.type === 'input' && !readOnly) write(message.data);
+      if (message?.type === 'resize') resize({ cols: clamp(String(message.cols), 80, 500), rows: clamp(String(message.rows), 24, 200) });
     });
+    // ws closes the connection itself on a bad frame (1009 over maxPayload, 1002 for a protocol
+    // error); unlistened, its 'error' event would be an uncaught exception that ends the API.
+    ws.on('error', () => undefined);
     // Proxies drop idle connections: a ping every 25 s keeps a quiet terminal open.
     const keepAlive = setInterval(() => ws.readyState === WebSocket.OPEN && ws.ping(), 25_000);
     ws.on('close', () => {

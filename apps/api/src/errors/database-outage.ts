@@ -1,6 +1,8 @@
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-// Postgres SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown).
-const SQLSTATE = /^(08|57P)/;
+// Postgres SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown),
+// and 57014: a statement cancelled at statement_timeout (an overloaded or locked database).
+const SQLSTATE = /^(08|57P|57014$)/;
+const RELEASED = new Set(['QueryRunnerProviderAlreadyReleasedError', 'QueryRunnerAlreadyReleasedError']);
 const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Connection ended|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
 
 /**
@@ -8,7 +10,10 @@ const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|
  * inside TypeORM, so they are recognised here. Returns the cause in words, or null.
  */
 export function databaseOutage(e: unknown): string | null {
-  const err = e as { code?: string; message?: string; driverError?: { code?: string; message?: string } };
+  const err = e as { name?: string; code?: string; message?: string; driverError?: { code?: string; message?: string } };
+  // TypeORM releases a transaction's runner when its connection breaks (Postgres killed mid-way);
+  // the transaction's next query or its commit then throws one of these instead of pg's own error.
+  if (RELEASED.has(err?.name ?? '')) return 'the connection to the database was lost during the request';
   const code = err?.driverError?.code ?? err?.code;
   const message = err?.driverError?.message ?? err?.message ?? '';
   if ((code && (CONNECTION_CODES.has(code) || SQLSTATE.test(code))) || MESSAGES.test(message)) return message || code || 'unreachable';

@@ -11,6 +11,7 @@ import {
   UnauthenticatedError,
 } from '@labfleet/domain';
 import { databaseOutage } from './database-outage';
+import { isUnstorableText } from './unstorable-text';
 
 export interface ErrorBody {
   statusCode: number;
@@ -52,6 +53,7 @@ export function toErrorBody(e: unknown): { body: ErrorBody; retryAfter?: number 
   if (e instanceof ProviderError) return plain(502, `the lab backend failed: ${e.message}`);
   const clientError = exposedClientError(e);
   if (clientError) return plain(clientError.status, clientError.message);
+  if (isUnstorableText(e)) return plain(400, 'text in the request holds a NUL character (\\u0000), which cannot be stored or looked up');
   const outage = databaseOutage(e);
   if (outage) return { body: { statusCode: 503, error: 'Service Unavailable', message: `database is unavailable: ${outage}`, dependency: 'database' }, retryAfter: 5 };
   return plain(500, 'unexpected error; see the server log');

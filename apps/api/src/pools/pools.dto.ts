@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 export class SetPoolDto {
   @ApiProperty({ description: 'Idle labs kept ready', minimum: 0, maximum: 1000 }) @IsInt() @Min(0) @Max(1000) min!: number;
@@ -45,5 +45,6 @@ export class SlotDto {
 }
 
 export class TimetableDto {
-  @ApiProperty({ type: [SlotDto] }) @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => SlotDto) slots!: SlotDto[];
+  // IsObject: ValidateNested passes an element that is itself an array ([[]]), which reached the service.
+  @ApiProperty({ type: [SlotDto] }) @IsArray() @ArrayMaxSize(200) @IsObject({ each: true, message: 'slots must be a list of slot objects' }) @ValidateNested({ each: true }) @Type(() => SlotDto) slots!: SlotDto[];
 }

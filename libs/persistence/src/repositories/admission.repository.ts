@@ -196,7 +196,9 @@ export class AdmissionRepository {
          UPDATE labs SET school_id = req.school_id, course_id = req.course_id, owner_id = req.owner_id, expires_at = req.expires_at, claimed_at = now(), updated_at = now()
            FROM pick JOIN req ON req.template_id = pick.template_id AND req.k = pick.k
           WHERE labs.id = pick.id RETURNING labs.id, req.n, req.actor),
-       event AS (INSERT INTO lab_events (lab_id, from_status, to_status, actor, detail) SELECT id, $7, $7, actor, $8::jsonb FROM claimed)
+       -- The claim's own moment, not its transaction's start (now()): a request that waited for a lock
+       -- may have begun before the lab it claims was ready, and the history must read ready, then claimed.
+       event AS (INSERT INTO lab_events (lab_id, from_status, to_status, actor, detail, created_at) SELECT id, $7, $7, actor, $8::jsonb, clock_timestamp() FROM claimed)
        SELECT id, n::int AS n FROM claimed`,
       [
         column((c) => c.lab.templateId),

@@ -1,4 +1,4 @@
-import { DependencyUnavailableError, ProviderError, tolerateStatuses } from '@labfleet/domain';
+import { ConflictError, DependencyUnavailableError, ProviderError, tolerateStatuses } from '@labfleet/domain';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EACCES']);
 
@@ -7,7 +7,7 @@ export const statusOf = (e: unknown): number | undefined => (e as { statusCode?:
 
 /** Turns an engine error into the domain's: engine unreachable → 503-class, 5xx → retryable. */
 export function toProviderError(e: unknown, what: string): Error {
-  if (e instanceof ProviderError || e instanceof DependencyUnavailableError) return e;
+  if (e instanceof ProviderError || e instanceof DependencyUnavailableError || e instanceof ConflictError) return e;
   const code = (e as { code?: string })?.code;
   const message = (e as { json?: { message?: string } })?.json?.message ?? (e instanceof Error ? e.message : String(e));
   if (code && UNREACHABLE.has(code)) return new DependencyUnavailableError('docker', `${what}: ${message}`);

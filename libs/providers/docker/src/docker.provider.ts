@@ -5,6 +5,7 @@ import type { LabfleetConfig } from '@labfleet/config';
 import { ProviderKind } from '@labfleet/contracts';
 import {
   AttachRequest,
+  ConflictError,
   DEFAULT_DISK_MB,
   DependencyUnavailableError,
   ExecRequest,
@@ -134,7 +135,9 @@ export class DockerProvider implements LabProvider {
     return this.engine('running the command', async () => {
       const container = this.docker.getContainer(labContainerName(this.config.instance, labId, request.node));
       const state = await tolerate(container.inspect(), [404]);
-      if (!state?.State.Running) throw new ProviderError(`lab node ${request.node} is not running`, false);
+      // The lab died under its record (an engine restart; reconcile marks it failed soon): the
+      // request conflicts with the lab's state, the backend did not fail (409, not 502).
+      if (!state?.State.Running) throw new ConflictError(`lab node ${request.node} is not running: the lab has stopped`);
       return runExec(container, this.docker.modem, {
         runner: inLab([]),
         command: request.command,

@@ -49,7 +49,10 @@ export class LabHostHelper {
   ensureRunning(): Promise<HostFacts> {
     this.ready ??= this.start().catch((e) => {
       this.ready = null;
-      throw toProviderError(e, 'starting the host helper');
+      // Never the lab's fault, and often a race: workers starting the helper at once see the
+      // engine's name reserved before the container exists (404 on start). The job tries again.
+      const error = toProviderError(e, 'starting the host helper');
+      throw error instanceof ProviderError ? new ProviderError(error.message, true) : error;
     });
     return this.ready;
   }

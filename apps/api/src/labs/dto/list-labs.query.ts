@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsEnum, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { LAB_STATUSES, LabStatus } from '@labfleet/contracts';
+import { LAB_STATUSES, LabStatus, MAX_OFFSET } from '@labfleet/contracts';
 
 export class ListLabsQuery {
   @ApiPropertyOptional({ description: 'Comma-separated statuses', example: 'pending,ready' })
@@ -22,7 +22,7 @@ export class ListLabsQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
   limit = 20;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_OFFSET })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_OFFSET)
   offset = 0;
 }
