@@ -1,5 +1,5 @@
 import { LabStatus } from '@labfleet/contracts';
-import { CuttableProxy, eventually, LabfleetStack } from '@labfleet/testing';
+import { ApiClient, CuttableProxy, eventually, LabfleetStack, TenantBuilder, TEST_PASSWORD } from '@labfleet/testing';
 
 jest.setTimeout(180_000);
 
@@ -46,6 +46,17 @@ describe('when Postgres, Redis or Docker is down the API answers 503 within a se
     expect(health.body.checks.database.ok).toBe(false);
     await pg.restore();
     expect((await stack.client.get('/api/v1/labs')).status).toBe(200);
+  });
+
+  it('logins retried through a Postgres outage are not counted against the account: it can sign in once the database is back', async () => {
+    const tenants = new TenantBuilder(stack.client);
+    const { email } = await tenants.person((await tenants.school('outage-login')).id, 'student', 'outage-login@example.test');
+    const anonymous = new ApiClient(stack.client.baseUrl, null);
+    await pg.cut();
+    // More than the account's 10 a minute: each one counted would make the last ones 429.
+    for (let i = 0; i < 12; i++) expect((await anonymous.post('/api/v1/auth/login', { email, password: TEST_PASSWORD })).status).toBe(503);
+    await pg.restore();
+    expect((await anonymous.post('/api/v1/auth/login', { email, password: TEST_PASSWORD })).status).toBe(200);
   });
 
   it('Redis down: a new lab is refused with 503 and nothing is recorded; it works again after', async () => {

@@ -23,11 +23,23 @@ export class PasswordLoginService {
   async login(emailInput: string, password: string, ip: string | null): Promise<Session> {
     const email = normalizeEmail(emailInput);
     const limits = this.config.rateLimits;
-    await this.limiter.consume(`login:address:${ip}`, limits.loginPerAddress, 'login attempts from this address');
-    await this.limiter.consume(`login:account:${email}`, limits.loginPerAccount, 'login attempts for this account');
+    const giveBack = await this.limiter.consumeAll([
+      { key: `login:address:${ip}`, perMinute: limits.loginPerAddress, what: 'login attempts from this address' },
+      { key: `login:account:${email}`, perMinute: limits.loginPerAccount, what: 'login attempts for this account' },
+    ]);
     await this.limiter.assertUnlocked(`login:${email}`, 'logins for this account');
-    const user = await this.users.findByEmail(email);
-    const ok = await verifyPassword(password, user ? await this.users.passwordHashOf(user.id) : null);
+    let user: Awaited<ReturnType<UserRepository['findByEmail']>>;
+    let hash: string | null;
+    try {
+      user = await this.users.findByEmail(email);
+      hash = user ? await this.users.passwordHashOf(user.id) : null;
+    } catch (e) {
+      // An attempt the database could not judge is not one: a client retrying through an outage,
+      // as the 503's Retry-After asks, would otherwise be refused (429) once the database is back.
+      await giveBack().catch(() => undefined);
+      throw e;
+    }
+    const ok = await verifyPassword(password, hash);
     const attempt = { schoolId: user?.schoolId ?? null, actorId: user?.id ?? null, actorLabel: email, targetType: 'user', targetId: user?.id ?? null, ip };
     if (!user || !ok) {
       await this.limiter.recordFailure(`login:${email}`, this.config.auth.lockAfterFailures);

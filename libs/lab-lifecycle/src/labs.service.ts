@@ -126,9 +126,9 @@ export class LabsService {
         via === 'pool' ? this.jobs.refillPoolsAfter(REFILL_QUIET_SECONDS * 1000) : undefined,
       ]);
     } catch (e) {
-      // The caller hears 503 and that nothing happened; a job already queued finds no row and stops.
-      // (A claimed lab's container is then an orphan, which reconcile removes.)
-      await this.labs.discard(lab.id);
+      // The caller hears 503 and that nothing happened: a new lab's row goes (a job already queued
+      // finds none and stops); a claimed pool lab goes back to the pool, its history kept.
+      await (via === 'pool' ? this.labs.unclaim(lab.id, principal.label) : this.labs.discard(lab.id));
       throw e;
     }
     // Counted once it is sure to stand (a discarded request is not one); a lab let through the waiting line later counts as cold.

@@ -4,6 +4,7 @@ import { LabStatus } from '@labfleet/contracts';
 import { QuotaExceededError } from '@labfleet/domain';
 import { createTestDatabase, TestDatabase } from '@labfleet/testing';
 import { AdmissionRepository } from '../src/repositories/admission.repository';
+import { LabRepository } from '../src/repositories/lab.repository';
 import { connect } from './test-database';
 
 jest.setTimeout(60_000);
@@ -115,6 +116,22 @@ describe('AdmissionRepository: pool claims and the waiting line', () => {
     expect(new Set([labs[0], labs[2]])).toEqual(new Set(small));
     expect(labs[1]).toBe(big[0]);
     expect(results.slice(0, 3).map((r) => (r.status === 'fulfilled' ? r.value.lab.ownerId : null))).toEqual(users.slice(0, 3));
+    await endAll();
+  });
+
+  it('a claim undone (its jobs could not be queued) gives the lab back to the pool with its expiry, and keeps its history', async () => {
+    const [id] = await admission.createPoolLabs([poolLab()], RESERVE, ROOMY.capacity);
+    await markReady([id]);
+    const [before] = await ds.query(`SELECT expires_at FROM labs WHERE id = $1`, [id]);
+    const claim = await admission.createOwned(owned(users[0]), users[0], () => oneHour(), ROOMY);
+    expect(claim).toMatchObject({ via: 'pool', lab: { id } });
+    await new LabRepository(ds).unclaim(id, 'student');
+    const [after] = await ds.query(`SELECT status, course_id, owner_id, claimed_at, expires_at FROM labs WHERE id = $1`, [id]);
+    expect(after).toEqual({ status: 'ready', course_id: null, owner_id: null, claimed_at: null, expires_at: before.expires_at });
+    const history: { action: string | null }[] = await ds.query(`SELECT detail->>'action' AS action FROM lab_events WHERE lab_id = $1 ORDER BY created_at`, [id]);
+    expect(history.map((e) => e.action)).toEqual([null, 'claimed', 'claim-undone']);
+    // Back in the pool: the next student gets it.
+    expect(await admission.createOwned(owned(users[1]), users[1], () => oneHour(), ROOMY)).toMatchObject({ via: 'pool', lab: { id } });
     await endAll();
   });
 

@@ -30,12 +30,15 @@ export class RateLimiter {
   }
 
   /** Counts one request against `key`; throws `RateLimitedError` past `perMinute`. */
-  consume(key: string, perMinute: number, what: string): Promise<void> {
-    return this.consumeAll([{ key, perMinute, what }]);
+  async consume(key: string, perMinute: number, what: string): Promise<void> {
+    await this.consumeAll([{ key, perMinute, what }]);
   }
 
-  /** Counts one request against each limit in one Redis round trip; throws for the first one exceeded. */
-  async consumeAll(limits: readonly RateLimit[]): Promise<void> {
+  /**
+   * Counts one request against each limit in one Redis round trip; throws for the first one exceeded.
+   * Returns what takes the count back, for a request the server could not judge.
+   */
+  async consumeAll(limits: readonly RateLimit[]): Promise<() => Promise<void>> {
     const now = Date.now();
     const window = Math.floor(now / 60_000);
     const keys = limits.map((l) => `${this.prefix}:rate:${l.key}:${window}`);
@@ -49,6 +52,12 @@ export class RateLimiter {
     if (exceeded) {
       throw new RateLimitedError(`too many ${exceeded.what}: at most ${exceeded.perMinute} per minute`, Math.ceil(((window + 1) * 60_000 - now) / 1000));
     }
+    return () =>
+      redisCall(async () => {
+        const tx = this.queues.connection.multi();
+        for (const key of keys) tx.decr(key);
+        await tx.exec();
+      });
   }
 
   /** Throws while `key` is locked after failed attempts. */

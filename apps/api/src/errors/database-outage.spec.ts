@@ -5,6 +5,7 @@ describe('databaseOutage', () => {
   it('recognises refused and timed-out connections', () => {
     expect(databaseOutage(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toMatch(/ECONNREFUSED/);
     expect(databaseOutage(new Error('timeout exceeded when trying to connect'))).toBeTruthy();
+    expect(databaseOutage(new Error('Query read timeout'))).toBeTruthy(); // seen under load: was a 500
     expect(databaseOutage({ message: 'x', driverError: { code: '57P01', message: 'terminating connection due to administrator command' } })).toMatch(/administrator/);
   });
 

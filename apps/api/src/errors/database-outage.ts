@@ -3,7 +3,8 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EP
 // and 57014: a statement cancelled at statement_timeout (an overloaded or locked database).
 const SQLSTATE = /^(08|57P|57014$)/;
 const RELEASED = new Set(['QueryRunnerProviderAlreadyReleasedError', 'QueryRunnerAlreadyReleasedError']);
-const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Connection ended|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+// 'Query read timeout': pg's own timer, when an overloaded server or process took too long to answer.
+const MESSAGES = /Query read timeout|Connection terminated|timeout exceeded when trying to connect|Connection ended|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
 
 /**
  * Redis and Docker errors are translated where those clients are called; pg's come from deep

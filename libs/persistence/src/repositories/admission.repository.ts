@@ -178,7 +178,8 @@ export class AdmissionRepository {
 
   /**
    * Takes the oldest idle pool labs of each request's template for the requests, in order, with
-   * their `claimed` events, in one statement. Returns claim index → lab id for those served.
+   * their `claimed` events, in one statement. Returns claim index → lab id for those served. The
+   * event keeps the lab's pool expiry, so that `LabRepository.unclaim` can give it back.
    */
   private async claimPoolLabs(em: EntityManager, claims: readonly PoolClaim[]): Promise<Map<number, string>> {
     if (claims.length === 0) return new Map();
@@ -189,16 +190,16 @@ export class AdmissionRepository {
            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::text[]) WITH ORDINALITY AS r(template_id, school_id, course_id, owner_id, expires_at, actor, n)),
        want AS (SELECT template_id, count(*) AS n FROM req GROUP BY template_id),
        pick AS (
-         SELECT p.id, w.template_id, row_number() OVER (PARTITION BY w.template_id ORDER BY p.created_at, p.id) AS k
-           FROM want w, LATERAL (SELECT id, created_at FROM labs WHERE template_id = w.template_id AND course_id IS NULL AND status = $7
+         SELECT p.id, p.expires_at, w.template_id, row_number() OVER (PARTITION BY w.template_id ORDER BY p.created_at, p.id) AS k
+           FROM want w, LATERAL (SELECT id, created_at, expires_at FROM labs WHERE template_id = w.template_id AND course_id IS NULL AND status = $7
                                   ORDER BY created_at LIMIT w.n FOR UPDATE SKIP LOCKED) p),
        claimed AS (
          UPDATE labs SET school_id = req.school_id, course_id = req.course_id, owner_id = req.owner_id, expires_at = req.expires_at, claimed_at = now(), updated_at = now()
            FROM pick JOIN req ON req.template_id = pick.template_id AND req.k = pick.k
-          WHERE labs.id = pick.id RETURNING labs.id, req.n, req.actor),
+          WHERE labs.id = pick.id RETURNING labs.id, req.n, req.actor, pick.expires_at AS pool_expires_at),
        -- The claim's own moment, not its transaction's start (now()): a request that waited for a lock
        -- may have begun before the lab it claims was ready, and the history must read ready, then claimed.
-       event AS (INSERT INTO lab_events (lab_id, from_status, to_status, actor, detail, created_at) SELECT id, $7, $7, actor, $8::jsonb, clock_timestamp() FROM claimed)
+       event AS (INSERT INTO lab_events (lab_id, from_status, to_status, actor, detail, created_at) SELECT id, $7, $7, actor, $8::jsonb || jsonb_build_object('poolExpiresAt', pool_expires_at), clock_timestamp() FROM claimed)
        SELECT id, n::int AS n FROM claimed`,
       [
         column((c) => c.lab.templateId),

@@ -98,6 +98,24 @@ export class LabRepository {
   }
 
 
+  /**
+   * Undoes a claim whose jobs could not be queued: the lab goes back to the warm pool with its pool
+   * expiry, and its history says so (a pool lab's history is kept, unlike a new lab's in `discard`).
+   * Does nothing when the lab has moved on since (it is then no longer the caller's to give back).
+   */
+  async unclaim(labId: string, actor: string): Promise<void> {
+    await this.db.transaction(async (em) => {
+      const rows: unknown[] = await em.query(
+        `UPDATE labs SET school_id = NULL, course_id = NULL, owner_id = NULL, claimed_at = NULL, updated_at = now(),
+                expires_at = (SELECT (detail->>'poolExpiresAt')::timestamptz FROM lab_events
+                               WHERE lab_id = $1 AND detail->>'action' = 'claimed' ORDER BY created_at DESC LIMIT 1)
+          WHERE id = $1 AND status = $2 AND claimed_at IS NOT NULL RETURNING id`,
+        [labId, LabStatus.Ready],
+      );
+      if (rows.length) await appendLabEvent(em, labId, LabStatus.Ready, LabStatus.Ready, actor, { action: 'claim-undone' });
+    });
+  }
+
   /** Undoes `create` when its job could not be queued: the caller answered that nothing happened. */
   async discard(labId: string): Promise<void> {
     await this.db.transaction(async (em) => {
