@@ -14,11 +14,10 @@ import {
   SingleFlight,
 } from '@labfleet/domain';
 import { CourseRepository, RegistryKeyRepository, RegistrySigningKey } from '@labfleet/persistence';
+import { COURSE_REGISTRY_ISSUER, courseRegistryService } from '@labfleet/provider-docker';
 import { generateRegistrySigningKey, RegistryTokenResponse, signRegistryToken } from './registry-token';
 
 const MB = 1024 * 1024;
-/** Who signs (`iss`): the registry's configuration names the same. */
-export const REGISTRY_TOKEN_ISSUER = 'labfleet';
 
 /**
  * Labfleet as the course registry's token server: decides what a principal may do with each
@@ -48,7 +47,7 @@ export class CourseRegistryService {
 
   /** The registry's `service` (the token's audience). */
   get service(): string {
-    return this.config.courseRegistry.host.split(':')[0];
+    return courseRegistryService(this.config.courseRegistry.host);
   }
 
   /** Starts the registry with the certificate of Labfleet's signing key (made on first use). */
@@ -67,7 +66,7 @@ export class CourseRegistryService {
       if (actions.length > 0) access.push({ type: scope.type, name: scope.name, actions });
     }
     return signRegistryToken(await this.signingKey(), {
-      issuer: REGISTRY_TOKEN_ISSUER,
+      issuer: COURSE_REGISTRY_ISSUER,
       // A token for another service would be refused there anyway: name ours.
       service: service === this.service ? service : this.service,
       subject: principal.userId ?? principal.label,
