@@ -6,4 +6,8 @@ set -- --host=unix:///var/run/docker.sock "$@"
 if [ -n "$LABFLEET_REGISTRY_MIRROR" ]; then
   set -- "$@" --registry-mirror="$LABFLEET_REGISTRY_MIRROR" --insecure-registry="${LABFLEET_REGISTRY_MIRROR#*://}"
 fi
+# The course registry (host:port, plain HTTP on the lab's private network, like the mirror).
+if [ -n "${LABFLEET_COURSE_REGISTRY:-}" ]; then
+  set -- "$@" --insecure-registry="$LABFLEET_COURSE_REGISTRY"
+fi
 exec dockerd "$@"

@@ -30,7 +30,7 @@ export function dockerTemplate(name = TEMPLATE): LabTemplate {
 
 /** What a bare node is made with: the privileged profile, no disk image, no delegated cgroups; the mirror only if given. */
 export function bareContext(instance: string, registryMirror: string | null = null): LabContainerContext {
-  return { instance, securityProfile: 'privileged', runtime: null, registryMirror, disk: null, cgroupHierarchies: [] };
+  return { instance, securityProfile: 'privileged', runtime: null, registryMirror, courseRegistry: null, disk: null, cgroupHierarchies: [] };
 }
 
 /** The container options the provider's builder makes for the template's node, on the plain DinD image. */

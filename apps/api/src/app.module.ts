@@ -18,6 +18,7 @@ import { MetricsController } from './health/metrics.controller';
 import { LabsController } from './labs/labs.controller';
 import { MeController } from './me/me.controller';
 import { PoolsController } from './pools/pools.controller';
+import { RegistryTokenController } from './registry/registry-token.controller';
 import { TemplateSeeder } from './templates/template.seeder';
 import { TemplatesController } from './templates/templates.controller';
 
@@ -35,6 +36,7 @@ export class AppModule {
         CoursesController,
         CourseMembersController,
         TimetableController,
+        RegistryTokenController,
         PoolsController,
         AuditController,
         LabsController,

@@ -4,7 +4,7 @@ import type IORedis from 'ioredis';
 import { hostname } from 'node:os';
 import { LabfleetConfig, labSecurityWarnings } from '@labfleet/config';
 import { LAB_PROVIDER, LabProvider } from '@labfleet/domain';
-import { AdmissionService, LabLifecycleService, PoolService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
+import { AdmissionService, CourseRegistryService, LabLifecycleService, PoolService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
 import { TemplateRepository } from '@labfleet/persistence';
 import { createRedisConnection, JOB_QUEUE, JobName, QueueName, QUEUES, QueueSet } from '@labfleet/queue';
 import { JobHandler, jobHandlers, JobHandlers } from './job-handlers';
@@ -27,8 +27,9 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     lifecycle: LabLifecycleService,
     pools: PoolService,
     admission: AdmissionService,
+    private readonly courseRegistry: CourseRegistryService,
   ) {
-    this.handlers = jobHandlers({ lifecycle, reconciler, pools, admission });
+    this.handlers = jobHandlers({ lifecycle, reconciler, pools, admission, courseRegistry });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -40,6 +41,8 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     // Labs can start without the mirror (students just cannot pull offline): never fatal.
     const problems = await this.provider.prepare(images).catch((e: Error) => [e.message]);
     this.logger.log({ msg: 'lab images prepared', images: images.length, problems });
+    // Labs made before it runs would have no registry: the worker starts it before taking jobs.
+    await this.courseRegistry.start().catch((e: Error) => this.logger.warn({ msg: 'course registry not started; labs wait for it', error: e.message }));
     const summary = await this.reconciler.run();
     this.logger.log({ msg: 'startup reconcile done', ...summary });
     await this.schedule(JobName.Reconcile, this.config.jobs.reconcileIntervalSeconds);

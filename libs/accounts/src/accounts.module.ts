@@ -6,6 +6,7 @@ import { AuthenticatorService } from './authenticator.service';
 import { CoursesService } from './courses.service';
 import { OidcLoginService } from './oidc-login.service';
 import { PasswordLoginService } from './password-login.service';
+import { RegistryLoginService } from './registry-login.service';
 import { SchoolsService } from './schools.service';
 import { SessionService } from './session.service';
 import { TimetableService } from './timetable.service';
@@ -18,6 +19,7 @@ const SERVICES = [
   CoursesService,
   OidcLoginService,
   PasswordLoginService,
+  RegistryLoginService,
   SchoolsService,
   SessionService,
   TimetableService,

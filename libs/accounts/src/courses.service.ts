@@ -43,6 +43,19 @@ export class CoursesService {
     return course;
   }
 
+  /**
+   * Deletes the course (school admins of its school, platform admins): 409 while one of its labs
+   * has not ended. What the backends hold for it (the course registry's images) goes after.
+   */
+  async remove(caller: Caller, id: string): Promise<void> {
+    const course = await this.get(caller, id);
+    if (!administersSchool(caller.principal, course.schoolId)) throw new ForbiddenError('only school admins delete courses');
+    const outcome = await this.courses.remove(id);
+    if (outcome === 'missing') throw new NotFoundError('course', id);
+    if (outcome === 'busy') throw new ConflictError('the course still has labs running; stop them first');
+    await this.audit.log(caller, 'course.deleted', { type: 'course', id, schoolId: course.schoolId }, { name: course.name });
+  }
+
   async updatePolicy(caller: Caller, id: string, policy: Partial<CoursePolicy>): Promise<CourseEntity> {
     const before = await this.managed(caller, id);
     await this.courses.updatePolicy(id, policy);

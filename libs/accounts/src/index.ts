@@ -4,6 +4,7 @@ export * from './authenticator.service';
 export * from './courses.service';
 export * from './oidc-login.service';
 export * from './password-login.service';
+export * from './registry-login.service';
 export * from './roster.parser';
 export * from './schools.service';
 export * from './session';

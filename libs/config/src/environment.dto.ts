@@ -138,6 +138,33 @@ export class EnvironmentDto {
   @Matches(/^https?:\/\//, { message: 'REGISTRY_PROXY_URL must be an http(s) URL when REGISTRY_MODE=proxy' })
   REGISTRY_PROXY_URL?: string;
 
+  @IsOptional() @IsIn(['on', 'off'], { message: 'COURSE_REGISTRY must be on or off' })
+  COURSE_REGISTRY?: 'on' | 'off';
+
+  @IsOptional() @Matches(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,50}$/, { message: 'COURSE_REGISTRY_NAME must be a container name' })
+  COURSE_REGISTRY_NAME?: string;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  COURSE_REGISTRY_IMAGE?: string;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  COURSE_REGISTRY_FRONT_IMAGE?: string;
+
+  @IsOptional() @Matches(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?:\d{1,5}$/, { message: 'COURSE_REGISTRY_HOST must be host:port, e.g. labfleet-courses:5000 (a name with a port, as Docker reads a registry)' })
+  COURSE_REGISTRY_HOST?: string;
+
+  @IsOptional() @Matches(/^https?:\/\/[^/]+$/, { message: 'COURSE_REGISTRY_API_URL must be an http(s) URL without a path' })
+  COURSE_REGISTRY_API_URL?: string;
+
+  @IsOptional() @Matches(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/, { message: 'COURSE_REGISTRY_API_NETWORK must be a network name' })
+  COURSE_REGISTRY_API_NETWORK?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(30) @Max(3600)
+  COURSE_REGISTRY_TOKEN_TTL_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1048576)
+  COURSE_REGISTRY_CAP_MB?: number;
+
   /** ca.pem, cert.pem and key.pem for Docker engines reached over TCP (Docker's own convention). */
   @IsOptional() @IsString() @IsNotEmpty()
   DOCKER_CERT_PATH?: string;

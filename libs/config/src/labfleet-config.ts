@@ -68,6 +68,28 @@ export abstract class LabfleetConfig {
     readonly hostPort: number;
     readonly proxyUrl?: string;
   };
+  /**
+   * The course registry (Docker provider): a `registry:2` behind a small proxy that joins lab
+   * networks as `host`; Labfleet is its token server. Tokens are signed with a key Labfleet makes
+   * on first use and keeps in Postgres.
+   */
+  abstract readonly courseRegistry: {
+    readonly enabled: boolean;
+    /** Container name prefix (`-store`, `-front`, `-data`, `-net` are added). */
+    readonly name: string;
+    readonly image: string;
+    /** The image of the proxy in front (nginx). */
+    readonly frontImage: string;
+    /** `host:port` labs reach the registry by, on their own network. */
+    readonly host: string;
+    /** The API as the proxy reaches it: the token endpoint is forwarded there. */
+    readonly apiUrl: string;
+    /** A network the proxy joins to reach `apiUrl` (Compose: the API's network); null: the engine's default bridge. */
+    readonly apiNetwork: string | null;
+    readonly tokenTtlSeconds: number;
+    /** A student whose namespace holds more than this gets no push token. */
+    readonly capMb: number;
+  };
   /** Used only with `LAB_PROVIDER=kubernetes`. */
   abstract readonly kubernetes: {
     /** Kubeconfig file; unset: `~/.kube/config`, else the in-cluster service account. */

@@ -44,6 +44,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
   if (env.PORT_PROXY_ROUTE === 'engine' && env.LAB_PROVIDER === ProviderKind.Kubernetes) {
     problems.push('PORT_PROXY_ROUTE=engine needs LAB_PROVIDER docker or swarm (on Kubernetes the API reaches pods over the network)');
   }
+  if (env.COURSE_REGISTRY === 'on' && (env.LAB_PROVIDER ?? ProviderKind.Docker) !== ProviderKind.Docker) {
+    problems.push('COURSE_REGISTRY=on needs LAB_PROVIDER=docker (the registry joins each lab network on the one engine)');
+  }
   const profile = securityProfile(env, problems);
   const http = { headersTimeoutSeconds: env.HTTP_HEADERS_TIMEOUT_SECONDS ?? 20, requestTimeoutSeconds: env.HTTP_REQUEST_TIMEOUT_SECONDS ?? 300 };
   if (http.headersTimeoutSeconds > http.requestTimeoutSeconds) problems.push('HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS (the head is part of the request)');
@@ -83,6 +86,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       name: env.REGISTRY_NAME ?? `labfleet-${env.LABFLEET_INSTANCE ?? 'default'}-registry`,
       hostPort: env.REGISTRY_HOST_PORT ?? 5001,
       proxyUrl: env.REGISTRY_PROXY_URL,
+    },
+    courseRegistry: {
+      enabled: env.COURSE_REGISTRY === 'on',
+      name: env.COURSE_REGISTRY_NAME ?? `labfleet-${env.LABFLEET_INSTANCE ?? 'default'}-courses`,
+      image: env.COURSE_REGISTRY_IMAGE ?? env.REGISTRY_IMAGE ?? 'registry:2',
+      frontImage: env.COURSE_REGISTRY_FRONT_IMAGE ?? 'nginx:latest',
+      host: env.COURSE_REGISTRY_HOST ?? 'labfleet-courses:5000',
+      // The API on the engine's host, as a container on the default bridge reaches it.
+      apiUrl: env.COURSE_REGISTRY_API_URL ?? `http://host.docker.internal:${env.PORT ?? 3000}`,
+      apiNetwork: env.COURSE_REGISTRY_API_NETWORK ?? null,
+      tokenTtlSeconds: env.COURSE_REGISTRY_TOKEN_TTL_SECONDS ?? 300,
+      capMb: env.COURSE_REGISTRY_CAP_MB ?? 2048,
     },
     kubernetes: {
       kubeconfig: env.KUBECONFIG,

@@ -178,7 +178,27 @@ export interface LabProvider {
   capacity(): Promise<Resources>;
   /** Cheap liveness check of the backend; rejects with `DependencyUnavailableError`. */
   ping(): Promise<void>;
+  /** The course registry, where this backend runs one (`COURSE_REGISTRY=on`, Docker only). */
+  readonly courseRegistry?: CourseRegistryPort;
 }
 
 /** Nest injection token for the configured `LabProvider`. */
+/**
+ * The course registry a backend runs for labs (Docker provider only): a registry that trusts tokens
+ * signed by the key whose certificate it is given, reachable from every lab network.
+ */
+export interface CourseRegistryPort {
+  /**
+   * Starts the registry (or keeps it) trusting `certificatePem`; until this is called, labs are
+   * made without the registry. Idempotent; a changed certificate replaces the registry container.
+   */
+  start(certificatePem: string): Promise<void>;
+  /** Bytes of the layers linked in the repositories under `<courseId>/<userId>/`. */
+  usageBytes(courseId: string, userId: string): Promise<number>;
+  /** Course ids that have repositories in the registry's storage. */
+  listCourses(): Promise<string[]>;
+  /** Removes these courses' repositories, then the blobs no repository links any more. */
+  removeCourses(courseIds: readonly string[]): Promise<void>;
+}
+
 export const LAB_PROVIDER = Symbol('LAB_PROVIDER');

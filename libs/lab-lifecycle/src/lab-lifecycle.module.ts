@@ -5,6 +5,7 @@ import { PersistenceModule } from '@labfleet/persistence';
 import { QueueModule } from '@labfleet/queue';
 import { AdmissionService } from './admission.service';
 import { CapacityService } from './capacity.service';
+import { CourseRegistryService } from './course-registry.service';
 import { LabCountersService } from './lab-counters.service';
 import { HealthService } from './health.service';
 import { LabLifecycleService } from './lab-lifecycle.service';
@@ -35,7 +36,8 @@ import { TemplateCatalogService } from './template-catalog.service';
     ReconcilerService,
     TemplateCatalogService,
     HealthService,
+    CourseRegistryService,
   ],
-  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, PersistenceModule, QueueModule],
+  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, CourseRegistryService, PersistenceModule, QueueModule],
 })
 export class LabLifecycleModule {}

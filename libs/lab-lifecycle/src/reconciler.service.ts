@@ -3,6 +3,7 @@ import { LabStatus } from '@labfleet/contracts';
 import { isLive, LAB_PROVIDER, LabProvider, LabRuntime, planReconcile, ReconcileAction } from '@labfleet/domain';
 import { LabEntity, LabRepository } from '@labfleet/persistence';
 import { CounterStore, LabJobsService } from '@labfleet/queue';
+import { CourseRegistryService } from './course-registry.service';
 import { LabLifecycleService } from './lab-lifecycle.service';
 
 export type ReconcileSummary = Record<ReconcileAction['kind'], number>;
@@ -35,6 +36,7 @@ export class ReconcilerService {
     private readonly lifecycle: LabLifecycleService,
     private readonly counters: CounterStore,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
+    private readonly courseRegistry: CourseRegistryService,
   ) {}
 
   async run(): Promise<ReconcileSummary> {
@@ -63,6 +65,8 @@ export class ReconcilerService {
     });
     const failed = new Set(actions.filter((a) => a.kind === 'mark-failed').map((a) => a.labId));
     await this.reaskExpiries(labs.filter((l) => isLive(l.status) && !failed.has(l.id)));
+    // A deleted course whose purge job was lost still loses its registry data here.
+    await this.courseRegistry.purgeRemovedCourses().catch((e: unknown) => this.logger.warn({ msg: 'course registry not purged; the next reconcile tries again', error: String(e) }));
     await this.counters.add({ 'reconcile-runs': 1, ...Object.fromEntries(Object.entries(summary).map(([k, n]) => [`reconcile-${k}`, n])) }).catch(() => undefined);
     const changed = actions.some((a) => a.kind !== 'adopt');
     if (changed) this.logger.log({ msg: 'reconciled', ...summary });

@@ -8,6 +8,7 @@ export * from './repositories/course.repository';
 export * from './repositories/lab-stats.repository';
 export * from './repositories/lab.repository';
 export * from './repositories/pool.repository';
+export * from './repositories/registry-key.repository';
 export * from './repositories/school.repository';
 export * from './repositories/token.repository';
 export * from './repositories/user.repository';

@@ -8,6 +8,7 @@ import { CourseRepository } from './repositories/course.repository';
 import { LabStatsRepository } from './repositories/lab-stats.repository';
 import { LabRepository } from './repositories/lab.repository';
 import { PoolRepository } from './repositories/pool.repository';
+import { RegistryKeyRepository } from './repositories/registry-key.repository';
 import { SchoolRepository } from './repositories/school.repository';
 import { TemplateRepository } from './repositories/template.repository';
 import { TokenRepository } from './repositories/token.repository';
@@ -24,6 +25,7 @@ const REPOSITORIES = [
   CourseRepository,
   TokenRepository,
   AuditRepository,
+  RegistryKeyRepository,
 ];
 
 @Module({

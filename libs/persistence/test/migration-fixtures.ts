@@ -159,4 +159,12 @@ export const MIGRATION_FIXTURES: Record<string, MigrationFixture> = {
       ]);
     },
   },
+
+  RegistrySigningKey1765700000000: {
+    // A new table: no key until the course registry first needs one, and at most one row.
+    upgraded: async (ds) => {
+      expect(await ds.query(`SELECT * FROM registry_signing_keys`)).toEqual([]);
+      await expect(ds.query(`INSERT INTO registry_signing_keys (id, private_key_pem, certificate_pem) VALUES (2, 'k', 'c')`)).rejects.toThrow(/check constraint/);
+    },
+  },
 };

@@ -28,8 +28,8 @@ export class LabJobsService implements OnModuleDestroy {
     return this.guard(() => this.addLabJob(JobName.ProvisionLab, labId, labJobOptions(JobName.ProvisionLab, labId, this.config.jobs, 0, priority)));
   }
 
-  /** Asks for a platform-wide pass (pool refill, admission); one already queued covers it. */
-  platform(job: JobName.RefillPools | JobName.AdmitWaiting): Promise<void> {
+  /** Asks for a platform-wide pass (pool refill, admission, registry purge); one already queued covers it. */
+  platform(job: JobName.RefillPools | JobName.AdmitWaiting | JobName.PurgeCourseRegistry): Promise<void> {
     return this.guard(async () => {
       await this.queueOf(job).add(job, {}, platformJobOptions(job));
     });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import IORedis from 'ioredis';
 import { LabfleetConfig, loadConfig } from '@labfleet/config';
-import { hostHelperName, labCgroupRoot, labDiskDir, runExec } from '@labfleet/provider-docker';
+import { courseRegistryNames, hostHelperName, labCgroupRoot, labDiskDir, runExec } from '@labfleet/provider-docker';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -110,8 +110,17 @@ export class TestInstance {
     const keys = await redis.keys(`${this.instance}:*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();
+    await removeCourseRegistry(this.instance);
     await this.db.drop();
   }
+}
+
+/** The instance's course registry (containers, network, data), when its test turned one on. */
+async function removeCourseRegistry(instance: string): Promise<void> {
+  const names = courseRegistryNames(testConfig(instance).courseRegistry.name);
+  for (const c of [names.front, names.store]) await docker.getContainer(c).remove({ force: true, v: true }).catch(() => undefined);
+  await docker.getNetwork(names.network).remove().catch(() => undefined);
+  await docker.getVolume(names.volume).remove({ force: true }).catch(() => undefined);
 }
 
 /**
@@ -126,6 +135,7 @@ export async function removeLabResources(instance: string, labId?: string): Prom
   }
   for (const n of await docker.listNetworks({ filters: { label } })) {
     await docker.getNetwork(n.Id).disconnect({ Container: TEST_REGISTRY.name, Force: true }).catch(() => undefined);
+    await docker.getNetwork(n.Id).disconnect({ Container: courseRegistryNames(testConfig(instance).courseRegistry.name).front, Force: true }).catch(() => undefined);
     await docker.getNetwork(n.Id).remove().catch(() => undefined);
   }
   for (const v of (await docker.listVolumes({ filters: { label } })).Volumes ?? []) {

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { LabsService } from '@labfleet/lab-lifecycle';
+import { CourseRegistryService, LabsService } from '@labfleet/lab-lifecycle';
 import { Caller } from '@labfleet/domain';
 import type { LabEntity } from '@labfleet/persistence';
 import { CurrentCaller } from '../auth/caller.decorator';
@@ -15,7 +15,10 @@ import { ListLabsQuery } from './dto/list-labs.query';
 @ApiBearerAuth()
 @Controller('labs')
 export class LabsController {
-  constructor(private readonly labs: LabsService) {}
+  constructor(
+    private readonly labs: LabsService,
+    private readonly registry: CourseRegistryService,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -28,7 +31,7 @@ export class LabsController {
   @ApiOkResponse({ type: LabPageView })
   async list(@CurrentCaller() caller: Caller, @Query() query: ListLabsQuery): Promise<LabPageView> {
     const page = await this.labs.list(caller, { statuses: query.status, courseId: query.course, ownerId: query.owner, limit: query.limit, offset: query.offset });
-    return { items: page.items.map(LabView.of), total: page.total, limit: query.limit, offset: query.offset };
+    return { items: page.items.map((lab) => LabView.of(lab, null, this.registryOf(lab))), total: page.total, limit: query.limit, offset: query.offset };
   }
 
   @Get(':id')
@@ -47,14 +50,14 @@ export class LabsController {
   @HttpCode(202)
   @ApiAcceptedResponse({ type: LabView, description: 'The lab is stopping; a worker removes it' })
   async stop(@CurrentCaller() caller: Caller, @Param('id', LabId) id: string): Promise<LabView> {
-    return LabView.of(await this.labs.stop(caller, id));
+    return this.plainView(await this.labs.stop(caller, id));
   }
 
   @Post(':id/extend')
   @HttpCode(200)
   @ApiOkResponse({ type: LabView, description: 'The lab with its new expiresAt; 409/429 name the limit that says no' })
   async extend(@CurrentCaller() caller: Caller, @Param('id', LabId) id: string, @Body() body: ExtendLabDto): Promise<LabView> {
-    return LabView.of(await this.labs.extend(caller, id, body.seconds));
+    return this.plainView(await this.labs.extend(caller, id, body.seconds));
   }
 
   @Post(':id/exec')
@@ -65,6 +68,14 @@ export class LabsController {
   }
 
   private async view(lab: LabEntity): Promise<LabView> {
-    return LabView.of(lab, await this.labs.queuePosition(lab));
+    return LabView.of(lab, await this.labs.queuePosition(lab), this.registryOf(lab));
+  }
+
+  private plainView(lab: LabEntity): LabView {
+    return LabView.of(lab, null, this.registryOf(lab));
+  }
+
+  private registryOf(lab: LabEntity): string | null {
+    return this.registry.namespaceOf(lab.courseId, lab.ownerId);
   }
 }

@@ -43,6 +43,30 @@ export class CourseRepository {
     return query.getMany();
   }
 
+  /**
+   * Deletes the course with its ended labs' history, members, grants and timetable; `busy` while
+   * one of its labs has not ended. The row lock keeps a lab from being made for it meanwhile.
+   */
+  remove(id: string): Promise<'removed' | 'missing' | 'busy'> {
+    return this.db.transaction(async (em) => {
+      const found: unknown[] = await em.query(`SELECT id FROM courses WHERE id = $1 FOR UPDATE`, [id]);
+      if (found.length === 0) return 'missing';
+      const live: unknown[] = await em.query(`SELECT 1 FROM labs WHERE course_id = $1 AND status NOT IN ('stopped', 'failed') LIMIT 1`, [id]);
+      if (live.length > 0) return 'busy';
+      await em.query(`DELETE FROM lab_events WHERE lab_id IN (SELECT id FROM labs WHERE course_id = $1)`, [id]);
+      await em.query(`DELETE FROM labs WHERE course_id = $1`, [id]);
+      await em.query(`DELETE FROM courses WHERE id = $1`, [id]);
+      return 'removed';
+    });
+  }
+
+  /** Which of these ids are courses. */
+  async existing(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows: { id: string }[] = await this.db.query(`SELECT id FROM courses WHERE id = ANY($1::uuid[])`, [ids]);
+    return rows.map((r) => r.id);
+  }
+
   async updatePolicy(id: string, policy: Partial<CoursePolicy>): Promise<void> {
     await this.db.getRepository(CourseEntity).update({ id }, policy as Partial<CourseEntity>);
   }

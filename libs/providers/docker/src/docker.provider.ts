@@ -35,8 +35,9 @@ import { toProviderError, tolerate } from './docker-errors';
 import { buildLabContainer, buildLabNetwork, LabContainerContext } from './lab-container.builder';
 import { LABEL_LAB_ID, labContainerName, labFilter, labNetworkName } from './lab-resource-names';
 import { RegistryMirror } from './registry-mirror';
+import { CourseRegistry } from './course-registry';
 
-type DockerProviderConfig = Pick<LabfleetConfig, 'instance' | 'provider' | 'registry'>;
+type DockerProviderConfig = Pick<LabfleetConfig, 'instance' | 'provider' | 'registry'> & Partial<Pick<LabfleetConfig, 'courseRegistry'>>;
 
 const COPY_IN_TIMEOUT_MS = 120_000;
 
@@ -58,6 +59,7 @@ export class DockerProvider implements LabProvider {
     private readonly config: DockerProviderConfig,
     readonly mirror: RegistryMirror = new RegistryMirror(docker, config),
     readonly host: LabHostHelper = new LabHostHelper(docker, config),
+    readonly courseRegistry: CourseRegistry = new CourseRegistry(docker, config),
   ) {}
 
   async prepare(images: readonly string[]): Promise<string[]> {
@@ -72,7 +74,7 @@ export class DockerProvider implements LabProvider {
       // The network (then the mirror joining it) and the nodes' disks do not wait for each other;
       // both are done before the nodes start, whose own network set-up the engine does next.
       const [, facts, disks] = await Promise.all([
-        this.ensureNetwork(spec.labId).then((network) => this.connectMirror(network, spec)),
+        this.ensureNetwork(spec.labId).then((network) => Promise.all([this.connectMirror(network, spec), this.connectCourseRegistry(network, spec)])),
         this.host.ensureRunning(),
         this.disksOf(spec),
       ]);
@@ -81,6 +83,7 @@ export class DockerProvider implements LabProvider {
         securityProfile: this.config.provider.securityProfile,
         runtime: this.config.provider.runtime,
         registryMirror: this.mirror.mirrorUrl,
+        courseRegistry: this.courseRegistry.host,
         disk: null,
         cgroupHierarchies: await this.delegatedHierarchies(facts),
       };
@@ -110,6 +113,7 @@ export class DockerProvider implements LabProvider {
       const networks = await this.docker.listNetworks({ filters });
       for (const n of networks) {
         await this.mirror.disconnect(n.Id);
+        await this.courseRegistry.disconnect(n.Id);
         await tolerate(this.docker.getNetwork(n.Id).remove(), [404]);
       }
       const { Volumes } = await this.docker.listVolumes({ filters });
@@ -183,6 +187,15 @@ export class DockerProvider implements LabProvider {
       await this.mirror.connect(network);
     } catch (e) {
       this.logger.warn({ msg: 'lab starts without the image mirror', labId: spec.labId, error: toProviderError(e, 'image mirror').message });
+    }
+  }
+
+  /** Like the mirror: a lab whose registry could not join still works; `docker login` says why. */
+  private async connectCourseRegistry(network: string, spec: LabSpec): Promise<void> {
+    try {
+      await this.courseRegistry.connect(network);
+    } catch (e) {
+      this.logger.warn({ msg: 'lab starts without the course registry', labId: spec.labId, error: toProviderError(e, 'course registry').message });
     }
   }
 

@@ -8,3 +8,5 @@ export * from './lab-host-helper';
 export * from './swarm/swarm.provider';
 export * from './swarm/swarm-nodes';
 export * from './swarm/placement-service.builder';
+export * from './course-registry';
+export * from './course-registry.builder';

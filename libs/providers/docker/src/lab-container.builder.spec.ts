@@ -15,6 +15,7 @@ const ctx: LabContainerContext = {
   securityProfile: 'confined',
   runtime: null,
   registryMirror: 'http://labfleet-registry:5000',
+  courseRegistry: null,
   disk: '/var/lib/labfleet/disks/test/lab-node1',
   cgroupHierarchies: ['memory', 'cpu,cpuacct', 'pids', 'systemd'],
 };
@@ -67,6 +68,13 @@ describe('buildLabContainer', () => {
   it('points the lab daemon at the platform registry mirror', () => {
     expect(options.Env).toEqual(['LABFLEET_REGISTRY_MIRROR=http://labfleet-registry:5000']);
     expect(buildLabContainer(spec, spec.nodes[0], { ...ctx, registryMirror: null }).Env).toEqual([]);
+  });
+
+  it('tells the lab daemon the course registry, which it reaches over plain HTTP on the lab network', () => {
+    expect(buildLabContainer(spec, spec.nodes[0], { ...ctx, courseRegistry: 'labfleet-courses:5000' }).Env).toEqual([
+      'LABFLEET_REGISTRY_MIRROR=http://labfleet-registry:5000',
+      'LABFLEET_COURSE_REGISTRY=labfleet-courses:5000',
+    ]);
   });
 
   it('confines by default: an unprivileged container with seven capabilities and no host root to give away', () => {

@@ -10,6 +10,8 @@ export interface LabContainerContext {
   readonly runtime: string | null;
   /** `http://host:port` of the platform registry that the lab daemon uses as its Docker Hub mirror. */
   readonly registryMirror: string | null;
+  /** `host:port` of the course registry (plain HTTP on the lab network), or null when there is none. */
+  readonly courseRegistry: string | null;
   /** Host path of the node's disk (a mounted file system image); null: a Docker volume, uncapped. */
   readonly disk: string | null;
   /**
@@ -87,7 +89,10 @@ export function buildLabContainer(spec: LabSpec, node: LabNodeSpec, ctx: LabCont
     Image: spec.image,
     Hostname: node.hostname,
     Labels: labels,
-    Env: ctx.registryMirror ? [`LABFLEET_REGISTRY_MIRROR=${ctx.registryMirror}`] : [],
+    Env: [
+      ...(ctx.registryMirror ? [`LABFLEET_REGISTRY_MIRROR=${ctx.registryMirror}`] : []),
+      ...(ctx.courseRegistry ? [`LABFLEET_COURSE_REGISTRY=${ctx.courseRegistry}`] : []),
+    ],
     HostConfig: {
       ...securityOptions(ctx, nodeCgroupParent(ctx.instance, spec.labId, node.name)),
       NanoCpus: Math.round(spec.limits.cpus * 1e9),

@@ -27,8 +27,14 @@ export class LabView {
   @ApiPropertyOptional({ nullable: true, description: 'Place in the line of labs waiting for capacity (1 = next)' }) queuePosition!: number | null;
   @ApiPropertyOptional({ nullable: true, description: 'Why a pending lab still waits for the cluster to find it room (Swarm)' }) waitReason!: string | null;
   @ApiPropertyOptional({ nullable: true, description: 'The cluster node the lab runs on (Swarm)' }) host!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'labfleet-courses:5000/<courseId>/<ownerId>',
+    description: "Where the lab's owner pushes images in the course registry (`docker login` there from inside the lab); null without a course registry or an owner",
+  })
+  registryNamespace!: string | null;
 
-  static of(lab: LabEntity, queuePosition: number | null = null): LabView {
+  static of(lab: LabEntity, queuePosition: number | null = null, registryNamespace: string | null = null): LabView {
     return {
       id: lab.id,
       status: lab.status,
@@ -48,6 +54,7 @@ export class LabView {
       queuePosition,
       waitReason: lab.status === LabStatus.Pending ? lab.waitReason : null,
       host: lab.handle?.host ?? null,
+      registryNamespace,
     };
   }
 }
