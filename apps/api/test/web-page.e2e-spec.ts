@@ -292,6 +292,32 @@ describe('the web page, in headless Chromium', () => {
     await shot(page, 'i1-school-admin');
   });
 
+  it('j. a lab about to end warns at 2 minutes, with an Extend button that moves the real expiry and lifts the warning', async () => {
+    // A short life asked for honestly (ttlSeconds, as any student may): the lab starts inside its last 2 minutes.
+    const created = await studentA.client.post('/api/v1/labs', { template: 'docker', course: courseId, ttlSeconds: 100 });
+    expect(created.status).toBe(202);
+    const shortLab: string = created.body.id;
+    try {
+      await pageA.goto(`${origin}/#/lab/${shortLab}`);
+      await pageA.locator('#lab-status[data-status="ready"]').waitFor({ timeout: 90_000 });
+      const warning = pageA.locator('#time-warning');
+      await warning.waitFor();
+      expect(await warning.getAttribute('data-stage')).toBe('2');
+      expect(await warning.innerText()).toMatch(/ends in 1 min \d\d s/);
+      await shot(pageA, 'j1-expiry-warning');
+      const before = (await studentA.client.get(`/api/v1/labs/${shortLab}`)).body.expiresAt;
+      await warning.getByRole('button', { name: 'Extend 30 min' }).click();
+      await warning.waitFor({ state: 'hidden' });
+      const after = (await studentA.client.get(`/api/v1/labs/${shortLab}`)).body;
+      expect(new Date(after.expiresAt).getTime() - new Date(before).getTime()).toBe(1800_000);
+      expect(after.secondsLeft).toBeGreaterThan(1800);
+      expect(await pageA.locator('#time-left').innerText()).toMatch(/^3\d min/);
+      await shot(pageA, 'j2-extended');
+    } finally {
+      await studentA.client.delete(`/api/v1/labs/${shortLab}`);
+    }
+  });
+
   it('loaded nothing from outside the test API, and raised no script error', () => {
     expect(blocked).toEqual([]);
     expect(pageErrors).toEqual([]);

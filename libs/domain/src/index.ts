@@ -24,3 +24,4 @@ export * from './streamed-archive';
 export * from './tar-archive';
 export * from './template-offer';
 export * from './admission-plan';
+export * from './idle-cull';

@@ -7,6 +7,8 @@ import { AdmissionService } from './admission.service';
 import { CapacityService } from './capacity.service';
 import { LabCountersService } from './lab-counters.service';
 import { HealthService } from './health.service';
+import { IdleCullerService } from './idle-culler.service';
+import { LabActivityService } from './lab-activity.service';
 import { LabLifecycleService } from './lab-lifecycle.service';
 import { createLabProvider } from './lab-provider.factory';
 import { LabFilesService } from './lab-files.service';
@@ -35,7 +37,9 @@ import { TemplateCatalogService } from './template-catalog.service';
     ReconcilerService,
     TemplateCatalogService,
     HealthService,
+    IdleCullerService,
+    LabActivityService,
   ],
-  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, PersistenceModule, QueueModule],
+  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, IdleCullerService, LabActivityService, PersistenceModule, QueueModule],
 })
 export class LabLifecycleModule {}

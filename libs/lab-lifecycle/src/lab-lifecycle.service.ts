@@ -119,6 +119,19 @@ export class LabLifecycleService {
     if ((await this.labs.findById(labId))?.status === LabStatus.Stopping) await this.destroy(labId);
   }
 
+  /**
+   * Stops a ready lab nobody used for its course's idle limit, through the same path as a stop asked
+   * for in the API: `stopping` (the event's detail says why), then the destroy job (re-queued by
+   * reconcile if this enqueue is lost). False when the lab was no longer ready.
+   */
+  async stopIdle(labId: string, detail: Record<string, unknown>): Promise<boolean> {
+    const from = await this.labs.transition(labId, { to: LabStatus.Stopping, from: [LabStatus.Ready], actor: 'idle-culler', detail });
+    if (!from) return false;
+    this.logger.log({ msg: 'idle lab stopped', labId, ...detail });
+    await this.jobs.destroy(labId);
+    return true;
+  }
+
   /** Marks a lab failed with a reason a person can read, and removes whatever it had. */
   async fail(labId: string, reason: string, actor = 'worker'): Promise<void> {
     const moved = await this.labs.transition(labId, { to: LabStatus.Failed, actor, patch: { failureReason: reason, endedAt: new Date() } });

@@ -10,6 +10,8 @@ export enum JobName {
   RefillPools = 'refill-pools',
   /** Lets labs waiting for capacity through, in order, while they fit. */
   AdmitWaiting = 'admit-waiting',
+  /** Warns, then stops, ready labs idle past their course's limit. */
+  CullIdle = 'cull-idle',
 }
 
 export interface LabJobPayload {
@@ -23,6 +25,7 @@ export type JobPayloads = {
   [JobName.Reconcile]: Record<string, never>;
   [JobName.RefillPools]: Record<string, never>;
   [JobName.AdmitWaiting]: Record<string, never>;
+  [JobName.CullIdle]: Record<string, never>;
 };
 
 export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
@@ -32,4 +35,5 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
   [JobName.Reconcile]: QueueName.Maintenance,
   [JobName.RefillPools]: QueueName.Maintenance,
   [JobName.AdmitWaiting]: QueueName.Maintenance,
+  [JobName.CullIdle]: QueueName.Maintenance,
 };
