@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { LabStatus, Role } from '@labfleet/contracts';
 import { Caller, endsWithin, LabProvider, tarArchive } from '@labfleet/domain';
+import type { LabActivityService } from './lab-activity.service';
 import { LabFilesService } from './lab-files.service';
 import type { LabsService } from './labs.service';
 

@@ -159,4 +159,12 @@ export const MIGRATION_FIXTURES: Record<string, MigrationFixture> = {
       ]);
     },
   },
+
+  CourseIdleLimit1765800000000: {
+    seed: async (ds) => {
+      await ds.query(`UPDATE courses SET idle_limit_seconds = 1800 WHERE id = $1`, [C.a]);
+    },
+    // Courses made before it have no idle limit: nothing of theirs is stopped for idleness.
+    upgraded: (ds) => expectEvery(ds, `SELECT idle_limit_seconds FROM courses`, { idle_limit_seconds: null }),
+  },
 };
