@@ -58,7 +58,7 @@ export class IdleCullerService {
     if (decision.kind !== 'stop') return false;
     const idleSeconds = Math.round(decision.idleSeconds);
     const reason = `no terminal input, command, file transfer or port traffic for ${idleSeconds} s (the course's idle limit is ${candidate.limitSeconds} s)`;
-    const moved = await this.lifecycle.stopIdle(candidate.labId, {
+    return this.lifecycle.stopIdle(candidate.labId, {
       action: 'idle-stopped',
       reason,
       idleSeconds,
@@ -66,7 +66,5 @@ export class IdleCullerService {
       lastActivityAt: decision.lastActivityAt.toISOString(),
       warnedAt: decision.warnedAt.toISOString(),
     });
-    if (moved) await this.activity.forget([candidate.labId]).catch(() => undefined);
-    return moved;
   }
 }

@@ -3,7 +3,7 @@ import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
 import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, notOfferedReason, ProviderError, renderStep, SetupStep } from '@labfleet/domain';
 import { LabEntity, LabRepository } from '@labfleet/persistence';
-import { JobName, LabJobsService } from '@labfleet/queue';
+import { JobName, LabActivityStore, LabJobsService } from '@labfleet/queue';
 import { EndStatus } from './lab-counters';
 import { LabCountersService } from './lab-counters.service';
 
@@ -36,6 +36,7 @@ export class LabLifecycleService {
     private readonly jobs: LabJobsService,
     private readonly config: LabfleetConfig,
     private readonly counters: LabCountersService,
+    private readonly activity: LabActivityStore,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
@@ -100,6 +101,7 @@ export class LabLifecycleService {
     const moved = await this.labs.transition(labId, { to: LabStatus.Stopped, actor: 'worker', patch: { endedAt: new Date() } });
     if (moved) {
       this.logger.log({ msg: 'lab stopped', labId });
+      await this.activity.forget([labId]).catch(() => undefined); // best effort: the keys would expire in 31 days anyway
       await this.countEnd(labId, LabStatus.Stopped);
       await this.freedCapacity();
     }
@@ -137,6 +139,7 @@ export class LabLifecycleService {
     const moved = await this.labs.transition(labId, { to: LabStatus.Failed, actor, patch: { failureReason: reason, endedAt: new Date() } });
     if (moved) {
       this.logger.warn({ msg: 'lab failed', labId, reason });
+      await this.activity.forget([labId]).catch(() => undefined);
       await this.countEnd(labId, LabStatus.Failed);
       await this.freedCapacity();
     }
