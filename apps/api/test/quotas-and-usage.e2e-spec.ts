@@ -1,12 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
 import { LabStatus } from '@labfleet/contracts';
-import { eventually, LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
+import { consistently, eventually, freePort, LabfleetProcess, LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
 
 jest.setTimeout(120_000);
 
-/** Course limits a teacher sets, the answers that name them, and usage from the lab history. */
-describe('course quotas, extension, grants and usage', () => {
+// Idle limits in seconds rather than minutes, allowed by this installation's floor: a whole cull takes ~10 s.
+const IDLE_LIMIT = 8;
+const IDLE_ENV = { IDLE_LIMIT_MIN_SECONDS: '5', IDLE_CHECK_SECONDS: '1', IDLE_WARNING_SECONDS: '4', ACTIVITY_WRITE_SECONDS: '1' };
+
+/** Course limits a teacher sets (idle limits included), the answers that name them, and usage from the lab history. */
+describe('course quotas, extension, grants, idle limits and usage', () => {
   let stack: LabfleetStack;
+  let secondApi: LabfleetProcess | undefined;
+  const sockets: WebSocket[] = [];
   let t: TenantBuilder;
   let schoolId: string;
   let teacher: Person;
@@ -26,13 +33,17 @@ describe('course quotas, extension, grants and usage', () => {
   const request = (p: Person, courseId: string, extra: Record<string, unknown> = {}) => p.client.post('/api/v1/labs', { course: courseId, template: 'docker', ...extra });
 
   beforeAll(async () => {
-    stack = await LabfleetStack.start();
+    stack = await LabfleetStack.start(IDLE_ENV);
     t = new TenantBuilder(stack.client);
     schoolId = (await t.school(`q-${tag}`)).id;
     teacher = await t.person(schoolId, 'teacher', `teacher-${tag}@example.test`);
   }, 180_000);
 
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    for (const ws of sockets) ws.close();
+    await secondApi?.stop();
+    await stack?.stop();
+  });
 
   it('refuses a template the course does not allow and a TTL over its longest (409, naming the limit)', async () => {
     const c = await course({ allowedTemplates: ['other'], maxTtlSeconds: 600 }, 1);
@@ -139,4 +150,76 @@ describe('course quotas, extension, grants and usage', () => {
     const again = await new (teacher.client.constructor as any)(stack.client.baseUrl, (teacher.client as any).token).get(`/api/v1/courses/${c.id}/usage?${period}`);
     expect(again.body.people).toEqual(usage.body.people);
   }, 180_000);
+
+  it("an idle limit from the course's teachers (not below the installation's floor, not from students): a lab typed in through a second API process keeps running past it; the idle one is warned, then idle-stopped, and its minutes stop counting", async () => {
+    // A second API process: the busy student's typing reaches the worker and the first API through Redis only.
+    const port = await freePort();
+    secondApi = LabfleetProcess.start('api', `${stack.instance.instance}-api-2`, stack.env({ PORT: String(port) }));
+    const c = await course({}, 2);
+    const [busy, idle] = c.students;
+    const tooShort = await teacher.client.patch(`/api/v1/courses/${c.id}/policy`, { idleLimitSeconds: 4 });
+    expect(tooShort.status).toBe(400);
+    expect(tooShort.body.message).toMatch(/idleLimitSeconds must be at least 5 \(IDLE_LIMIT_MIN_SECONDS\)/);
+    expect((await busy.client.patch(`/api/v1/courses/${c.id}/policy`, { idleLimitSeconds: IDLE_LIMIT })).status).toBe(403);
+    expect((await stack.client.get(`/api/v1/courses/${c.id}`)).body.idleLimitSeconds).toBeNull();
+    const set = await teacher.client.patch(`/api/v1/courses/${c.id}/policy`, { idleLimitSeconds: IDLE_LIMIT });
+    expect([set.status, set.body.idleLimitSeconds]).toEqual([200, IDLE_LIMIT]);
+
+    await secondApi.waitForLog('Nest application successfully started');
+    const [a, b] = await Promise.all([request(busy, c.id), request(idle, c.id)]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    const [busyLab, idleLab] = [a.body.id as string, b.body.id as string];
+    // The busy student starts typing as soon as the lab is ready (every 0.5 s, until the end of the test).
+    await busy.client.waitForLab(busyLab, [LabStatus.Ready], 90_000);
+    const ticket = (await busy.client.post(`/api/v1/labs/${busyLab}/terminal`, {})).body;
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${ticket.url}&cols=100&rows=30`);
+    sockets.push(ws);
+    const typing = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ type: 'input', data: 'true\r' })), 500);
+    try {
+      await eventually(() => expect(ws.readyState).toBe(WebSocket.OPEN), { what: 'the terminal through the second API to open' });
+      const typingFrom = Date.now();
+      await idle.client.waitForLab(idleLab, [LabStatus.Ready], 90_000);
+      const started = Date.now();
+      const busyStatuses = new Set<string>();
+      let shownStop: string | null = null;
+      await eventually(
+        async () => {
+          busyStatuses.add((await busy.client.get(`/api/v1/labs/${busyLab}`)).body.status);
+          const seen = (await idle.client.get(`/api/v1/labs/${idleLab}`)).body;
+          shownStop ??= seen.idle?.stopsAt ?? null;
+          if (seen.status === LabStatus.Ready || Date.now() - started < (IDLE_LIMIT + 2) * 1000) throw new Error(`the idle lab is ${seen.status}`);
+        },
+        { timeoutMs: 60_000, intervalMs: 500, what: 'the idle lab to be stopped, and the limit passed' },
+      );
+      // Through the idle lab's warning and stop, and past the limit, the busy lab stayed ready.
+      expect([...busyStatuses]).toEqual([LabStatus.Ready]);
+      expect(shownStop).not.toBeNull();
+      const busyView = (await busy.client.get(`/api/v1/labs/${busyLab}`)).body;
+      expect(busyView.status).toBe(LabStatus.Ready);
+      expect(busyView.idle.stopsAt).toBeNull();
+      expect(Date.now() - new Date(busyView.idle.lastActivityAt).getTime()).toBeLessThan(3000);
+      // Warned at most before the typing began (a loaded machine may take seconds to open the terminal), never after.
+      const busyWarnings = (await busy.client.get(`/api/v1/labs/${busyLab}/events`)).body.filter((e: any) => e.detail?.action === 'idle-warned');
+      expect(busyWarnings.filter((e: any) => Date.parse(e.at) > typingFrom + 2000)).toEqual([]);
+
+      const events: { to: string; actor: string; at: string; detail: Record<string, unknown> | null }[] = (await idle.client.get(`/api/v1/labs/${idleLab}/events`)).body;
+      const warning = events.find((e) => e.detail?.action === 'idle-warned');
+      const stop = events.find((e) => e.detail?.action === 'idle-stopped');
+      expect(warning).toMatchObject({ to: LabStatus.Ready, actor: 'idle-culler', detail: { limitSeconds: IDLE_LIMIT } });
+      expect(stop).toMatchObject({ to: LabStatus.Stopping, actor: 'idle-culler', detail: { limitSeconds: IDLE_LIMIT, reason: expect.stringMatching(/no terminal input, command, file transfer or port traffic for \d+ s/) } });
+      expect(new Date(stop!.at).getTime() - new Date(warning!.at).getTime()).toBeGreaterThanOrEqual((IDLE_LIMIT / 2) * 1000 - 1000);
+      await idle.client.waitForLab(idleLab, [LabStatus.Stopped], 60_000);
+
+      // Its minutes are those from ready to the idle stop, and stay so; the busy student's keep growing.
+      const readyAt = Date.parse(events.find((e) => e.to === LabStatus.Ready)!.at);
+      const counted = Math.round((Date.parse(stop!.at) - readyAt) / 6000) / 10;
+      const period = `from=${new Date(readyAt - 3_600_000).toISOString()}&to=${new Date(readyAt + 3_600_000).toISOString()}`;
+      const minutesOf = async (p: Person) => ((await teacher.client.get(`/api/v1/courses/${c.id}/usage?${period}`)).body.people as { userId: string; minutes: number }[]).find((x) => x.userId === p.id)!.minutes;
+      const busyBefore = await minutesOf(busy);
+      await consistently(async () => expect(await minutesOf(idle)).toBe(counted), { forMs: 6500, intervalMs: 1000 });
+      expect(await minutesOf(busy)).toBeGreaterThan(busyBefore);
+    } finally {
+      clearInterval(typing);
+    }
+  });
 });

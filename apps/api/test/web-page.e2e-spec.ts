@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page, WebSocketRoute } from 'playwright-core';
+import { LabStatus } from '@labfleet/contracts';
 import { consistently, eventually, LabfleetStack, Person, TEST_PASSWORD, TenantBuilder } from '@labfleet/testing';
 
 jest.setTimeout(900_000);
@@ -290,6 +291,48 @@ describe('the web page, in headless Chromium', () => {
     expect(await pools.locator('dd').first().innerText()).toMatch(/^\d+(\.\d+)? CPU, \d+ MB$/);
     expect(await pools.locator('tbody tr td:first-child').allInnerTexts()).toEqual(expect.arrayContaining(['docker']));
     await shot(page, 'i1-school-admin');
+  });
+
+  it('j. a lab about to end warns at 10 and at 2 minutes, with an Extend button that moves the real expiry and lifts the warning', async () => {
+    // Short lives asked for honestly (ttlSeconds, as any student may): the labs start inside their last 10 and 2 minutes.
+    const [created, createdB] = await Promise.all([
+      studentA.client.post('/api/v1/labs', { template: 'docker', course: courseId, ttlSeconds: 100 }),
+      studentB.client.post('/api/v1/labs', { template: 'docker', course: courseId, ttlSeconds: 590 }),
+    ]);
+    expect([created.status, createdB.status]).toEqual([202, 202]);
+    const shortLab: string = created.body.id;
+    try {
+      // Pages load once both labs are made: Chromium drops requests in flight when the engine adds a network.
+      await Promise.all([studentA.client.waitForLab(shortLab, [LabStatus.Ready], 90_000), studentB.client.waitForLab(createdB.body.id, [LabStatus.Ready], 90_000)]);
+      const pageB = await (await newContext()).newPage();
+      await logIn(pageB, studentB);
+      await pageB.goto(`${origin}/#/lab/${createdB.body.id}`);
+      await pageB.locator('#lab-status[data-status="ready"]').waitFor();
+      const tenMinutes = pageB.locator('#time-warning');
+      await tenMinutes.waitFor();
+      expect(await tenMinutes.getAttribute('data-stage')).toBe('10');
+      expect(await tenMinutes.innerText()).toMatch(/ends in 9 min \d\d s/);
+      await shot(pageB, 'j0-ten-minute-warning');
+
+      await pageA.goto(`${origin}/#/lab/${shortLab}`);
+      await pageA.locator('#lab-status[data-status="ready"]').waitFor();
+      const warning = pageA.locator('#time-warning');
+      await warning.waitFor();
+      expect(await warning.getAttribute('data-stage')).toBe('2');
+      expect(await warning.innerText()).toMatch(/ends in 1 min \d\d s/);
+      await shot(pageA, 'j1-expiry-warning');
+      const before = (await studentA.client.get(`/api/v1/labs/${shortLab}`)).body.expiresAt;
+      await warning.getByRole('button', { name: 'Extend 30 min' }).click();
+      await warning.waitFor({ state: 'hidden' });
+      const after = (await studentA.client.get(`/api/v1/labs/${shortLab}`)).body;
+      expect(new Date(after.expiresAt).getTime() - new Date(before).getTime()).toBe(1800_000);
+      expect(after.secondsLeft).toBeGreaterThan(1800);
+      expect(await pageA.locator('#time-left').innerText()).toMatch(/^3\d min/);
+      await shot(pageA, 'j2-extended');
+    } finally {
+      await studentA.client.delete(`/api/v1/labs/${shortLab}`);
+      await studentB.client.delete(`/api/v1/labs/${createdB.body.id}`);
+    }
   });
 
   it('loaded nothing from outside the test API, and raised no script error', () => {

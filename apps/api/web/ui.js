@@ -35,6 +35,21 @@ export function duration(seconds) {
   return hh ? `${hh} h ${two(mm)} min` : `${mm} min ${two(ss)} s`;
 }
 
+/** The expiry warnings: 10 when 10 minutes or less are left, 2 at 2 minutes or less, else null. */
+export function expiryStage(secondsLeft) {
+  if (secondsLeft <= 120) return 2;
+  return secondsLeft <= 600 ? 10 : null;
+}
+
+/**
+ * A moment the server told as "in n seconds", counted on this page's monotonic clock: a computer
+ * whose clock is off still shows the server's time left.
+ */
+export function deadline(seconds) {
+  const at = performance.now() + seconds * 1000;
+  return () => (at - performance.now()) / 1000;
+}
+
 /** A human sentence for an error; quota refusals (409/429) say when to try again. */
 export function explain(e) {
   if (!e || typeof e.status !== 'number') return `Could not reach Labfleet (${e?.message || e}). Check your connection and try again.`;

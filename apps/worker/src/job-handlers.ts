@@ -1,5 +1,5 @@
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
-import { AdmissionService, CourseRegistryService, LabFailedError, LabLifecycleService, PoolService, ReconcilerService } from '@labfleet/lab-lifecycle';
+import { AdmissionService, CourseRegistryService, IdleCullerService, LabFailedError, LabLifecycleService, PoolService, ReconcilerService } from '@labfleet/lab-lifecycle';
 import { JobName, JobPayloads } from '@labfleet/queue';
 
 export type JobHandler<N extends JobName> = (payload: JobPayloads[N], job: Job, token?: string) => Promise<unknown>;
@@ -15,9 +15,10 @@ export interface JobServices {
   readonly pools: PoolService;
   readonly admission: AdmissionService;
   readonly courseRegistry: CourseRegistryService;
+  readonly idle: IdleCullerService;
 }
 
-export function jobHandlers({ lifecycle, reconciler, pools, admission, courseRegistry }: JobServices): JobHandlers {
+export function jobHandlers({ lifecycle, reconciler, pools, admission, courseRegistry, idle }: JobServices): JobHandlers {
   return {
     [JobName.ProvisionLab]: async ({ labId }, job, token) => {
       let outcome: Awaited<ReturnType<LabLifecycleService['provision']>>;
@@ -40,5 +41,6 @@ export function jobHandlers({ lifecycle, reconciler, pools, admission, courseReg
     [JobName.RefillPools]: () => pools.refill(),
     [JobName.AdmitWaiting]: () => admission.admitWaiting(),
     [JobName.PurgeCourseRegistry]: () => courseRegistry.purgeRemovedCourses(),
+    [JobName.CullIdle]: () => idle.run(),
   };
 }

@@ -4,7 +4,7 @@ import type IORedis from 'ioredis';
 import { hostname } from 'node:os';
 import { LabfleetConfig, labSecurityWarnings } from '@labfleet/config';
 import { LAB_PROVIDER, LabProvider } from '@labfleet/domain';
-import { AdmissionService, CourseRegistryService, LabLifecycleService, PoolService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
+import { AdmissionService, CourseRegistryService, IdleCullerService, LabLifecycleService, PoolService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
 import { TemplateRepository } from '@labfleet/persistence';
 import { createRedisConnection, JOB_QUEUE, JobName, QueueName, QUEUES, QueueSet } from '@labfleet/queue';
 import { JobHandler, jobHandlers, JobHandlers } from './job-handlers';
@@ -28,8 +28,9 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     pools: PoolService,
     admission: AdmissionService,
     private readonly courseRegistry: CourseRegistryService,
+    idle: IdleCullerService,
   ) {
-    this.handlers = jobHandlers({ lifecycle, reconciler, pools, admission, courseRegistry });
+    this.handlers = jobHandlers({ lifecycle, reconciler, pools, admission, courseRegistry, idle });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -49,6 +50,7 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     // The pool tick: timetables move targets with the clock, and capacity frees up as labs end.
     await this.schedule(JobName.RefillPools, this.config.pool.tickSeconds);
     await this.schedule(JobName.AdmitWaiting, this.config.pool.tickSeconds);
+    await this.schedule(JobName.CullIdle, this.config.idle.checkSeconds);
     // Across every worker process: a classroom rush does not make more labs at once than this.
     await this.queues.byName.get(QueueName.LabProvision)!.setGlobalConcurrency(this.config.pool.provisionConcurrency);
     for (const name of Object.values(QueueName)) {
@@ -85,7 +87,7 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  private async schedule(job: JobName.Reconcile | JobName.RefillPools | JobName.AdmitWaiting, everySeconds: number): Promise<void> {
+  private async schedule(job: JobName.Reconcile | JobName.RefillPools | JobName.AdmitWaiting | JobName.CullIdle, everySeconds: number): Promise<void> {
     await this.queues.byName.get(JOB_QUEUE[job])!.upsertJobScheduler(job, { every: everySeconds * 1000 }, { name: job, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
   }
 

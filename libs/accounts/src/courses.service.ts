@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LabfleetConfig } from '@labfleet/config';
 import { CourseRole, Role } from '@labfleet/contracts';
 import { administersSchool, Caller, canManageCourse, canSeeCourse, canSeeSchool, ConflictError, CoursePolicy, ForbiddenError, InvalidInputError, NotFoundError, weekOf } from '@labfleet/domain';
 import { AuditRepository, CourseEntity, CourseRepository, MembershipEntity, MinuteGrantEntity, RosterOutcome, SchoolRepository, UserRepository } from '@labfleet/persistence';
@@ -12,11 +13,13 @@ export class CoursesService {
     private readonly schools: SchoolRepository,
     private readonly users: UserRepository,
     private readonly audit: AuditRepository,
+    private readonly config: LabfleetConfig,
   ) {}
 
   async create(caller: Caller, schoolId: string, name: string, policy: Partial<CoursePolicy>): Promise<CourseEntity> {
     if (!canSeeSchool(caller.principal, schoolId) || !(await this.schools.findById(schoolId))) throw new NotFoundError('school', schoolId);
     if (!administersSchool(caller.principal, schoolId)) throw new ForbiddenError('only school admins create courses');
+    this.checkIdleLimit(policy);
     const course = await this.courses.create(schoolId, name, policy);
     if (!course) throw new ConflictError(`the school already has a course named '${name}'`);
     await this.audit.log(caller, 'course.created', { type: 'course', id: course.id, schoolId }, { name, ...policy });
@@ -58,10 +61,18 @@ export class CoursesService {
 
   async updatePolicy(caller: Caller, id: string, policy: Partial<CoursePolicy>): Promise<CourseEntity> {
     const before = await this.managed(caller, id);
+    this.checkIdleLimit(policy);
     await this.courses.updatePolicy(id, policy);
     const changes = Object.fromEntries(Object.entries(policy).map(([k, v]) => [k, { from: before[k as keyof CoursePolicy], to: v }]));
     await this.audit.log(caller, 'course.policy-changed', { type: 'course', id, schoolId: before.schoolId }, changes);
     return this.managed(caller, id);
+  }
+
+  /** Idle limits have an installation-wide floor (`IDLE_LIMIT_MIN_SECONDS`), below which a student thinking would lose the lab. */
+  private checkIdleLimit(policy: Partial<CoursePolicy>): void {
+    const limit = policy.idleLimitSeconds;
+    const min = this.config.idle.minLimitSeconds;
+    if (limit !== undefined && limit !== null && limit < min) throw new InvalidInputError(`idleLimitSeconds must be at least ${min} (IDLE_LIMIT_MIN_SECONDS), or null for no idle limit`);
   }
 
   async members(caller: Caller, id: string): Promise<MembershipEntity[]> {

@@ -221,6 +221,18 @@ export class EnvironmentDto {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600)
   RECONCILE_INTERVAL_SECONDS?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  IDLE_CHECK_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  IDLE_WARNING_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  IDLE_LIMIT_MIN_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(300)
+  ACTIVITY_WRITE_SECONDS?: number;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20)
   JOB_ATTEMPTS?: number;
 

@@ -122,6 +122,17 @@ export abstract class LabfleetConfig {
     readonly lockMs: number;
     readonly reconcileIntervalSeconds: number;
   };
+  /** Courses' idle limits (see `decideIdle` in libs/domain). */
+  abstract readonly idle: {
+    /** How often the worker's idle pass runs. */
+    readonly checkSeconds: number;
+    /** How long before an idle stop the student is warned (at most half the course's limit). */
+    readonly warningSeconds: number;
+    /** The shortest idle limit a course may set. */
+    readonly minLimitSeconds: number;
+    /** An API process writes a lab's activity to Redis at most this often. */
+    readonly activityWriteSeconds: number;
+  };
   abstract readonly templatesFile: string;
   abstract readonly auth: {
     readonly jwtSecret: string;

@@ -117,6 +117,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       lockMs: env.JOB_LOCK_MS ?? 15000,
       reconcileIntervalSeconds: env.RECONCILE_INTERVAL_SECONDS ?? 30,
     },
+    idle: {
+      checkSeconds: env.IDLE_CHECK_SECONDS ?? 30,
+      warningSeconds: env.IDLE_WARNING_SECONDS ?? 300,
+      minLimitSeconds: env.IDLE_LIMIT_MIN_SECONDS ?? 600,
+      activityWriteSeconds: env.ACTIVITY_WRITE_SECONDS ?? 30,
+    },
     templatesFile: env.TEMPLATES_FILE ?? 'deploy/templates.json',
     auth: {
       jwtSecret: env.LABFLEET_JWT_SECRET,

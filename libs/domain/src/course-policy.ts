@@ -10,6 +10,8 @@ export interface CoursePolicy {
   readonly maxTtlSeconds: number | null;
   /** Lab-minutes a student may use per week (Monday 00:00 UTC to Monday), before grants. */
   readonly weeklyMinutesPerStudent: number | null;
+  /** A ready lab with no activity for this long is warned, then stopped (`idle-stopped`). */
+  readonly idleLimitSeconds: number | null;
 }
 
 export const DEFAULT_COURSE_POLICY: CoursePolicy = {
@@ -18,6 +20,7 @@ export const DEFAULT_COURSE_POLICY: CoursePolicy = {
   labsPerStudent: 1,
   maxTtlSeconds: null,
   weeklyMinutesPerStudent: null,
+  idleLimitSeconds: null,
 };
 
 export type QuotaLimit = 'allowedTemplates' | 'maxConcurrentLabs' | 'labsPerStudent' | 'maxTtlSeconds' | 'weeklyMinutesPerStudent' | 'admissionQueue';

@@ -25,3 +25,4 @@ export * from './tar-archive';
 export * from './template-offer';
 export * from './admission-plan';
 export * from './registry-access';
+export * from './idle-cull';

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { LabStatus, Role } from '@labfleet/contracts';
 import { Caller, endsWithin, LabProvider, tarArchive } from '@labfleet/domain';
+import type { LabActivityService } from './lab-activity.service';
 import { LabFilesService } from './lab-files.service';
 import type { LabsService } from './labs.service';
 
@@ -49,7 +50,7 @@ const lab = { id: 'lab-1', ownerId: 'u1', courseId: null, status: LabStatus.Read
 function filesOver(...archives: FakeArchive[]): { files: LabFilesService; copyOut: jest.Mock } {
   const copyOut = jest.fn(async () => archives.shift()!);
   const labs = { get: async () => lab } as unknown as LabsService;
-  return { files: new LabFilesService(labs, { copyOut } as unknown as LabProvider), copyOut };
+  return { files: new LabFilesService(labs, { touch: () => undefined } as unknown as LabActivityService, { copyOut } as unknown as LabProvider), copyOut };
 }
 
 describe('LabFilesService.download with a fake backend', () => {

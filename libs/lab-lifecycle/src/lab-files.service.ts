@@ -6,6 +6,7 @@ import { LabStatus } from '@labfleet/contracts';
 import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, ProviderError, tarArchive } from '@labfleet/domain';
 import { LabEntity } from '@labfleet/persistence';
 import { firstTarEntry } from './first-tar-entry';
+import { LabActivityService } from './lab-activity.service';
 import { LabsService } from './labs.service';
 
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
@@ -27,6 +28,7 @@ export interface Download {
 export class LabFilesService {
   constructor(
     private readonly labs: LabsService,
+    private readonly activity: LabActivityService,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
@@ -98,6 +100,7 @@ export class LabFilesService {
     if (lab.status !== LabStatus.Ready) throw new ConflictError(`lab ${labId} is ${lab.status}; files move only in a ready lab`);
     const node = requested ?? lab.nodes?.[0]?.name ?? 'node1';
     if (!lab.nodes?.some((n) => n.name === node)) throw new InvalidInputError(`node '${node}' is not a node of this lab`);
+    this.activity.touch(lab.id);
     return { lab, node };
   }
 }

@@ -8,6 +8,8 @@ import { CapacityService } from './capacity.service';
 import { CourseRegistryService } from './course-registry.service';
 import { LabCountersService } from './lab-counters.service';
 import { HealthService } from './health.service';
+import { IdleCullerService } from './idle-culler.service';
+import { LabActivityService } from './lab-activity.service';
 import { LabLifecycleService } from './lab-lifecycle.service';
 import { createLabProvider } from './lab-provider.factory';
 import { LabFilesService } from './lab-files.service';
@@ -37,7 +39,9 @@ import { TemplateCatalogService } from './template-catalog.service';
     TemplateCatalogService,
     HealthService,
     CourseRegistryService,
+    IdleCullerService,
+    LabActivityService,
   ],
-  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, CourseRegistryService, PersistenceModule, QueueModule],
+  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, CourseRegistryService, IdleCullerService, LabActivityService, PersistenceModule, QueueModule],
 })
 export class LabLifecycleModule {}

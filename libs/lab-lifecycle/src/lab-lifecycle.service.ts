@@ -3,7 +3,7 @@ import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
 import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, notOfferedReason, ProviderError, renderStep, SetupStep } from '@labfleet/domain';
 import { LabEntity, LabRepository } from '@labfleet/persistence';
-import { JobName, LabJobsService } from '@labfleet/queue';
+import { JobName, LabActivityStore, LabJobsService } from '@labfleet/queue';
 import { EndStatus } from './lab-counters';
 import { LabCountersService } from './lab-counters.service';
 
@@ -36,6 +36,7 @@ export class LabLifecycleService {
     private readonly jobs: LabJobsService,
     private readonly config: LabfleetConfig,
     private readonly counters: LabCountersService,
+    private readonly activity: LabActivityStore,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
@@ -100,6 +101,7 @@ export class LabLifecycleService {
     const moved = await this.labs.transition(labId, { to: LabStatus.Stopped, actor: 'worker', patch: { endedAt: new Date() } });
     if (moved) {
       this.logger.log({ msg: 'lab stopped', labId });
+      await this.activity.forget([labId]).catch(() => undefined); // best effort: the keys would expire in 31 days anyway
       await this.countEnd(labId, LabStatus.Stopped);
       await this.freedCapacity();
     }
@@ -119,11 +121,25 @@ export class LabLifecycleService {
     if ((await this.labs.findById(labId))?.status === LabStatus.Stopping) await this.destroy(labId);
   }
 
+  /**
+   * Stops a ready lab nobody used for its course's idle limit, through the same path as a stop asked
+   * for in the API: `stopping` (the event's detail says why), then the destroy job (re-queued by
+   * reconcile if this enqueue is lost). False when the lab was no longer ready.
+   */
+  async stopIdle(labId: string, detail: Record<string, unknown>): Promise<boolean> {
+    const from = await this.labs.transition(labId, { to: LabStatus.Stopping, from: [LabStatus.Ready], actor: 'idle-culler', detail });
+    if (!from) return false;
+    this.logger.log({ msg: 'idle lab stopped', labId, ...detail });
+    await this.jobs.destroy(labId);
+    return true;
+  }
+
   /** Marks a lab failed with a reason a person can read, and removes whatever it had. */
   async fail(labId: string, reason: string, actor = 'worker'): Promise<void> {
     const moved = await this.labs.transition(labId, { to: LabStatus.Failed, actor, patch: { failureReason: reason, endedAt: new Date() } });
     if (moved) {
       this.logger.warn({ msg: 'lab failed', labId, reason });
+      await this.activity.forget([labId]).catch(() => undefined);
       await this.countEnd(labId, LabStatus.Failed);
       await this.freedCapacity();
     }

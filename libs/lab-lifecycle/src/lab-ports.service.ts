@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
 import { Caller, ConflictError, InvalidInputError, LAB_PROVIDER, LabProvider } from '@labfleet/domain';
+import { LabActivityService } from './lab-activity.service';
 import { LabsService } from './labs.service';
 import { parsePublishedPorts, PublishedPort } from './published-ports';
 
@@ -21,6 +22,7 @@ export interface PortTarget {
 export class LabPortsService {
   constructor(
     private readonly labs: LabsService,
+    private readonly activity: LabActivityService,
     private readonly config: LabfleetConfig,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
@@ -48,6 +50,8 @@ export class LabPortsService {
     const target = node ? lab.nodes?.find((n) => n.name === node) : lab.nodes?.[0];
     if (!target?.address) throw new InvalidInputError(`node '${node ?? 'node1'}' has no address in this lab`);
     const { address } = target;
+    // Every proxied request and WebSocket opening is the student using the lab.
+    this.activity.touch(labId);
     const openPort = this.provider.openPort?.bind(this.provider);
     if (this.config.provider.portProxyRoute === 'engine' && openPort) return { host: address, port, open: () => openPort(labId, target.name, port) };
     return { host: address, port };

@@ -4,6 +4,7 @@ import { LabStatus } from '@labfleet/contracts';
 import { Caller, ConflictError, ForbiddenError, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, TerminalSession, UnauthenticatedError } from '@labfleet/domain';
 import { AuditRepository, LabEntity, LabRepository } from '@labfleet/persistence';
 import { EphemeralStore } from '@labfleet/queue';
+import { LabActivityService } from './lab-activity.service';
 import { LabsService } from './labs.service';
 
 const TICKET_SECONDS = 30;
@@ -32,6 +33,7 @@ export class LabTerminalService {
     private readonly repository: LabRepository,
     private readonly store: EphemeralStore,
     private readonly audit: AuditRepository,
+    private readonly activity: LabActivityService,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
@@ -49,15 +51,15 @@ export class LabTerminalService {
     return { ...grant, ticket, expiresIn: TICKET_SECONDS };
   }
 
-  /** Redeems a ticket (once) and attaches to the lab's shell. */
-  async open(labId: string, ticket: string, size: { cols: number; rows: number }): Promise<{ session: TerminalSession; readOnly: boolean }> {
+  /** Redeems a ticket (once) and attaches to the lab's shell. Call `typed` on each input: it counts as the lab's use. */
+  async open(labId: string, ticket: string, size: { cols: number; rows: number }): Promise<{ session: TerminalSession; readOnly: boolean; typed: () => void }> {
     const grant = await this.store.take<Ticket>(`terminal:${ticket}`);
     if (!grant || grant.labId !== labId) throw new UnauthenticatedError('terminal ticket unknown, used or expired; ask for a new one');
     const lab = await this.repository.findById(labId);
     if (!lab) throw new NotFoundError('lab', labId);
     this.nodeOf(lab, grant.node);
     const session = await this.provider.attach(labId, { node: grant.node, command: tmuxCommand(grant.readOnly), ...size });
-    return { session, readOnly: grant.readOnly };
+    return { session, readOnly: grant.readOnly, typed: () => this.activity.touch(labId) };
   }
 
   private nodeOf(lab: LabEntity, requested?: string): string {

@@ -28,6 +28,7 @@ import {
 import { AdmissionRepository, AuditRepository, CourseEntity, CourseRepository, DEFAULT_COURSE_ID, LabEntity, LabEventEntity, LabPage, LabRepository, TemplateEntity, TemplateRepository } from '@labfleet/persistence';
 import { LabJobsService, RateLimiter } from '@labfleet/queue';
 import { CapacityService } from './capacity.service';
+import { LabActivityService } from './lab-activity.service';
 import { LabCountersService } from './lab-counters.service';
 
 export interface ExecCommand {
@@ -81,6 +82,7 @@ export class LabsService {
     private readonly audit: AuditRepository,
     private readonly config: LabfleetConfig,
     private readonly counters: LabCountersService,
+    private readonly activity: LabActivityService,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
@@ -182,6 +184,7 @@ export class LabsService {
     const next = await this.labs.extendWithinQuota(lab, caller.principal.label, (state) => decided(extendLab(course, lab, seconds, state, new Date(), manager)));
     if (!next) throw new ConflictError(`lab ${id} ended meanwhile`);
     await this.jobs.expireAt(id, next);
+    this.activity.touch(id);
     await this.auditOnBehalf(caller, lab, 'lab.extended', { seconds, expiresAt: next.toISOString() });
     return this.get(caller, id);
   }
@@ -194,6 +197,7 @@ export class LabsService {
       throw new InvalidInputError(`node '${node}' is not a node of this lab (nodes: ${lab.nodes?.map((n) => n.name).join(', ')})`);
     }
     await this.auditOnBehalf(caller, lab, 'lab.exec', { node, command: request.command });
+    this.activity.touch(id);
     const timeoutMs = (request.timeoutSeconds ?? DEFAULT_EXEC_TIMEOUT_SECONDS) * 1000;
     return this.provider.exec(id, { node, command: request.command, timeoutMs });
   }

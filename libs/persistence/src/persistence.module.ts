@@ -5,6 +5,7 @@ import { dataSourceOptions } from './data-source-options';
 import { AdmissionRepository } from './repositories/admission.repository';
 import { AuditRepository } from './repositories/audit.repository';
 import { CourseRepository } from './repositories/course.repository';
+import { IdleLabRepository } from './repositories/idle-lab.repository';
 import { LabStatsRepository } from './repositories/lab-stats.repository';
 import { LabRepository } from './repositories/lab.repository';
 import { PoolRepository } from './repositories/pool.repository';
@@ -17,6 +18,7 @@ import { UserRepository } from './repositories/user.repository';
 const REPOSITORIES = [
   LabRepository,
   LabStatsRepository,
+  IdleLabRepository,
   AdmissionRepository,
   PoolRepository,
   TemplateRepository,

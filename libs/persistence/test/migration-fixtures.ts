@@ -167,4 +167,11 @@ export const MIGRATION_FIXTURES: Record<string, MigrationFixture> = {
       await expect(ds.query(`INSERT INTO registry_signing_keys (id, private_key_pem, certificate_pem) VALUES (2, 'k', 'c')`)).rejects.toThrow(/check constraint/);
     },
   },
+  CourseIdleLimit1765800000000: {
+    seed: async (ds) => {
+      await ds.query(`UPDATE courses SET idle_limit_seconds = 1800 WHERE id = $1`, [C.a]);
+    },
+    // Courses made before it have no idle limit: nothing of theirs is stopped for idleness.
+    upgraded: (ds) => expectEvery(ds, `SELECT idle_limit_seconds FROM courses`, { idle_limit_seconds: null }),
+  },
 };

@@ -2,6 +2,7 @@ export * from './counter-store';
 export * from './ephemeral-store';
 export * from './job-name.enum';
 export * from './job-options';
+export * from './lab-activity.store';
 export * from './lab-jobs.service';
 export * from './queue-name.enum';
 export * from './queue.module';

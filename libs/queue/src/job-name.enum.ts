@@ -12,6 +12,8 @@ export enum JobName {
   AdmitWaiting = 'admit-waiting',
   /** Removes the course registry's data of courses that no longer exist. */
   PurgeCourseRegistry = 'purge-course-registry',
+  /** Warns, then stops, ready labs idle past their course's limit. */
+  CullIdle = 'cull-idle',
 }
 
 export interface LabJobPayload {
@@ -26,6 +28,7 @@ export type JobPayloads = {
   [JobName.RefillPools]: Record<string, never>;
   [JobName.AdmitWaiting]: Record<string, never>;
   [JobName.PurgeCourseRegistry]: Record<string, never>;
+  [JobName.CullIdle]: Record<string, never>;
 };
 
 export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
@@ -36,4 +39,5 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
   [JobName.RefillPools]: QueueName.Maintenance,
   [JobName.AdmitWaiting]: QueueName.Maintenance,
   [JobName.PurgeCourseRegistry]: QueueName.Maintenance,
+  [JobName.CullIdle]: QueueName.Maintenance,
 };

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { LabfleetConfig } from '@labfleet/config';
 import { CounterStore } from './counter-store';
 import { EphemeralStore } from './ephemeral-store';
+import { LabActivityStore } from './lab-activity.store';
 import { LabJobsService } from './lab-jobs.service';
 import { RateLimiter } from './rate-limiter';
 import { QueueName } from './queue-name.enum';
@@ -25,7 +26,8 @@ import { createRedisConnection } from './redis-connection';
     RateLimiter,
     EphemeralStore,
     CounterStore,
+    LabActivityStore,
   ],
-  exports: [LabJobsService, RateLimiter, EphemeralStore, CounterStore, QUEUES],
+  exports: [LabJobsService, RateLimiter, EphemeralStore, CounterStore, LabActivityStore, QUEUES],
 })
 export class QueueModule {}

@@ -27,8 +27,8 @@ export class TerminalSocket {
     const size = { cols: clamp(query.get('cols'), 80, 500), rows: clamp(query.get('rows'), 24, 200) };
     this.terminals
       .open(match[1].toLowerCase(), query.get('ticket') ?? '', size)
-      .then(({ session, readOnly }) => {
-        this.server.handleUpgrade(req, socket, head, (ws) => this.bridge(ws, session, readOnly));
+      .then(({ session, readOnly, typed }) => {
+        this.server.handleUpgrade(req, socket, head, (ws) => this.bridge(ws, session, readOnly, typed));
       })
       .catch((e) => {
         const { body } = toErrorBody(e);
@@ -37,7 +37,7 @@ export class TerminalSocket {
     return true;
   }
 
-  private bridge(ws: WebSocket, session: Awaited<ReturnType<LabTerminalService['open']>>['session'], readOnly: boolean): void {
+  private bridge(ws: WebSocket, session: Awaited<ReturnType<LabTerminalService['open']>>['session'], readOnly: boolean, typed: () => void): void {
     session.onData((chunk) => ws.readyState === WebSocket.OPEN && ws.send(chunk, { binary: true }));
     session.onEnd(() => {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'exit' }));
@@ -48,7 +48,10 @@ export class TerminalSocket {
     const resize = latestOnly(({ cols, rows }: { cols: number; rows: number }) => session.resize(cols, rows));
     ws.on('message', (data, isBinary) => {
       const message = isBinary ? undefined : parseTerminalMessage(data.toString());
-      if (message?.type === 'input' && !readOnly) write(message.data);
+      if (message?.type === 'input' && !readOnly) {
+        typed();
+        write(message.data);
+      }
       if (message?.type === 'resize') resize({ cols: clamp(String(message.cols), 80, 500), rows: clamp(String(message.rows), 24, 200) });
     });
     // ws closes the connection itself on a bad frame (1009 over maxPayload, 1002 for a protocol

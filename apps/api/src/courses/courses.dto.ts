@@ -26,6 +26,10 @@ export class CoursePolicyDto {
   @ApiPropertyOptional({ nullable: true, description: 'Lab-minutes per student per week (Monday 00:00 UTC)' })
   @nullable @IsOptional() @IsInt() @Min(0) @Max(10080)
   weeklyMinutesPerStudent?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'Seconds a ready lab may go without terminal input, exec, file transfer or port traffic before it is warned, then stopped (`idle-stopped`); at least IDLE_LIMIT_MIN_SECONDS (600 by default), at most 7 days; null: never' })
+  @nullable @IsOptional() @IsInt() @Min(1) @Max(7 * 86400)
+  idleLimitSeconds?: number | null;
 }
 
 export class CreateCourseDto extends CoursePolicyDto {
@@ -46,10 +50,11 @@ export class CourseView {
   @ApiProperty() labsPerStudent!: number;
   @ApiPropertyOptional({ nullable: true }) maxTtlSeconds!: number | null;
   @ApiPropertyOptional({ nullable: true }) weeklyMinutesPerStudent!: number | null;
+  @ApiPropertyOptional({ nullable: true }) idleLimitSeconds!: number | null;
 
   static of(c: CourseEntity): CourseView {
-    const { id, schoolId, name, allowedTemplates, maxConcurrentLabs, labsPerStudent, maxTtlSeconds, weeklyMinutesPerStudent } = c;
-    return { id, schoolId, name, allowedTemplates, maxConcurrentLabs, labsPerStudent, maxTtlSeconds, weeklyMinutesPerStudent };
+    const { id, schoolId, name, allowedTemplates, maxConcurrentLabs, labsPerStudent, maxTtlSeconds, weeklyMinutesPerStudent, idleLimitSeconds } = c;
+    return { id, schoolId, name, allowedTemplates, maxConcurrentLabs, labsPerStudent, maxTtlSeconds, weeklyMinutesPerStudent, idleLimitSeconds };
   }
 }
 

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CourseRegistryService, LabsService } from '@labfleet/lab-lifecycle';
+import { CourseRegistryService, LabActivityService, LabsService } from '@labfleet/lab-lifecycle';
 import { Caller } from '@labfleet/domain';
 import type { LabEntity } from '@labfleet/persistence';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { LabId } from '../common/id.pipe';
 import { CreateLabDto, ExtendLabDto } from './dto/create-lab.dto';
 import { ExecLabDto, ExecResultView } from './dto/exec-lab.dto';
-import { LabEventView, LabPageView, LabView } from './dto/lab.view';
+import { idleView, LabEventView, LabPageView, LabView } from './dto/lab.view';
 import { ListLabsQuery } from './dto/list-labs.query';
 
 /** Labs: students act on their own, teachers on their courses', admins on their school's; anything else is 404. */
@@ -18,6 +18,7 @@ export class LabsController {
   constructor(
     private readonly labs: LabsService,
     private readonly registry: CourseRegistryService,
+    private readonly activity: LabActivityService,
   ) {}
 
   @Post()
@@ -37,7 +38,7 @@ export class LabsController {
   @Get(':id')
   @ApiOkResponse({ type: LabView })
   async get(@CurrentCaller() caller: Caller, @Param('id', LabId) id: string): Promise<LabView> {
-    return this.view(await this.labs.get(caller, id));
+    return this.detail(await this.labs.get(caller, id));
   }
 
   @Get(':id/events')
@@ -57,7 +58,7 @@ export class LabsController {
   @HttpCode(200)
   @ApiOkResponse({ type: LabView, description: 'The lab with its new expiresAt; 409/429 name the limit that says no' })
   async extend(@CurrentCaller() caller: Caller, @Param('id', LabId) id: string, @Body() body: ExtendLabDto): Promise<LabView> {
-    return this.plainView(await this.labs.extend(caller, id, body.seconds));
+    return this.detail(await this.labs.extend(caller, id, body.seconds));
   }
 
   @Post(':id/exec')
@@ -77,5 +78,11 @@ export class LabsController {
 
   private registryOf(lab: LabEntity): string | null {
     return this.registry.namespaceOf(lab.courseId, lab.ownerId);
+  }
+
+  /** One lab, with its idleness: what its page shows. */
+  private async detail(lab: LabEntity): Promise<LabView> {
+    const [view, idle] = await Promise.all([this.view(lab), this.activity.idleOf(lab)]);
+    return { ...view, idle: idleView(idle) };
   }
 }

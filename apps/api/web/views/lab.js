@@ -2,7 +2,7 @@
 // `readOnly` is the teacher's "watch terminal" view.
 import { del, get, post } from '../api.js';
 import { openTerminal } from '../terminal.js';
-import { duration, explain, h, notice, statusText, time } from '../ui.js';
+import { deadline, duration, expiryStage, explain, h, notice, statusText, time } from '../ui.js';
 import { filesPanel, portsPanel } from './lab-side.js';
 
 /** The answer of POST /labs, so the new lab shows at once, before the first poll. */
@@ -65,21 +65,31 @@ export function labView(main, { labId, readOnly = false }) {
     const message = h('p', { hidden: true });
     const left = h('span', { id: 'time-left' });
     const extend = h('button', { type: 'button', class: 'secondary' }, 'Extend 30 min');
+    // Warnings before the lab ends (10 and 2 minutes) and before an idle stop, with the way out beside them.
+    const warningText = h('span', {});
+    const warningExtend = h('button', { type: 'button', id: 'warning-extend' }, 'Extend 30 min');
+    const warning = h('div', { id: 'time-warning', class: 'notice warning', role: 'alert', hidden: true }, warningText, ' ', warningExtend);
+    const idleWarning = h('div', { id: 'idle-warning', class: 'notice warning', role: 'alert', hidden: true });
+    let secondsLeft = deadline(lab.secondsLeft ?? (new Date(lab.expiresAt).getTime() - Date.now()) / 1000);
+    let idleLeft = null;
+    let heard = null;
     const stop = h('button', { type: 'button', class: 'danger' }, 'Stop lab');
     const confirmBox = h('span', { hidden: true }, 'Stop and delete this lab? ', h('button', { type: 'button', class: 'danger', id: 'confirm-stop' }, 'Yes, stop it'), h('button', { type: 'button', class: 'secondary' }, 'Cancel'));
     const [yes, no] = confirmBox.querySelectorAll('button');
 
-    extend.addEventListener('click', async () => {
-      extend.disabled = true;
+    const extendLab = async () => {
+      extend.disabled = warningExtend.disabled = true;
       try {
         show(await post(`/labs/${labId}/extend`, { seconds: 1800 }));
         notice(message, `Extended: the lab now ends at ${time(lab.expiresAt)}.`, 'ok');
       } catch (e) {
         notice(message, explain(e), 'error');
       } finally {
-        extend.disabled = false;
+        extend.disabled = warningExtend.disabled = false;
       }
-    });
+    };
+    extend.addEventListener('click', extendLab);
+    warningExtend.addEventListener('click', extendLab);
     stop.addEventListener('click', () => {
       confirmBox.hidden = false;
       stop.hidden = true;
@@ -102,11 +112,29 @@ export function labView(main, { labId, readOnly = false }) {
     });
 
     const tick = () => {
-      const s = (new Date(lab.expiresAt).getTime() - Date.now()) / 1000;
+      const s = secondsLeft();
       left.textContent = duration(s);
       left.classList.toggle('warn', s < 300);
+      // Follows the expiry the server last told: an extension (here, in another tab or by a teacher) re-arms it.
+      const stage = readOnly ? null : expiryStage(s);
+      warning.hidden = stage === null;
+      warning.dataset.stage = stage ?? '';
+      warning.classList.toggle('error', stage === 2);
+      if (stage) warningText.textContent = `Your lab ends in ${duration(s)}: everything in it is deleted then. Save your work, or extend it.`;
+      const idle = idleLeft?.();
+      idleWarning.hidden = readOnly || idle === undefined;
+      if (idle !== undefined) idleWarning.textContent = `No activity for a while: this lab stops in ${duration(idle)} unless you use it (type in the terminal, open a port, move a file).`;
     };
-    tick();
+    const update = (next) => {
+      if (next !== heard) {
+        heard = next;
+        if (next.secondsLeft !== null && next.secondsLeft !== undefined) secondsLeft = deadline(next.secondsLeft);
+        const stopsIn = next.idle?.stopsInSeconds;
+        idleLeft = stopsIn === null || stopsIn === undefined ? null : deadline(stopsIn);
+      }
+      tick();
+    };
+    update(lab);
     const clock = setInterval(tick, 1000);
 
     // One terminal per node, in tabs; each opened the first time its tab is shown.
@@ -174,13 +202,15 @@ export function labView(main, { labId, readOnly = false }) {
     const ports = portsPanel(labId);
     work.append(
       h('div', { class: 'toolbar' }, h('span', {}, 'Time left: ', left), extend, stop, confirmBox),
+      warning,
+      idleWarning,
       message,
       h('div', { class: 'lab-grid' }, h('div', { class: 'lab-main' }, tabs, panels), h('div', { class: 'lab-side' }, ports.el, files?.el)),
     );
     void select(nodes[0], false);
 
     return {
-      update: tick,
+      update,
       dispose() {
         clearInterval(clock);
         ports.stop();

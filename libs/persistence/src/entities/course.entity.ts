@@ -13,6 +13,7 @@ export class CourseEntity implements CoursePolicy {
   @Column({ name: 'labs_per_student', type: 'int', default: 1 }) labsPerStudent!: number;
   @Column({ name: 'max_ttl_seconds', type: 'int', nullable: true }) maxTtlSeconds!: number | null;
   @Column({ name: 'weekly_minutes_per_student', type: 'int', nullable: true }) weeklyMinutesPerStudent!: number | null;
+  @Column({ name: 'idle_limit_seconds', type: 'int', nullable: true }) idleLimitSeconds!: number | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

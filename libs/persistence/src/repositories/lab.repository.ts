@@ -41,6 +41,8 @@ export interface TransitionPatch {
 
 export interface TransitionRequest {
   readonly to: LabStatus;
+  /** Only from these of the states the state machine allows (all of them when left out). */
+  readonly from?: readonly LabStatus[];
   readonly actor: string;
   readonly patch?: TransitionPatch;
   readonly detail?: Record<string, unknown>;
@@ -130,7 +132,7 @@ export class LabRepository {
    */
   async transition(labId: string, request: TransitionRequest): Promise<LabStatus | null> {
     return this.db.transaction(async (em) => {
-      const params: unknown[] = [labId, sourcesOf(request.to), request.to];
+      const params: unknown[] = [labId, sourcesOf(request.to).filter((s) => !request.from || request.from.includes(s)), request.to];
       const sets = ['status = $3', 'updated_at = now()'];
       for (const [key, value] of Object.entries(request.patch ?? {}) as [keyof TransitionPatch, unknown][]) {
         if (value === undefined) continue;

@@ -1,11 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { LabStatus } from '@labfleet/contracts';
+import { isLive } from '@labfleet/domain';
+import type { IdleState } from '@labfleet/lab-lifecycle';
 import type { LabEntity, LabEventEntity } from '@labfleet/persistence';
 
 export class LabNodeView {
   @ApiProperty({ example: 'node1' }) name!: string;
   @ApiProperty({ example: 'node1' }) hostname!: string;
   @ApiPropertyOptional({ description: 'Address on the lab network' }) address!: string | null;
+}
+
+export class LabIdleView {
+  @ApiProperty({ description: "The course's idle limit, in seconds" }) limitSeconds!: number;
+  @ApiProperty({ description: 'Last terminal input, exec, file transfer or port traffic (or when the lab became yours)' }) lastActivityAt!: string;
+  @ApiPropertyOptional({ nullable: true, description: 'Set once the lab was warned of its idleness: it stops then unless used before' }) stopsAt!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Seconds until then, by the server\'s clock' }) stopsInSeconds!: number | null;
 }
 
 export class LabView {
@@ -17,6 +26,8 @@ export class LabView {
   @ApiProperty() createdAt!: string;
   @ApiPropertyOptional({ nullable: true }) readyAt!: string | null;
   @ApiProperty() expiresAt!: string;
+  @ApiPropertyOptional({ nullable: true, description: "Seconds until expiresAt by the server's clock when it answered (a page counts down from it, whatever its own clock says); null once ended" }) secondsLeft!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: LabIdleView, description: "GET /labs/{id} and extend only: a ready lab's idleness, when its course has an idle limit" }) idle?: LabIdleView | null;
   @ApiPropertyOptional({ nullable: true }) endedAt!: string | null;
   @ApiProperty({ type: [LabNodeView] }) nodes!: LabNodeView[];
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) schoolId!: string | null;
@@ -44,6 +55,7 @@ export class LabView {
       createdAt: lab.createdAt.toISOString(),
       readyAt: lab.readyAt?.toISOString() ?? null,
       expiresAt: lab.expiresAt.toISOString(),
+      secondsLeft: isLive(lab.status) ? Math.max(0, Math.round((lab.expiresAt.getTime() - Date.now()) / 1000)) : null,
       endedAt: lab.endedAt?.toISOString() ?? null,
       nodes: (lab.nodes ?? []).map((n) => ({ name: n.name, hostname: n.hostname, address: n.address })),
       schoolId: lab.schoolId,
@@ -57,6 +69,12 @@ export class LabView {
       registryNamespace,
     };
   }
+}
+
+export function idleView(idle: IdleState | null): LabIdleView | null {
+  if (!idle) return null;
+  const stopsIn = idle.stopsAt ? Math.max(0, Math.round((idle.stopsAt.getTime() - Date.now()) / 1000)) : null;
+  return { limitSeconds: idle.limitSeconds, lastActivityAt: idle.lastActivityAt.toISOString(), stopsAt: idle.stopsAt?.toISOString() ?? null, stopsInSeconds: stopsIn };
 }
 
 export class LabPageView {
