@@ -1,5 +1,5 @@
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
-import { AdmissionService, LabFailedError, LabLifecycleService, PoolService, ReconcilerService } from '@labfleet/lab-lifecycle';
+import { AdmissionService, LabFailedError, LabLifecycleService, PoolService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
 import { JobName, JobPayloads } from '@labfleet/queue';
 
 export type JobHandler<N extends JobName> = (payload: JobPayloads[N], job: Job, token?: string) => Promise<unknown>;
@@ -14,9 +14,10 @@ export interface JobServices {
   readonly reconciler: ReconcilerService;
   readonly pools: PoolService;
   readonly admission: AdmissionService;
+  readonly catalog: TemplateCatalogService;
 }
 
-export function jobHandlers({ lifecycle, reconciler, pools, admission }: JobServices): JobHandlers {
+export function jobHandlers({ lifecycle, reconciler, pools, admission, catalog }: JobServices): JobHandlers {
   return {
     [JobName.ProvisionLab]: async ({ labId }, job, token) => {
       let outcome: Awaited<ReturnType<LabLifecycleService['provision']>>;
@@ -38,5 +39,6 @@ export function jobHandlers({ lifecycle, reconciler, pools, admission }: JobServ
     [JobName.Reconcile]: () => reconciler.run(),
     [JobName.RefillPools]: () => pools.refill(),
     [JobName.AdmitWaiting]: () => admission.admitWaiting(),
+    [JobName.PrepareTemplateImages]: ({ templateId }) => catalog.prepareImages(templateId),
   };
 }

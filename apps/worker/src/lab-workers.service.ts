@@ -28,7 +28,7 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     pools: PoolService,
     admission: AdmissionService,
   ) {
-    this.handlers = jobHandlers({ lifecycle, reconciler, pools, admission });
+    this.handlers = jobHandlers({ lifecycle, reconciler, pools, admission, catalog });
   }
 
   async onApplicationBootstrap(): Promise<void> {

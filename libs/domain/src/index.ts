@@ -24,3 +24,5 @@ export * from './streamed-archive';
 export * from './tar-archive';
 export * from './template-offer';
 export * from './admission-plan';
+export * from './template-scope';
+export * from './template-bounds';

@@ -14,3 +14,5 @@ export * from './metrics.service';
 export * from './pool.service';
 export * from './reconciler.service';
 export * from './template-catalog.service';
+export * from './templates.service';
+export * from './template-definition.dto';

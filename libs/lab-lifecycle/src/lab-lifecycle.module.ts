@@ -17,6 +17,7 @@ import { MetricsService } from './metrics.service';
 import { PoolService } from './pool.service';
 import { ReconcilerService } from './reconciler.service';
 import { TemplateCatalogService } from './template-catalog.service';
+import { TemplatesService } from './templates.service';
 
 @Module({
   imports: [PersistenceModule, QueueModule],
@@ -34,8 +35,9 @@ import { TemplateCatalogService } from './template-catalog.service';
     LabLifecycleService,
     ReconcilerService,
     TemplateCatalogService,
+    TemplatesService,
     HealthService,
   ],
-  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, PersistenceModule, QueueModule],
+  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, TemplatesService, HealthService, PersistenceModule, QueueModule],
 })
 export class LabLifecycleModule {}

@@ -77,9 +77,11 @@ export class PoolService {
 
   /** One pass over every template: make what is missing, retire what is over the target. */
   async refill(): Promise<void> {
+    await this.drainStale();
     const [templates, settings, counts, demand] = await Promise.all([this.templates.list(), this.pools.settings(), this.pools.counts(), this.demand()]);
-    // A pool set before the installation moved to a backend that cannot make its labs stays empty.
-    for (const template of templates.filter((t) => !notOfferedReason(t, this.provider))) {
+    // A pool set before the installation moved to a backend that cannot make its labs stays empty;
+    // a retired template's too.
+    for (const template of templates.filter((t) => !t.retiredAt && !notOfferedReason(t, this.provider))) {
       const setting = settings.find((s) => s.templateId === template.id) ?? { minIdle: 0, maxTotal: null };
       const c = counts.get(template.id) ?? { idle: 0, warming: 0, total: 0, poolFailedLastMinute: 0, sinceLastClaimSeconds: null };
       const plan = planPool(setting, c, demand.get(template.id) ?? 0);
@@ -94,7 +96,7 @@ export class PoolService {
   private async create(template: TemplateEntity, count: number): Promise<void> {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.config.pool.idleTtlSeconds * 1000);
-    const rows = Array.from({ length: count }, () => ({ id: randomUUID(), templateId: template.id, provider: this.provider.kind, createdAt: now, expiresAt, schoolId: null, courseId: null, ownerId: null }));
+    const rows = Array.from({ length: count }, () => ({ id: randomUUID(), templateId: template.id, templateVersion: template.version, provider: this.provider.kind, createdAt: now, expiresAt, schoolId: null, courseId: null, ownerId: null }));
     const reserve = { cpus: template.reservedCpus, memoryMb: template.reservedMemoryMb };
     const made = await this.admission.createPoolLabs(rows, reserve, await this.capacity.current());
     for (const id of made) {
@@ -109,6 +111,18 @@ export class PoolService {
       if (await this.labs.transition(id, { to: LabStatus.Stopping, actor: 'pool', detail: { reason: 'pool target shrank' } })) await this.jobs.destroy(id);
     }
     this.logger.log({ msg: 'pool trimmed', template: template.name, retired: count });
+  }
+
+  /**
+   * Ends idle pool labs no request can get any more (made of an older version of their template,
+   * or of a retired one), so the refill replaces them with labs of the current version.
+   */
+  private async drainStale(): Promise<void> {
+    const stale = await this.templates.stalePoolLabs();
+    for (const id of stale) {
+      if (await this.labs.transition(id, { to: LabStatus.Stopping, actor: 'pool', detail: { reason: 'its template changed or was retired' } })) await this.jobs.destroy(id);
+    }
+    if (stale.length) this.logger.log({ msg: 'stale pool labs drained', count: stale.length });
   }
 
   private async demand(): Promise<Map<string, number>> {

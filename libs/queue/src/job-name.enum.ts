@@ -10,10 +10,16 @@ export enum JobName {
   RefillPools = 'refill-pools',
   /** Lets labs waiting for capacity through, in order, while they fit. */
   AdmitWaiting = 'admit-waiting',
+  /** Fills the image mirror with a template's images (push mode) after it was made or changed. */
+  PrepareTemplateImages = 'prepare-template-images',
 }
 
 export interface LabJobPayload {
   readonly labId: string;
+}
+
+export interface TemplateJobPayload {
+  readonly templateId: string;
 }
 
 export type JobPayloads = {
@@ -23,6 +29,7 @@ export type JobPayloads = {
   [JobName.Reconcile]: Record<string, never>;
   [JobName.RefillPools]: Record<string, never>;
   [JobName.AdmitWaiting]: Record<string, never>;
+  [JobName.PrepareTemplateImages]: TemplateJobPayload;
 };
 
 export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
@@ -32,4 +39,5 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
   [JobName.Reconcile]: QueueName.Maintenance,
   [JobName.RefillPools]: QueueName.Maintenance,
   [JobName.AdmitWaiting]: QueueName.Maintenance,
+  [JobName.PrepareTemplateImages]: QueueName.Maintenance,
 };
