@@ -26,3 +26,4 @@ export * from './template-offer';
 export * from './admission-plan';
 export * from './template-scope';
 export * from './template-bounds';
+export * from './template-version';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
-import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, LabTemplate, notOfferedReason, ProviderError, renderStep, SetupStep } from '@labfleet/domain';
+import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, LabTemplate, notOfferedReason, ProviderError, renderStep, SetupStep, templateAsOf } from '@labfleet/domain';
 import { LabEntity, LabRepository, TemplateRepository } from '@labfleet/persistence';
 import { JobName, LabJobsService } from '@labfleet/queue';
 import { EndStatus } from './lab-counters';
@@ -186,9 +186,9 @@ export class LabLifecycleService {
   /** The template as it was at the version the lab was asked for: an edit since changes nothing of it. */
   private async templateOf(lab: LabEntity): Promise<LabTemplate> {
     if (!lab.template) throw new ProviderError(`lab ${lab.id} has no template`, false);
-    if (lab.templateVersion === lab.template.version) return lab.template;
-    const definition = await this.templates.definitionAt(lab.templateId, lab.templateVersion);
-    if (!definition) throw new ProviderError(`lab ${lab.id}: version ${lab.templateVersion} of template '${lab.template.name}' is not kept`, false);
-    return { ...lab.template, ...definition };
+    const archived = lab.templateVersion === lab.template.version ? null : await this.templates.definitionAt(lab.templateId, lab.templateVersion);
+    const template = templateAsOf(lab.template, lab.templateVersion, archived);
+    if (!template) throw new ProviderError(`lab ${lab.id}: version ${lab.templateVersion} of template '${lab.template.name}' is not kept`, false);
+    return template;
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus, Role } from '@labfleet/contracts';
-import { Caller, ForbiddenError, free, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, notOfferedReason, planPool, Resources, scheduledDemand } from '@labfleet/domain';
+import { Caller, canSeeTemplate, ForbiddenError, free, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, notOfferedReason, planPool, Principal, Resources, scheduledDemand } from '@labfleet/domain';
 import { AdmissionRepository, AuditRepository, LabRepository, PoolRepository, TemplateEntity, TemplateRepository } from '@labfleet/persistence';
 import { JobName, JobPriority, LabJobsService } from '@labfleet/queue';
 import { CapacityService } from './capacity.service';
@@ -42,7 +42,8 @@ export class PoolService {
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
-  async status(): Promise<{ pools: PoolStatus[]; capacity: Resources; reserved: Resources; free: Resources; waiting: number }> {
+  /** Every template's pool; for `viewer`, only the templates they may see (a school admin: not other schools'). */
+  async status(viewer?: Principal): Promise<{ pools: PoolStatus[]; capacity: Resources; reserved: Resources; free: Resources; waiting: number }> {
     const [templates, settings, counts, demand, capacity, usage] = await Promise.all([
       this.templates.list(),
       this.pools.settings(),
@@ -51,7 +52,7 @@ export class PoolService {
       this.capacity.current(),
       this.admission.usage(),
     ]);
-    const pools = templates.map((t) => {
+    const pools = templates.filter((t) => !viewer || canSeeTemplate(viewer, t)).map((t) => {
       const setting = settings.find((s) => s.templateId === t.id) ?? { minIdle: 0, maxTotal: null };
       const c = counts.get(t.id) ?? { idle: 0, warming: 0, claimed: 0, total: 0, failedLastDay: 0, poolFailedLastMinute: 0, sinceLastClaimSeconds: null };
       const scheduled = demand.get(t.id) ?? 0;
