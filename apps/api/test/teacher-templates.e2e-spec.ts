@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
 import { LabStatus } from '@labfleet/contracts';
-import { docker, eventually, LabfleetStack, twoSchools } from '@labfleet/testing';
+import { docker, eventually, LabfleetStack, TEST_PASSWORD, twoSchools } from '@labfleet/testing';
 
 jest.setTimeout(300_000);
 
@@ -148,5 +149,35 @@ describe('templates made by teachers, their images served by the mirror (real st
     expect((await w.school1.teacherA.client.get('/api/v1/templates?retired=true')).body.map((t: { id: string }) => t.id)).toContain(template.id);
     expect((await stack.client.get(`/api/v1/labs/${lab}`)).body.status).toBe(LabStatus.Ready);
     expect(await stack.client.sh(lab, "curl -s -o /dev/null -w '%{http_code}' localhost:8080/", 30)).toMatchObject({ stdout: '302' });
+  });
+
+  it("the teacher's page lists the course's templates, makes one with its form and retires it (Chromium)", async () => {
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`${stack.client.baseUrl}/#/login`);
+      await page.getByLabel('Email').fill(w.school1.teacherA.email);
+      await page.getByLabel('Password').fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL(/#\/teach$/);
+      const card = page.locator(`section[data-course="${w.school1.courseA.id}"]`);
+      await card.getByText('New template').click();
+      await card.getByLabel('Name').fill('nginx-only');
+      await card.getByLabel('Images (e.g. mariadb, wordpress)').fill('nginx:latest');
+      await card.getByLabel('Lifetime (min)').fill('30');
+      await card.getByRole('button', { name: 'Make template' }).click();
+      const row = card.locator('tr', { hasText: 'nginx-only' });
+      await row.waitFor();
+      const made = (await w.school1.teacherA.client.get('/api/v1/templates')).body.find((t: { name: string }) => t.name === 'nginx-only');
+      expect(made).toMatchObject({ scope: 'course', courseId: w.school1.courseA.id, images: ['nginx:latest'], ttlSeconds: 1800, version: 1 });
+      await row.getByRole('button', { name: 'Retire template nginx-only' }).click();
+      await row.waitFor({ state: 'detached' });
+      expect((await w.school1.teacherA.client.get(`/api/v1/templates/${made.id}`)).body.retiredAt).toEqual(expect.any(String));
+      expect(errors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });
