@@ -86,7 +86,7 @@ describe('templates made by teachers, their images served by the mirror (real st
     expect(other.body.message).toMatch(/unknown template 'wordpress'/);
   });
 
-  it('a template asking for more than the caps or the course allow is refused, naming the field', async () => {
+  it('a template asking for more than the caps or the course allow, or for its own lab image, is refused, naming the field; nothing changes', async () => {
     const base = { scope: 'course', courseId: w.school1.courseA.id };
     const cpus = await w.school1.teacherA.client.post('/api/v1/templates', { ...base, name: 'too-big', cpus: 16 });
     expect(cpus.status).toBe(400);
@@ -97,6 +97,11 @@ describe('templates made by teachers, their images served by the mirror (real st
     const edit = await w.school1.teacherA.client.patch(path(), { memoryMb: 65536 });
     expect(edit.status).toBe(400);
     expect(edit.body.message).toMatch(/^memoryMb: /);
+    // The lab node image is the platform's to choose: a teacher's lab runs the platform's.
+    const image = await w.school1.teacherA.client.patch(path(), { image: 'debian:bookworm-slim' });
+    expect(image.status).toBe(400);
+    expect(image.body.message).toBe('image: only platform admins choose the lab image of a template');
+    expect((await w.school1.teacherA.client.get(path())).body).toMatchObject({ version: 1, image: null, memoryMb: 2048 });
   });
 
   it('an image that is not on the host engine is an error on the template, named, when it is saved', async () => {

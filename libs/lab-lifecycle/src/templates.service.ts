@@ -63,7 +63,7 @@ export class TemplatesService {
     const owner = await this.ownerFor(caller, request);
     if (!canManageTemplate(caller.principal, owner)) throw new ForbiddenError(`you may not make ${request.scope} templates here`);
     const definition = definitionOf(request);
-    await this.check(caller, definition, owner);
+    await this.check(caller, definition, owner, definition.image !== null);
     await this.jobs.ping();
     const saved = await this.templates.insertScoped({ ...definition, name: request.name, ...owner });
     if (!saved) throw new ConflictError(`a template named '${request.name}' exists already where this one would be seen (names are unique within a school and among global templates)`);
@@ -74,7 +74,7 @@ export class TemplatesService {
 
   async update(caller: Caller, id: string, change: Partial<TemplateDefinition>): Promise<TemplateEntity> {
     const current = await this.managed(caller, id);
-    await this.check(caller, { ...definitionOf(current), ...change }, current);
+    await this.check(caller, { ...definitionOf(current), ...change }, current, change.image !== undefined && change.image !== current.image);
     await this.jobs.ping();
     const saved = await this.templates.update(id, change);
     if (!saved) throw new NotFoundError('template', id);
@@ -125,9 +125,9 @@ export class TemplatesService {
   }
 
   /** 400 naming each field that asks for too much, each set-up step that is wrong, each image labs could not get. */
-  private async check(caller: Caller, t: TemplateDefinition, owner: TemplateOwner): Promise<void> {
+  private async check(caller: Caller, t: TemplateDefinition, owner: TemplateOwner, imageChosen: boolean): Promise<void> {
     const problems: string[] = [];
-    if (t.image !== null && caller.principal.role !== Role.PlatformAdmin) problems.push('image: only platform admins choose the lab image of a template');
+    if (imageChosen && caller.principal.role !== Role.PlatformAdmin) problems.push('image: only platform admins choose the lab image of a template');
     const course = owner.courseId ? await this.courses.findById(owner.courseId) : null;
     problems.push(...templateBoundProblems(t, this.config.templateCaps, course ?? undefined).map((p) => `${p.field}: ${p.message}`));
     problems.push(...setupProblems(t.setup, labNodeNames(t.nodes)));
