@@ -1,5 +1,5 @@
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
-import { AdmissionService, CourseRegistryService, IdleCullerService, LabFailedError, LabLifecycleService, PoolService, ReconcilerService } from '@labfleet/lab-lifecycle';
+import { AdmissionService, CourseRegistryService, IdleCullerService, LabFailedError, LabLifecycleService, PoolService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
 import { JobName, JobPayloads } from '@labfleet/queue';
 
 export type JobHandler<N extends JobName> = (payload: JobPayloads[N], job: Job, token?: string) => Promise<unknown>;
@@ -16,9 +16,10 @@ export interface JobServices {
   readonly admission: AdmissionService;
   readonly courseRegistry: CourseRegistryService;
   readonly idle: IdleCullerService;
+  readonly catalog: TemplateCatalogService;
 }
 
-export function jobHandlers({ lifecycle, reconciler, pools, admission, courseRegistry, idle }: JobServices): JobHandlers {
+export function jobHandlers({ lifecycle, reconciler, pools, admission, courseRegistry, idle, catalog }: JobServices): JobHandlers {
   return {
     [JobName.ProvisionLab]: async ({ labId }, job, token) => {
       let outcome: Awaited<ReturnType<LabLifecycleService['provision']>>;
@@ -42,5 +43,6 @@ export function jobHandlers({ lifecycle, reconciler, pools, admission, courseReg
     [JobName.AdmitWaiting]: () => admission.admitWaiting(),
     [JobName.PurgeCourseRegistry]: () => courseRegistry.purgeRemovedCourses(),
     [JobName.CullIdle]: () => idle.run(),
+    [JobName.PrepareTemplateImages]: ({ templateId }) => catalog.prepareImages(templateId),
   };
 }

@@ -30,7 +30,7 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     private readonly courseRegistry: CourseRegistryService,
     idle: IdleCullerService,
   ) {
-    this.handlers = jobHandlers({ lifecycle, reconciler, pools, admission, courseRegistry, idle });
+    this.handlers = jobHandlers({ lifecycle, reconciler, pools, admission, courseRegistry, idle, catalog });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,7 +38,7 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     this.connection = createRedisConnection(this.config.redis.url, 'worker');
     await this.assertNoEviction(this.connection);
     await this.catalog.seed();
-    const images = [...new Set((await this.templates.list()).flatMap((t) => t.images))];
+    const images = [...new Set((await this.templates.list()).filter((t) => !t.retiredAt).flatMap((t) => t.images))];
     // Labs can start without the mirror (students just cannot pull offline): never fatal.
     const problems = await this.provider.prepare(images).catch((e: Error) => [e.message]);
     this.logger.log({ msg: 'lab images prepared', images: images.length, problems });

@@ -121,6 +121,25 @@ export class EnvironmentDto {
   @IsOptional() @IsString() @IsNotEmpty()
   TEMPLATES_FILE?: string;
 
+  // The most one lab may ask for: templates made through the API stay within these (docs/operations.md).
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20)
+  TEMPLATE_MAX_NODES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  TEMPLATE_MAX_CPUS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(128) @Max(262144)
+  TEMPLATE_MAX_MEMORY_MB?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(64) @Max(1_000_000)
+  TEMPLATE_MAX_PIDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(512) @Max(1 << 20)
+  TEMPLATE_MAX_DISK_MB?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(7 * 86400)
+  TEMPLATE_MAX_TTL_SECONDS?: number;
+
   @IsOptional() @IsIn(['push', 'proxy', 'off'], { message: 'REGISTRY_MODE must be push, proxy or off' })
   REGISTRY_MODE?: 'push' | 'proxy' | 'off';
 

@@ -134,6 +134,15 @@ export abstract class LabfleetConfig {
     readonly activityWriteSeconds: number;
   };
   abstract readonly templatesFile: string;
+  /** The most one lab may ask for; templates made through the API stay within it (the seed file is the operator's). */
+  abstract readonly templateCaps: {
+    readonly nodes: number;
+    readonly cpus: number;
+    readonly memoryMb: number;
+    readonly pidsLimit: number;
+    readonly diskMb: number;
+    readonly ttlSeconds: number;
+  };
   abstract readonly auth: {
     readonly jwtSecret: string;
     readonly accessTtlSeconds: number;

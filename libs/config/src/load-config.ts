@@ -124,6 +124,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       activityWriteSeconds: env.ACTIVITY_WRITE_SECONDS ?? 30,
     },
     templatesFile: env.TEMPLATES_FILE ?? 'deploy/templates.json',
+    templateCaps: {
+      nodes: env.TEMPLATE_MAX_NODES ?? 5,
+      cpus: env.TEMPLATE_MAX_CPUS ?? 4,
+      memoryMb: env.TEMPLATE_MAX_MEMORY_MB ?? 8192,
+      pidsLimit: env.TEMPLATE_MAX_PIDS ?? 8192,
+      diskMb: env.TEMPLATE_MAX_DISK_MB ?? 20480,
+      ttlSeconds: env.TEMPLATE_MAX_TTL_SECONDS ?? 86400,
+    },
     auth: {
       jwtSecret: env.LABFLEET_JWT_SECRET,
       accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS ?? 900,

@@ -26,3 +26,6 @@ export * from './template-offer';
 export * from './admission-plan';
 export * from './registry-access';
 export * from './idle-cull';
+export * from './template-scope';
+export * from './template-bounds';
+export * from './template-version';

@@ -137,6 +137,13 @@ export interface LabProvider {
    */
   prepare(images: readonly string[]): Promise<string[]>;
   /**
+   * Which of these images labs could not be given, read only (the API asks when a template is
+   * saved; the worker's `prepare` does the pushing): one problem per image, naming it. Absent
+   * where nothing can be known before a lab pulls (Kubernetes: the in-cluster mirror is a
+   * pull-through cache).
+   */
+  imageProblems?(images: readonly string[]): Promise<string[]>;
+  /**
    * Asks the cluster for room for the lab, without waiting (Swarm, Kubernetes). Called while the
    * lab is pending, again until it is placed; `provision` then runs where it was placed.
    * Idempotent. Absent on a single Docker host, which has one place: admission's capacity count

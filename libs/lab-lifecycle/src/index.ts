@@ -18,3 +18,5 @@ export * from './reconciler.service';
 export * from './template-catalog.service';
 export * from './course-registry.service';
 export * from './registry-token';
+export * from './templates.service';
+export * from './template-definition.dto';

@@ -20,6 +20,7 @@ import { MetricsService } from './metrics.service';
 import { PoolService } from './pool.service';
 import { ReconcilerService } from './reconciler.service';
 import { TemplateCatalogService } from './template-catalog.service';
+import { TemplatesService } from './templates.service';
 
 @Module({
   imports: [PersistenceModule, QueueModule],
@@ -37,11 +38,12 @@ import { TemplateCatalogService } from './template-catalog.service';
     LabLifecycleService,
     ReconcilerService,
     TemplateCatalogService,
+    TemplatesService,
     HealthService,
     CourseRegistryService,
     IdleCullerService,
     LabActivityService,
   ],
-  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, CourseRegistryService, IdleCullerService, LabActivityService, PersistenceModule, QueueModule],
+  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, TemplatesService, HealthService, CourseRegistryService, IdleCullerService, LabActivityService, PersistenceModule, QueueModule],
 })
 export class LabLifecycleModule {}

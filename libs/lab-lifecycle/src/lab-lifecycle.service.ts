@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
-import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, notOfferedReason, ProviderError, renderStep, SetupStep } from '@labfleet/domain';
-import { LabEntity, LabRepository } from '@labfleet/persistence';
+import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, LabTemplate, notOfferedReason, ProviderError, renderStep, SetupStep, templateAsOf } from '@labfleet/domain';
+import { LabEntity, LabRepository, TemplateRepository } from '@labfleet/persistence';
 import { JobName, LabActivityStore, LabJobsService } from '@labfleet/queue';
 import { EndStatus } from './lab-counters';
 import { LabCountersService } from './lab-counters.service';
@@ -33,6 +33,7 @@ export class LabLifecycleService {
 
   constructor(
     private readonly labs: LabRepository,
+    private readonly templates: TemplateRepository,
     private readonly jobs: LabJobsService,
     private readonly config: LabfleetConfig,
     private readonly counters: LabCountersService,
@@ -58,9 +59,10 @@ export class LabLifecycleService {
     try {
       const owner = lab.schoolId && lab.courseId ? { schoolId: lab.schoolId, courseId: lab.courseId, userId: lab.ownerId } : undefined;
       // A lab asked for before the installation moved to another backend: no retry can make it.
-      const refused = notOfferedReason(this.templateOf(lab), this.provider);
+      const template = await this.templateOf(lab);
+      const refused = notOfferedReason(template, this.provider);
       if (refused) throw new ProviderError(refused, false);
-      const spec = buildLabSpec(labId, this.templateOf(lab), this.config.provider.labImage, owner);
+      const spec = buildLabSpec(labId, template, this.config.provider.labImage, owner);
       if (lab.status === LabStatus.Pending) {
         const waitMs = await this.place(lab, spec);
         if (waitMs !== null) return { waitMs };
@@ -70,7 +72,7 @@ export class LabLifecycleService {
       }
       const handle = await this.provider.provision(spec);
       await this.labs.saveNodes(labId, handle.nodes);
-      await this.runSetup(labId, this.templateOf(lab).setup ?? [], handle);
+      await this.runSetup(labId, template.setup ?? [], handle);
       const provisionMs = Date.now() - started;
       const moved = await this.labs.transition(labId, {
         to: LabStatus.Ready,
@@ -197,8 +199,12 @@ export class LabLifecycleService {
     await this.jobs.platform(JobName.RefillPools).catch(() => undefined);
   }
 
-  private templateOf(lab: LabEntity) {
+  /** The template as it was at the version the lab was asked for: an edit since changes nothing of it. */
+  private async templateOf(lab: LabEntity): Promise<LabTemplate> {
     if (!lab.template) throw new ProviderError(`lab ${lab.id} has no template`, false);
-    return lab.template;
+    const archived = lab.templateVersion === lab.template.version ? null : await this.templates.definitionAt(lab.templateId, lab.templateVersion);
+    const template = templateAsOf(lab.template, lab.templateVersion, archived);
+    if (!template) throw new ProviderError(`lab ${lab.id}: version ${lab.templateVersion} of template '${lab.template.name}' is not kept`, false);
+    return template;
   }
 }

@@ -24,6 +24,8 @@ import {
   QuotaExceededError,
   REFILL_QUIET_SECONDS,
   SingleFlight,
+  templateVisibilityOf,
+  usableInCourse,
 } from '@labfleet/domain';
 import { AdmissionRepository, AuditRepository, CourseEntity, CourseRepository, DEFAULT_COURSE_ID, LabEntity, LabEventEntity, LabPage, LabRepository, TemplateEntity, TemplateRepository } from '@labfleet/persistence';
 import { LabJobsService, RateLimiter } from '@labfleet/queue';
@@ -90,22 +92,25 @@ export class LabsService {
     const { principal } = caller;
     const limits = this.config.rateLimits;
     // Independent checks run at once: in a classroom rush every round trip is paid by 30 students.
-    const [, course, template, , capacity] = await allInOrder([
+    const courseId = request.course ?? DEFAULT_COURSE_ID;
+    const [, course, found, , capacity] = await allInOrder([
       this.limiter.consumeAll([
         { key: `labs:address:${caller.ip}`, perMinute: limits.labsPerAddress, what: 'lab requests from this address' },
         { key: `labs:account:${principal.userId ?? principal.label}`, perMinute: limits.labsPerAccount, what: 'lab requests for this account' },
       ]),
       this.courseFor(caller, request.course),
-      this.templateNamed(request.template),
+      this.templateReads.run(`${courseId}:${request.template}`, () => this.templates.findForCourse(request.template, courseId)),
       // A lab accepted while the engine is down would only fail later: say so now.
       this.enginePings.run('', () => this.provider.ping()),
       this.capacity.current(),
     ]);
+    const template = await this.usableTemplate(caller, request.template, found, course);
     const createdAt = new Date();
     const { lab, via } = await this.admission.createOwned(
       {
         id: randomUUID(),
         templateId: template.id,
+        templateVersion: template.version,
         provider: this.provider.kind,
         createdAt,
         schoolId: course.schoolId,
@@ -202,14 +207,16 @@ export class LabsService {
     return this.provider.exec(id, { node, command: request.command, timeoutMs });
   }
 
-  /** The template asked for, if this installation's backend can make labs of it. */
-  private async templateNamed(name: string): Promise<TemplateEntity> {
-    const template = await this.templateReads.run(name, () => this.templates.findByName(name));
-    const refused = template && notOfferedReason(template, this.provider);
+  /** The template asked for, if the course may use it, it is not retired, and this installation's backend can make labs of it. */
+  private async usableTemplate(caller: Caller, name: string, template: TemplateEntity | null, course: CourseEntity): Promise<TemplateEntity> {
+    if (!template) {
+      const known = (await this.templates.listVisible(templateVisibilityOf(caller.principal), false)).filter((t) => usableInCourse(t, course)).map((t) => t.name);
+      throw new InvalidInputError(`unknown template '${name}' (known: ${[...new Set(known)].join(', ')})`);
+    }
+    if (template.retiredAt) throw new ConflictError(`template '${name}' is retired: it makes no new labs`);
+    const refused = notOfferedReason(template, this.provider);
     if (refused) throw new InvalidInputError(refused);
-    if (template) return template;
-    const known = (await this.templates.list()).map((t) => t.name).join(', ');
-    throw new InvalidInputError(`unknown template '${name}' (known: ${known})`);
+    return template;
   }
 
   /** The course a new lab goes to; a course the caller cannot use does not exist for them. */

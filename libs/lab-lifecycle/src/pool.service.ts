@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus, Role } from '@labfleet/contracts';
-import { Caller, ForbiddenError, free, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, notOfferedReason, planPool, Resources, scheduledDemand } from '@labfleet/domain';
+import { Caller, canSeeTemplate, ForbiddenError, free, InvalidInputError, LAB_PROVIDER, LabProvider, NotFoundError, notOfferedReason, planPool, Principal, Resources, scheduledDemand } from '@labfleet/domain';
 import { AdmissionRepository, AuditRepository, LabRepository, PoolRepository, TemplateEntity, TemplateRepository } from '@labfleet/persistence';
 import { JobName, JobPriority, LabJobsService } from '@labfleet/queue';
 import { CapacityService } from './capacity.service';
@@ -42,7 +42,8 @@ export class PoolService {
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
-  async status(): Promise<{ pools: PoolStatus[]; capacity: Resources; reserved: Resources; free: Resources; waiting: number }> {
+  /** Every template's pool; for `viewer`, only the templates they may see (a school admin: not other schools'). */
+  async status(viewer?: Principal): Promise<{ pools: PoolStatus[]; capacity: Resources; reserved: Resources; free: Resources; waiting: number }> {
     const [templates, settings, counts, demand, capacity, usage] = await Promise.all([
       this.templates.list(),
       this.pools.settings(),
@@ -51,7 +52,7 @@ export class PoolService {
       this.capacity.current(),
       this.admission.usage(),
     ]);
-    const pools = templates.map((t) => {
+    const pools = templates.filter((t) => !viewer || canSeeTemplate(viewer, t)).map((t) => {
       const setting = settings.find((s) => s.templateId === t.id) ?? { minIdle: 0, maxTotal: null };
       const c = counts.get(t.id) ?? { idle: 0, warming: 0, claimed: 0, total: 0, failedLastDay: 0, poolFailedLastMinute: 0, sinceLastClaimSeconds: null };
       const scheduled = demand.get(t.id) ?? 0;
@@ -77,9 +78,11 @@ export class PoolService {
 
   /** One pass over every template: make what is missing, retire what is over the target. */
   async refill(): Promise<void> {
+    await this.drainStale();
     const [templates, settings, counts, demand] = await Promise.all([this.templates.list(), this.pools.settings(), this.pools.counts(), this.demand()]);
-    // A pool set before the installation moved to a backend that cannot make its labs stays empty.
-    for (const template of templates.filter((t) => !notOfferedReason(t, this.provider))) {
+    // A pool set before the installation moved to a backend that cannot make its labs stays empty;
+    // a retired template's too.
+    for (const template of templates.filter((t) => !t.retiredAt && !notOfferedReason(t, this.provider))) {
       const setting = settings.find((s) => s.templateId === template.id) ?? { minIdle: 0, maxTotal: null };
       const c = counts.get(template.id) ?? { idle: 0, warming: 0, total: 0, poolFailedLastMinute: 0, sinceLastClaimSeconds: null };
       const plan = planPool(setting, c, demand.get(template.id) ?? 0);
@@ -94,7 +97,7 @@ export class PoolService {
   private async create(template: TemplateEntity, count: number): Promise<void> {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.config.pool.idleTtlSeconds * 1000);
-    const rows = Array.from({ length: count }, () => ({ id: randomUUID(), templateId: template.id, provider: this.provider.kind, createdAt: now, expiresAt, schoolId: null, courseId: null, ownerId: null }));
+    const rows = Array.from({ length: count }, () => ({ id: randomUUID(), templateId: template.id, templateVersion: template.version, provider: this.provider.kind, createdAt: now, expiresAt, schoolId: null, courseId: null, ownerId: null }));
     const reserve = { cpus: template.reservedCpus, memoryMb: template.reservedMemoryMb };
     const made = await this.admission.createPoolLabs(rows, reserve, await this.capacity.current());
     for (const id of made) {
@@ -109,6 +112,18 @@ export class PoolService {
       if (await this.labs.transition(id, { to: LabStatus.Stopping, actor: 'pool', detail: { reason: 'pool target shrank' } })) await this.jobs.destroy(id);
     }
     this.logger.log({ msg: 'pool trimmed', template: template.name, retired: count });
+  }
+
+  /**
+   * Ends idle pool labs no request can get any more (made of an older version of their template,
+   * or of a retired one), so the refill replaces them with labs of the current version.
+   */
+  private async drainStale(): Promise<void> {
+    const stale = await this.templates.stalePoolLabs();
+    for (const id of stale) {
+      if (await this.labs.transition(id, { to: LabStatus.Stopping, actor: 'pool', detail: { reason: 'its template changed or was retired' } })) await this.jobs.destroy(id);
+    }
+    if (stale.length) this.logger.log({ msg: 'stale pool labs drained', count: stale.length });
   }
 
   private async demand(): Promise<Map<string, number>> {

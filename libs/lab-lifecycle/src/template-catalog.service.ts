@@ -1,9 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { readFile } from 'node:fs/promises';
 import { LabfleetConfig } from '@labfleet/config';
-import { labNodeNames, setupProblems } from '@labfleet/domain';
+import { LAB_PROVIDER, LabProvider, labNodeNames, setupProblems } from '@labfleet/domain';
 import { TemplateFields, TemplateRepository } from '@labfleet/persistence';
 import { TemplateFileDto } from './template-definition.dto';
 
@@ -51,6 +51,7 @@ export class TemplateCatalogService {
   constructor(
     private readonly templates: TemplateRepository,
     private readonly config: LabfleetConfig,
+    @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
   async seed(): Promise<void> {
@@ -58,5 +59,14 @@ export class TemplateCatalogService {
     const definitions = parseTemplateFile(await readFile(path, 'utf8'), path);
     const added = await this.templates.insertMissing(definitions);
     if (added > 0) this.logger.log({ msg: 'templates seeded', file: path, added });
+  }
+
+  /** Puts a template's images in the mirror (the worker, after the API saved the template). A push that fails is retried by the queue. */
+  async prepareImages(templateId: string): Promise<void> {
+    const template = await this.templates.findById(templateId);
+    if (!template || template.images.length === 0) return;
+    const problems = await this.provider.prepare(template.images);
+    if (problems.length) throw new Error(`images of template '${template.name}' not served to labs: ${problems.join('; ')}`);
+    this.logger.log({ msg: 'template images prepared', template: template.name, version: template.version, images: template.images.length });
   }
 }

@@ -41,14 +41,14 @@ describe('a pool claim is recorded after the ready it claimed (real Postgres)', 
     const admission = new AdmissionRepository(ds);
     const labs = new LabRepository(ds);
     const hour = () => new Date(Date.now() + 3600_000);
-    const [pool] = await admission.createPoolLabs([{ id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), expiresAt: hour(), schoolId: null, courseId: null, ownerId: null }], { cpus: 0.5, memoryMb: 128 }, { cpus: 100, memoryMb: 1 << 20 });
+    const [pool] = await admission.createPoolLabs([{ id: randomUUID(), templateId: template, templateVersion: 1, provider: 'docker', createdAt: new Date(), expiresAt: hour(), schoolId: null, courseId: null, ownerId: null }], { cpus: 0.5, memoryMb: 128 }, { cpus: 100, memoryMb: 1 << 20 });
     await labs.transition(pool, { to: LabStatus.Provisioning, actor: 'worker' });
     // Another request of the same student holds the lock the claim takes first (the student's course lock).
     const holder = new Client({ connectionString: db.url });
     await holder.connect();
     await holder.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`course:${course}:${student}`]);
     const claim = admission.createOwned(
-      { id: randomUUID(), templateId: template, provider: 'docker', createdAt: new Date(), schoolId: school, courseId: course, ownerId: student, reserve: { cpus: 0.5, memoryMb: 128 }, courseWide: false, weeklyBudget: false },
+      { id: randomUUID(), templateId: template, templateVersion: 1, provider: 'docker', createdAt: new Date(), schoolId: school, courseId: course, ownerId: student, reserve: { cpus: 0.5, memoryMb: 128 }, courseWide: false, weeklyBudget: false },
       'u@s.test',
       hour,
       { capacity: { cpus: 100, memoryMb: 1 << 20 }, queueMax: 10 },

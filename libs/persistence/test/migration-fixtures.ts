@@ -3,8 +3,8 @@ import { DEFAULT_COURSE_ID, DEFAULT_SCHOOL_ID } from '../src/default-tenancy';
 
 /** Fixed ids, so a failure names the same rows every run (none is a default-tenancy id). */
 const id = (n: number) => `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const T = { docker: id(1), swarm: id(2), k3s: id(3), cluster: id(4), kube: id(5) };
-const L = { ready: id(11), stopped: id(12), failed: id(13), owned: id(14), pool: id(15), claimed: id(16), queued: id(17), waiting: id(18) };
+const T = { docker: id(1), swarm: id(2), k3s: id(3), cluster: id(4), kube: id(5), wordpress: id(6) };
+const L = { ready: id(11), stopped: id(12), failed: id(13), owned: id(14), pool: id(15), claimed: id(16), queued: id(17), waiting: id(18), versioned: id(19) };
 const S = { a: id(21), b: id(22) };
 const U = { root: id(31), teacher: id(32), student: id(33), studentB: id(34) };
 const C = { a: id(41), b: id(42) };
@@ -160,6 +160,31 @@ export const MIGRATION_FIXTURES: Record<string, MigrationFixture> = {
     },
   },
 
+  TemplateScopes1765500000000: {
+    seed: async (ds) => {
+      await ds.query(
+        `INSERT INTO templates (id, name, cpus, memory_mb, pids_limit, ttl_seconds, images, scope, school_id, course_id, version, retired_at)
+         VALUES ($1, 'wordpress', 1, 2048, 2048, 3600, '["mariadb:latest","wordpress:latest"]', 'course', $2, $3, 2, $4)`,
+        [T.wordpress, S.a, C.a, AT],
+      );
+      await ds.query(`INSERT INTO template_versions (template_id, version, definition, created_at) VALUES ($1, 1, $2, $3)`, [T.wordpress, JSON.stringify({ description: 'v1', images: ['mariadb:latest'] }), AT]);
+      await ds.query(
+        `INSERT INTO labs (id, template_id, template_version, status, provider, created_at, expires_at, school_id, course_id, owner_id)
+         VALUES ($1, $2, 1, 'ready', 'docker', $3, $3::timestamptz + interval '1 h', $4, $5, $6)`,
+        [L.versioned, T.wordpress, AT, S.a, C.a, U.student],
+      );
+    },
+    upgraded: async (ds) => {
+      await expectEvery(ds, `SELECT scope, school_id, course_id, version, retired_at FROM templates`, { scope: 'global', school_id: null, course_id: null, version: 1, retired_at: null });
+      await expectEvery(ds, `SELECT template_version FROM labs`, { template_version: 1 });
+      expect(await ds.query(`SELECT * FROM template_versions`)).toEqual([]);
+      // Names are now unique per namespace: a second school may have its own 'docker', a global one may not.
+      await ds.query(`INSERT INTO templates (name, cpus, memory_mb, pids_limit, ttl_seconds, scope, school_id) VALUES ('docker', 1, 1024, 512, 3600, 'school', $1)`, [DEFAULT_SCHOOL_ID]);
+      await rejects(ds, `INSERT INTO templates (name, cpus, memory_mb, pids_limit, ttl_seconds) VALUES ('docker', 1, 1024, 512, 3600)`, [], /uq_templates_namespace_name/);
+      await rejects(ds, `INSERT INTO templates (name, cpus, memory_mb, pids_limit, ttl_seconds, scope) VALUES ('orphan', 1, 1024, 512, 3600, 'course')`, [], /chk_templates_scope/);
+      await ds.query(`DELETE FROM templates WHERE school_id = $1`, [DEFAULT_SCHOOL_ID]);
+    },
+  },
   RegistrySigningKey1765700000000: {
     // A new table: no key until the course registry first needs one, and at most one row.
     upgraded: async (ds) => {

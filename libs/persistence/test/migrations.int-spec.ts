@@ -193,7 +193,7 @@ describe('AdmissionRepository course lock', () => {
     const createdAt = NOW;
     const seen: number[] = [];
     const attempts = Array.from({ length: 10 }, () =>
-      admission.createOwned({ id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true, weeklyBudget: false }, 'api', (state) => {
+      admission.createOwned({ id: randomUUID(), templateId: TEMPLATE, templateVersion: 1, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true, weeklyBudget: false }, 'api', (state) => {
         seen.push(state.courseLive.count);
         const decision = admitLab(policy, { template: 'docker', templateTtlSeconds: TTL }, state);
         if (!decision.ok) throw new QuotaExceededError(decision.refusal);
@@ -309,7 +309,7 @@ describe('AdmissionRepository course lock', () => {
     const createdAt = NOW;
     const budget: CoursePolicy = { ...policy, weeklyMinutesPerStudent: 10 };
     const { lab } = await admission.createOwned(
-      { id: randomUUID(), templateId: TEMPLATE, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true, weeklyBudget: true },
+      { id: randomUUID(), templateId: TEMPLATE, templateVersion: 1, provider: 'docker', createdAt, schoolId: SCHOOL, courseId: COURSE, ownerId: STUDENT, reserve: RESERVE, courseWide: true, weeklyBudget: true },
       'api',
       (state) => {
         expect(state).toMatchObject({ usedSeconds: 300, grantedMinutes: 20, courseLive: { count: 0 } });

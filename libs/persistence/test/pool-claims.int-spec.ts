@@ -5,6 +5,7 @@ import { QuotaExceededError } from '@labfleet/domain';
 import { createTestDatabase, TestDatabase } from '@labfleet/testing';
 import { AdmissionRepository } from '../src/repositories/admission.repository';
 import { LabRepository } from '../src/repositories/lab.repository';
+import { TemplateRepository } from '../src/repositories/template.repository';
 import { connect } from './test-database';
 
 jest.setTimeout(60_000);
@@ -26,9 +27,9 @@ describe('AdmissionRepository: pool claims and the waiting line', () => {
   // labs are ordered as they were made.
   let seconds = 0;
   const now = () => new Date(Date.parse('2026-03-04T10:00:00Z') + ++seconds * 1000);
-  const owned = (ownerId: string) => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: now(), schoolId: school, courseId: course, ownerId, reserve: RESERVE, courseWide: false, weeklyBudget: false });
+  const owned = (ownerId: string) => ({ id: randomUUID(), templateId: template, templateVersion: 1, provider: 'docker', createdAt: now(), schoolId: school, courseId: course, ownerId, reserve: RESERVE, courseWide: false, weeklyBudget: false });
   const oneHour = () => new Date(now().getTime() + 3600_000);
-  const poolLab = () => ({ id: randomUUID(), templateId: template, provider: 'docker', createdAt: now(), expiresAt: oneHour(), schoolId: null, courseId: null, ownerId: null });
+  const poolLab = () => ({ id: randomUUID(), templateId: template, templateVersion: 1, provider: 'docker', createdAt: now(), expiresAt: oneHour(), schoolId: null, courseId: null, ownerId: null });
   const markReady = (ids: string[]) => ds.query(`UPDATE labs SET status = 'ready' WHERE id = ANY($1)`, [ids]);
   const endAll = () => ds.query(`UPDATE labs SET status = 'stopped', queued_at = NULL`);
 
@@ -143,5 +144,21 @@ describe('AdmissionRepository: pool claims and the waiting line', () => {
     expect(await admission.admitWaiting({ cpus: 1, memoryMb: 1 << 20 })).toEqual(line.slice(0, 2).map((l) => l.id));
     const rows: { status: LabStatus; queued: boolean }[] = await ds.query(`SELECT status, queued_at IS NOT NULL AS queued FROM labs WHERE id = ANY($1) ORDER BY created_at`, [line.map((l) => l.id)]);
     expect(rows.map((r) => r.queued)).toEqual([false, false, true, true]);
+  });
+
+  it("a pool lab made of an older version of its template is never handed out; the template's stale pool labs are listed for draining", async () => {
+    await endAll();
+    const [stale] = await admission.createPoolLabs([poolLab()], RESERVE, ROOMY.capacity);
+    await markReady([stale]);
+    await ds.query(`UPDATE templates SET version = 2 WHERE id = $1`, [template]);
+    const asked = await admission.createOwned({ ...owned(users[0]), templateVersion: 2 }, users[0], () => oneHour(), ROOMY);
+    expect(asked.via).toBe('provision');
+    expect(asked.lab.templateVersion).toBe(2);
+    expect(await new TemplateRepository(ds).stalePoolLabs()).toEqual([stale]);
+    const [fresh] = await admission.createPoolLabs([{ ...poolLab(), templateVersion: 2 }], RESERVE, ROOMY.capacity);
+    await markReady([fresh]);
+    expect((await admission.createOwned({ ...owned(users[1]), templateVersion: 2 }, users[1], () => oneHour(), ROOMY)).lab.id).toBe(fresh);
+    await endAll();
+    await ds.query(`UPDATE templates SET version = 1 WHERE id = $1`, [template]);
   });
 });

@@ -14,10 +14,16 @@ export enum JobName {
   PurgeCourseRegistry = 'purge-course-registry',
   /** Warns, then stops, ready labs idle past their course's limit. */
   CullIdle = 'cull-idle',
+  /** Fills the image mirror with a template's images (push mode) after it was made or changed. */
+  PrepareTemplateImages = 'prepare-template-images',
 }
 
 export interface LabJobPayload {
   readonly labId: string;
+}
+
+export interface TemplateJobPayload {
+  readonly templateId: string;
 }
 
 export type JobPayloads = {
@@ -29,6 +35,7 @@ export type JobPayloads = {
   [JobName.AdmitWaiting]: Record<string, never>;
   [JobName.PurgeCourseRegistry]: Record<string, never>;
   [JobName.CullIdle]: Record<string, never>;
+  [JobName.PrepareTemplateImages]: TemplateJobPayload;
 };
 
 export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
@@ -40,4 +47,5 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
   [JobName.AdmitWaiting]: QueueName.Maintenance,
   [JobName.PurgeCourseRegistry]: QueueName.Maintenance,
   [JobName.CullIdle]: QueueName.Maintenance,
+  [JobName.PrepareTemplateImages]: QueueName.Maintenance,
 };

@@ -45,3 +45,8 @@ export function labJobOptions(job: JobName, labId: string, retry: RetryPolicy, d
 export function expiryJobOptions(labId: string, at: Date, retry: RetryPolicy): JobsOptions {
   return { ...labJobOptions(JobName.ExpireLab, labId, retry, at.getTime() - Date.now()), jobId: `${JobName.ExpireLab}-${labId}-${at.getTime()}` };
 }
+
+/** One job per template version: saving the same version twice pushes once; a failed push is retried. */
+export function templateJobOptions(job: JobName, templateId: string, version: number, retry: RetryPolicy): JobsOptions {
+  return { ...labJobOptions(job, templateId, retry), jobId: `${job}-${templateId}-${version}` };
+}

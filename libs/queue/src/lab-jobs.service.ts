@@ -3,7 +3,7 @@ import { JobsOptions, Queue } from 'bullmq';
 import { LabfleetConfig } from '@labfleet/config';
 import { Batcher } from '@labfleet/domain';
 import { JobName, JOB_QUEUE } from './job-name.enum';
-import { debouncedPlatformJobOptions, expiryJobOptions, JobPriority, labJobOptions, platformJobOptions } from './job-options';
+import { debouncedPlatformJobOptions, expiryJobOptions, JobPriority, labJobOptions, platformJobOptions, templateJobOptions } from './job-options';
 import { QUEUES, QueueSet } from './queue.tokens';
 import { redisCall } from './redis-guard';
 
@@ -51,6 +51,14 @@ export class LabJobsService implements OnModuleDestroy {
     }).catch((e) => {
       this.refillAskedAt = 0;
       throw e;
+    });
+  }
+
+  /** Asks the worker to put the images of this version of a template in the mirror. */
+  prepareTemplateImages(templateId: string, version: number): Promise<void> {
+    return this.guard(async () => {
+      const job = JobName.PrepareTemplateImages;
+      await this.queueOf(job).add(job, { templateId }, templateJobOptions(job, templateId, version, this.config.jobs));
     });
   }
 

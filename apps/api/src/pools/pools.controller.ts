@@ -17,13 +17,13 @@ export class PoolsController {
   @ApiOkResponse({ type: PoolsView })
   status(@CurrentCaller() { principal }: Caller): Promise<PoolsView> {
     if (principal.role !== Role.PlatformAdmin && principal.role !== Role.SchoolAdmin) throw new ForbiddenError('only admins see the pools');
-    return this.pools.status();
+    return this.pools.status(principal);
   }
 
   @Put(':template')
   @ApiOkResponse({ type: PoolsView, description: 'Takes effect within seconds: a refill runs at once' })
   async set(@CurrentCaller() caller: Caller, @Param('template') template: string, @Body() body: SetPoolDto): Promise<PoolsView> {
     await this.pools.set(caller, template, body.min, body.max ?? null);
-    return this.pools.status();
+    return this.pools.status(caller.principal);
   }
 }

@@ -29,7 +29,7 @@ export async function homeView(main, { me }) {
   const fillTemplates = () => {
     const allowed = courses.find((c) => c.id === courseSel.value)?.allowedTemplates;
     // A template this installation's backend cannot make (`notOffered`) would only be refused.
-    const list = templates.filter((t) => !t.notOffered && (!allowed || allowed.includes(t.name)));
+    const list = templates.filter((t) => !t.notOffered && (t.scope !== 'course' || t.courseId === courseSel.value) && (!allowed || allowed.includes(t.name)));
     clear(templateSel, list.map((t) => h('option', { value: t.name }, `${t.name} (${t.nodes} node${t.nodes > 1 ? 's' : ''})`)));
     describe();
   };

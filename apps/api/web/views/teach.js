@@ -1,6 +1,7 @@
 // Teacher: one grid per course taught — each student's labs, minutes this week, watch and stop.
 import { del, get } from '../api.js';
 import { clear, every, explain, h, statusText, table } from '../ui.js';
+import { courseTemplates } from './course-templates.js';
 
 export async function teachView(main, { me }) {
   const courses = (await get('/courses')).filter((c) => me.teaching.includes(c.id) || me.role.endsWith('admin'));
@@ -9,7 +10,7 @@ export async function teachView(main, { me }) {
   const stops = courses.map((course) => {
     const body = h('div', {}, h('p', {}, 'Loading…'));
     const message = h('p', { role: 'alert', class: 'notice error', hidden: true });
-    main.append(h('section', { class: 'card', dataset: { course: course.id }, 'aria-label': course.name }, h('h2', {}, course.name), message, body));
+    main.append(h('section', { class: 'card', dataset: { course: course.id }, 'aria-label': course.name }, h('h2', {}, course.name), message, body, courseTemplates(course)));
     return every(5000, () => grid(course, body, message));
   });
   return () => stops.forEach((s) => s());

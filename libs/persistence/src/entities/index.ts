@@ -10,7 +10,8 @@ import { MinuteGrantEntity } from './minute-grant.entity';
 import { PoolEntity } from './pool.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { SchoolEntity } from './school.entity';
-import { TemplateEntity } from './template.entity';
+import { TemplateDefinition, TemplateEntity } from './template.entity';
+import { TemplateVersionEntity } from './template-version.entity';
 import { TimetableSlotEntity } from './timetable-slot.entity';
 import { UserEntity } from './user.entity';
 
@@ -28,9 +29,11 @@ export {
   RefreshTokenEntity,
   SchoolEntity,
   TemplateEntity,
+  TemplateVersionEntity,
   TimetableSlotEntity,
   UserEntity,
 };
+export type { TemplateDefinition };
 export const ENTITIES = [
   SchoolEntity,
   UserEntity,
@@ -42,6 +45,7 @@ export const ENTITIES = [
   ApiTokenEntity,
   AuditEventEntity,
   TemplateEntity,
+  TemplateVersionEntity,
   PoolEntity,
   TimetableSlotEntity,
   LabEntity,

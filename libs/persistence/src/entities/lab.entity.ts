@@ -13,6 +13,8 @@ export class LabEntity {
   @ManyToOne(() => TemplateEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'template_id' })
   template?: TemplateEntity;
+  /** The template's version it is made of: an edit after it was asked for changes nothing of it. */
+  @Column({ name: 'template_version', type: 'int', default: 1 }) templateVersion!: number;
   @Index('idx_labs_status')
   @Column({ type: 'text' }) status!: LabStatus;
   @Column({ name: 'failure_reason', type: 'text', nullable: true }) failureReason!: string | null;

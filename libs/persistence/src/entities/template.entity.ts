@@ -1,11 +1,19 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { SetupStep, StudentKubernetes } from '@labfleet/domain';
+import type { SetupStep, StudentKubernetes, TemplateScope } from '@labfleet/domain';
 import { numericTransformer } from './numeric.transformer';
 
 @Entity('templates')
 export class TemplateEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
-  @Column({ type: 'text', unique: true }) name!: string;
+  /** Unique in its namespace (see `nameClashes`): global names everywhere, others within their school. */
+  @Column({ type: 'text' }) name!: string;
+  @Column({ type: 'text', default: 'global' }) scope!: TemplateScope;
+  @Column({ name: 'school_id', type: 'uuid', nullable: true }) schoolId!: string | null;
+  @Column({ name: 'course_id', type: 'uuid', nullable: true }) courseId!: string | null;
+  /** Goes up with every edit; a lab records the version it was made of (older ones: `template_versions`). */
+  @Column({ type: 'int', default: 1 }) version!: number;
+  /** A retired template makes no new labs; its running labs go on. */
+  @Column({ name: 'retired_at', type: 'timestamptz', nullable: true }) retiredAt!: Date | null;
   @Column({ type: 'text', default: '' }) description!: string;
   /** Null means the platform's lab image (`LAB_IMAGE`). */
   @Column({ type: 'text', nullable: true }) image!: string | null;
@@ -25,3 +33,9 @@ export class TemplateEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
+
+/** What a lab is made of: the fields an edit changes, as a version keeps them. */
+export type TemplateDefinition = Pick<
+  TemplateEntity,
+  'description' | 'image' | 'nodes' | 'cpus' | 'memoryMb' | 'pidsLimit' | 'diskMb' | 'ttlSeconds' | 'images' | 'reservedCpus' | 'reservedMemoryMb' | 'setup' | 'kubernetes'
+>;

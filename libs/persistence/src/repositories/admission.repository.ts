@@ -186,16 +186,17 @@ export class AdmissionRepository {
     const column = <T>(f: (c: (typeof claims)[number]) => T) => claims.map(f);
     const { records } = await em.queryRunner!.query(
       `WITH req AS (
-         SELECT r.*, row_number() OVER (PARTITION BY r.template_id ORDER BY r.n) AS k
-           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::text[]) WITH ORDINALITY AS r(template_id, school_id, course_id, owner_id, expires_at, actor, n)),
-       want AS (SELECT template_id, count(*) AS n FROM req GROUP BY template_id),
+         SELECT r.*, row_number() OVER (PARTITION BY r.template_id, r.template_version ORDER BY r.n) AS k
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::text[], $9::int[]) WITH ORDINALITY AS r(template_id, school_id, course_id, owner_id, expires_at, actor, template_version, n)),
+       want AS (SELECT template_id, template_version, count(*) AS n FROM req GROUP BY template_id, template_version),
+       -- Only labs of the version asked for: a pool lab made before the template's last edit is never handed out.
        pick AS (
-         SELECT p.id, p.expires_at, w.template_id, row_number() OVER (PARTITION BY w.template_id ORDER BY p.created_at, p.id) AS k
-           FROM want w, LATERAL (SELECT id, created_at, expires_at FROM labs WHERE template_id = w.template_id AND course_id IS NULL AND status = $7
+         SELECT p.id, p.expires_at, w.template_id, w.template_version, row_number() OVER (PARTITION BY w.template_id, w.template_version ORDER BY p.created_at, p.id) AS k
+           FROM want w, LATERAL (SELECT id, created_at, expires_at FROM labs WHERE template_id = w.template_id AND template_version = w.template_version AND course_id IS NULL AND status = $7
                                   ORDER BY created_at LIMIT w.n FOR UPDATE SKIP LOCKED) p),
        claimed AS (
          UPDATE labs SET school_id = req.school_id, course_id = req.course_id, owner_id = req.owner_id, expires_at = req.expires_at, claimed_at = now(), updated_at = now()
-           FROM pick JOIN req ON req.template_id = pick.template_id AND req.k = pick.k
+           FROM pick JOIN req ON req.template_id = pick.template_id AND req.template_version = pick.template_version AND req.k = pick.k
           WHERE labs.id = pick.id RETURNING labs.id, req.n, req.actor, pick.expires_at AS pool_expires_at),
        -- The claim's own moment, not its transaction's start (now()): a request that waited for a lock
        -- may have begun before the lab it claims was ready, and the history must read ready, then claimed.
@@ -210,6 +211,7 @@ export class AdmissionRepository {
         column((c) => c.actor),
         LabStatus.Ready,
         { action: 'claimed' },
+        column((c) => c.lab.templateVersion),
       ],
       true,
     );

@@ -10,6 +10,8 @@ import { appendLabEvent, findLab, insertLab, lockCourses } from './lab-writes';
 export interface NewLab {
   readonly id: string;
   readonly templateId: string;
+  /** The template's version when the lab was asked for (`TemplateEntity.version`). */
+  readonly templateVersion: number;
   readonly provider: string;
   readonly createdAt: Date;
   readonly expiresAt: Date;

@@ -69,6 +69,10 @@ export class DockerProvider implements LabProvider {
     });
   }
 
+  imageProblems(images: readonly string[]): Promise<string[]> {
+    return this.engine('checking images', () => this.mirror.imageProblems(images));
+  }
+
   async provision(spec: LabSpec): Promise<LabHandle> {
     return this.engine('provisioning the lab', () => this.perLab.run(spec.labId, async () => {
       // The network (then the mirror joining it) and the nodes' disks do not wait for each other;

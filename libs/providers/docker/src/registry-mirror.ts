@@ -69,6 +69,23 @@ export class RegistryMirror {
     return problems;
   }
 
+  /**
+   * Why labs could not be served each image, changing nothing: in `push` mode it must be a Docker
+   * Hub reference present on the host engine; in `proxy` mode a Docker Hub reference (the mirror
+   * fetches it when a lab first pulls; the remote is not asked here). `off`: labs get no images.
+   */
+  async imageProblems(images: readonly string[]): Promise<string[]> {
+    if (!this.enabled) return [];
+    const problems: string[] = [];
+    for (const image of images) {
+      if (!parseHubReference(image)) problems.push(`image '${image}' is not a Docker Hub image: the mirror serves only those`);
+      else if (this.config.registry.mode === 'push' && !(await tolerate(this.docker.getImage(image).inspect(), [404]))) {
+        problems.push(`image '${image}' is not on the host engine (pull or build it there first)`);
+      }
+    }
+    return problems;
+  }
+
   async connect(network: string): Promise<void> {
     if (!this.enabled) return;
     await this.ensureRunning();

@@ -21,6 +21,8 @@ export class LabView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: LabStatus }) status!: LabStatus;
   @ApiProperty({ example: 'docker' }) template!: string;
+  @ApiProperty({ format: 'uuid' }) templateId!: string;
+  @ApiProperty({ example: 1, description: "The template's version the lab is made of; an edit of the template later changes nothing of it" }) templateVersion!: number;
   @ApiProperty({ example: 'docker' }) provider!: string;
   @ApiPropertyOptional({ nullable: true }) failureReason!: string | null;
   @ApiProperty() createdAt!: string;
@@ -50,6 +52,8 @@ export class LabView {
       id: lab.id,
       status: lab.status,
       template: lab.template?.name ?? lab.templateId,
+      templateId: lab.templateId,
+      templateVersion: lab.templateVersion,
       provider: lab.provider,
       failureReason: lab.failureReason,
       createdAt: lab.createdAt.toISOString(),

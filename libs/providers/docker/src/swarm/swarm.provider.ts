@@ -61,6 +61,13 @@ export class SwarmProvider implements LabProvider {
     private readonly connect: (engineUrl: string) => Docker = (url) => createDockerClient(url, config.provider.tlsDir),
   ) {}
 
+  /** Each node that may run labs pushes from its own engine: the images must be on every one. */
+  async imageProblems(images: readonly string[]): Promise<string[]> {
+    const nodes = (await this.nodes()).filter((n) => n.schedulable && n.matches(this.config.swarm.constraints));
+    const problems = await Promise.all(nodes.map(async (n) => (await this.engineOf(n).imageProblems(images)).map((p) => `${n.hostname}: ${p}`)));
+    return problems.flat();
+  }
+
   async prepare(images: readonly string[]): Promise<string[]> {
     const info = (await this.call('reading the swarm', () => this.manager.info())) as { Swarm?: { ControlAvailable?: boolean; LocalNodeState?: string } };
     if (!info.Swarm?.ControlAvailable) return [`DOCKER_HOST is not a Swarm manager (swarm state: ${info.Swarm?.LocalNodeState ?? 'unknown'}); labs cannot be placed`];

@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
+import { LabStatus } from '@labfleet/contracts';
+import { docker, eventually, LabfleetStack, TEST_PASSWORD, twoSchools } from '@labfleet/testing';
+
+jest.setTimeout(300_000);
+
+type World = Awaited<ReturnType<typeof twoSchools>>;
+
+/** The course's WordPress + MariaDB exercise (../shared/seed, part 2 §3), as a student types it. */
+const COMPOSE = [
+  'services:',
+  '  mariadb:',
+  '    image: mariadb',
+  '    environment:',
+  '      MYSQL_ROOT_PASSWORD: root',
+  '      MYSQL_DATABASE: wordpress',
+  '      MYSQL_USER: wordpress',
+  '      MYSQL_PASSWORD: password',
+  '  wordpress:',
+  '    image: wordpress',
+  '    depends_on: [mariadb]',
+  '    ports: ["8080:80"]',
+  '    environment:',
+  '      WORDPRESS_DB_HOST: mariadb',
+  '      WORDPRESS_DB_USER: wordpress',
+  '      WORDPRESS_DB_PASSWORD: password',
+  '      WORDPRESS_DB_NAME: wordpress',
+].join('\\n');
+
+/**
+ * Templates made by a teacher (docs/api.md "Templates"): scoped to their course, bounded by the
+ * caps, their images checked when saved and pushed to the mirror by the worker, and a lab of one
+ * running the course's WordPress + MariaDB Compose file offline. One stack, one lab.
+ */
+describe('templates made by teachers, their images served by the mirror (real stack)', () => {
+  let stack: LabfleetStack;
+  let w: World;
+  let template: { id: string; name: string; version: number };
+  let lab: string;
+  const missing = `labfleet-absent-${randomBytes(3).toString('hex')}:1`;
+  const path = () => `/api/v1/templates/${template.id}`;
+
+  beforeAll(async () => {
+    // The curriculum stand-ins are built by the machine's set-up (offline-base-images.sh --curriculum).
+    await docker.getImage('wordpress:latest').inspect();
+    await docker.getImage('mariadb:latest').inspect();
+    stack = await LabfleetStack.start();
+    w = await twoSchools(stack.client, randomBytes(3).toString('hex'));
+    const policy = await w.school1.teacherA.client.patch(`/api/v1/courses/${w.school1.courseA.id}/policy`, { maxTtlSeconds: 3600 });
+    expect(policy.status).toBe(200);
+  }, 120_000);
+  afterAll(() => stack?.stop());
+
+  it('a teacher makes a course template with mariadb and wordpress; the worker pushes its images at once', async () => {
+    const res = await w.school1.teacherA.client.post('/api/v1/templates', {
+      name: 'wordpress',
+      scope: 'course',
+      courseId: w.school1.courseA.id,
+      description: 'WordPress + MariaDB with Compose',
+      ttlSeconds: 3600,
+      images: ['mariadb:latest', 'wordpress:latest'],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: 'wordpress', scope: 'course', courseId: w.school1.courseA.id, schoolId: w.school1.id, version: 1, retiredAt: null, images: ['mariadb:latest', 'wordpress:latest'] });
+    template = res.body;
+    await stack.workers[0].waitForLog(/template images prepared[^\n]*"template":"wordpress"[^\n]*"version":1/, 120_000);
+    const audit = await w.school1.admin.client.get('/api/v1/audit?action=template.created');
+    expect(audit.body.items).toEqual([expect.objectContaining({ targetId: template.id, actorLabel: w.school1.teacherA.email })]);
+  });
+
+  it("is seen by the course's people only: another school's teacher gets 404, other course's too", async () => {
+    const listed = async (client: typeof w.school1.studentA1.client) => (await client.get('/api/v1/templates')).body.map((t: { id: string }) => t.id);
+    expect(await listed(w.school1.studentA1.client)).toContain(template.id);
+    expect(await listed(w.school1.admin.client)).toContain(template.id);
+    for (const outsider of [w.school2.teacher, w.school2.admin, w.school1.teacherB]) {
+      expect(await listed(outsider.client)).not.toContain(template.id);
+      expect((await outsider.client.get(path())).status).toBe(404);
+      expect((await outsider.client.patch(path(), { description: 'mine now' })).status).toBe(404);
+      expect((await outsider.client.post(`${path()}/retire`)).status).toBe(404);
+    }
+    expect((await w.school1.studentA1.client.patch(path(), { description: 'mine now' })).status).toBe(403);
+    // Another school's teacher cannot use it in their course either: for them it does not exist.
+    const other = await w.school2.teacher.client.post('/api/v1/labs', { course: w.school2.course.id, template: 'wordpress' });
+    expect(other.status).toBe(400);
+    expect(other.body.message).toMatch(/unknown template 'wordpress'/);
+  });
+
+  it('a template asking for more than the caps or the course allow, or for its own lab image, is refused, naming the field; nothing changes', async () => {
+    const base = { scope: 'course', courseId: w.school1.courseA.id };
+    const cpus = await w.school1.teacherA.client.post('/api/v1/templates', { ...base, name: 'too-big', cpus: 16 });
+    expect(cpus.status).toBe(400);
+    expect(cpus.body.message).toMatch(/^cpus: cpus is 16; this platform allows at most 4 per lab/);
+    const ttl = await w.school1.teacherA.client.post('/api/v1/templates', { ...base, name: 'too-long', ttlSeconds: 7200 });
+    expect(ttl.status).toBe(400);
+    expect(ttl.body.message).toMatch(/^ttlSeconds: .*at most 3600 s/);
+    const edit = await w.school1.teacherA.client.patch(path(), { memoryMb: 65536 });
+    expect(edit.status).toBe(400);
+    expect(edit.body.message).toMatch(/^memoryMb: /);
+    // The lab node image is the platform's to choose: a teacher's lab runs the platform's.
+    const image = await w.school1.teacherA.client.patch(path(), { image: 'debian:bookworm-slim' });
+    expect(image.status).toBe(400);
+    expect(image.body.message).toBe('image: only platform admins choose the lab image of a template');
+    expect((await w.school1.teacherA.client.get(path())).body).toMatchObject({ version: 1, image: null, memoryMb: 2048 });
+  });
+
+  it('an image that is not on the host engine is an error on the template, named, when it is saved', async () => {
+    const res = await w.school1.teacherA.client.post('/api/v1/templates', { scope: 'course', courseId: w.school1.courseA.id, name: 'broken', ttlSeconds: 3600, images: ['mariadb:latest', missing] });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe(`images: image '${missing}' is not on the host engine (pull or build it there first)`);
+    const names = (await w.school1.teacherA.client.get('/api/v1/templates')).body.map((t: { name: string }) => t.name);
+    expect(names).not.toContain('broken');
+  });
+
+  it('a student of the course gets a lab of it; docker compose up pulls through the mirror and WordPress answers in the lab', async () => {
+    const res = await w.school1.studentA1.client.post('/api/v1/labs', { course: w.school1.courseA.id, template: 'wordpress' });
+    expect(res.status).toBe(202);
+    lab = res.body.id;
+    const ready = await stack.client.waitForLab(lab, [LabStatus.Ready], 120_000);
+    expect(ready).toMatchObject({ template: 'wordpress', templateId: template.id, templateVersion: 1 });
+    const up = await stack.client.sh(lab, `mkdir -p /root/wp && cd /root/wp && printf '${COMPOSE}\\n' > docker-compose.yml && docker compose up -d`, 280);
+    expect(up).toMatchObject({ exitCode: 0 });
+    // A fresh WordPress that reached its database sends the visitor to its installer.
+    const answer = await eventually(
+      async () => {
+        const r = await stack.client.sh(lab, "curl -s -o /dev/null -w '%{http_code} %{redirect_url}' localhost:8080/", 30);
+        expect(r.stdout).toMatch(/^302 .*wp-admin\/install\.php/);
+        return r;
+      },
+      { timeoutMs: 90_000, intervalMs: 1000, what: 'WordPress to answer on 8080 with its installer' },
+    );
+    expect(answer.exitCode).toBe(0);
+    const page = await stack.client.sh(lab, 'curl -s localhost:8080/wp-admin/install.php', 30);
+    expect(page.stdout).toMatch(/WordPress/);
+  });
+
+  it("editing the template makes a new version and leaves the running lab's alone", async () => {
+    const res = await w.school1.teacherA.client.patch(path(), { description: 'now with a set-up step', setup: [{ node: 'node1', run: 'touch /root/v2' }] });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ version: 2, setup: [{ node: 'node1', run: 'touch /root/v2' }] });
+    expect((await stack.client.get(`/api/v1/labs/${lab}`)).body).toMatchObject({ status: LabStatus.Ready, templateVersion: 1 });
+    const audit = await w.school1.admin.client.get('/api/v1/audit?action=template.changed');
+    expect(audit.body.items).toEqual([expect.objectContaining({ targetId: template.id, detail: expect.objectContaining({ version: 2 }) })]);
+  });
+
+  it('a retired template makes no new labs (409); the running lab goes on', async () => {
+    const res = await w.school1.teacherA.client.post(`${path()}/retire`);
+    expect(res.status).toBe(200);
+    expect(res.body.retiredAt).toEqual(expect.any(String));
+    const asked = await w.school1.studentA2.client.post('/api/v1/labs', { course: w.school1.courseA.id, template: 'wordpress' });
+    expect(asked.status).toBe(409);
+    expect(asked.body.message).toMatch(/template 'wordpress' is retired/);
+    expect((await w.school1.teacherA.client.get('/api/v1/templates')).body.map((t: { id: string }) => t.id)).not.toContain(template.id);
+    expect((await w.school1.teacherA.client.get('/api/v1/templates?retired=true')).body.map((t: { id: string }) => t.id)).toContain(template.id);
+    expect((await stack.client.get(`/api/v1/labs/${lab}`)).body.status).toBe(LabStatus.Ready);
+    expect(await stack.client.sh(lab, "curl -s -o /dev/null -w '%{http_code}' localhost:8080/", 30)).toMatchObject({ stdout: '302' });
+  });
+
+  it("the teacher's page lists the course's templates, makes one with its form and retires it (Chromium)", async () => {
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`${stack.client.baseUrl}/#/login`);
+      await page.getByLabel('Email').fill(w.school1.teacherA.email);
+      await page.getByLabel('Password').fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL(/#\/teach$/);
+      const card = page.locator(`section[data-course="${w.school1.courseA.id}"]`);
+      await card.getByText('New template').click();
+      await card.getByLabel('Name').fill('nginx-only');
+      await card.getByLabel('Images (e.g. mariadb, wordpress)').fill('nginx:latest');
+      await card.getByLabel('Lifetime (min)').fill('30');
+      await card.getByRole('button', { name: 'Make template' }).click();
+      const row = card.locator('tr', { hasText: 'nginx-only' });
+      await row.waitFor();
+      const made = (await w.school1.teacherA.client.get('/api/v1/templates')).body.find((t: { name: string }) => t.name === 'nginx-only');
+      expect(made).toMatchObject({ scope: 'course', courseId: w.school1.courseA.id, images: ['nginx:latest'], ttlSeconds: 1800, version: 1 });
+      await row.getByRole('button', { name: 'Retire template nginx-only' }).click();
+      await row.waitFor({ state: 'detached' });
+      expect((await w.school1.teacherA.client.get(`/api/v1/templates/${made.id}`)).body.retiredAt).toEqual(expect.any(String));
+      expect(errors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
