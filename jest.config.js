@@ -36,6 +36,14 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs}/**/test/**/*.int-spec.ts'],
       slowTestThreshold: 30,
     },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/apps/**/test/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/apps/**/test/**/*.e2e-spec.ts'],
+      slowTestThreshold: 60,
+      // What the run's files share (the Swarm test cluster: libs/testing/src/shared-swarm-cluster.ts), made by the first file that asks, removed at the end.
+      globalSetup: '<rootDir>/libs/testing/src/jest/e2e-global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/jest/e2e-global-teardown.ts',
+    },
   ],
 };

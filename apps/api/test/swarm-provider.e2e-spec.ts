@@ -1,25 +1,46 @@
 import { randomBytes } from 'node:crypto';
 import { LabStatus } from '@labfleet/contracts';
 import { labFilter, placementServiceName, SwarmProvider } from '@labfleet/provider-docker';
-import { consistently, eventually, labProviderContract, LabfleetStack, SwarmTestCluster, TEST_ADMIN_TOKEN, TEST_LAB_IMAGE, testConfig } from '@labfleet/testing';
+import {
+  acquireSharedSwarm,
+  consistently,
+  eventually,
+  labProviderContract,
+  LabfleetStack,
+  releaseSharedSwarm,
+  SHARED_SWARM_WAIT_MS,
+  SwarmTestCluster,
+  TEST_ADMIN_TOKEN,
+  TEST_LAB_IMAGE,
+  testConfig,
+} from '@labfleet/testing';
 
 jest.setTimeout(240_000);
 
 const seatExists = (cluster: SwarmTestCluster, labId: string) => cluster.manager.engine.getService(placementServiceName(labId)).inspect().then(() => true, () => false);
 
 /**
- * One real Swarm cluster of three Docker Engines for this file (DinD containers on this machine:
- * a manager and two 2-CPU workers labelled labfleet.labs=true, engines on mutual TLS), first for
- * the provider's contract, then for Labfleet's API and worker with LAB_PROVIDER=swarm.
+ * A real Swarm cluster of three Docker Engines (DinD containers on this machine: a manager and two
+ * 2-CPU workers labelled labfleet.labs=true, engines on mutual TLS), the run's shared one (see
+ * acquireSharedSwarm), first for the provider's contract, then for Labfleet's API and worker with
+ * LAB_PROVIDER=swarm. The file hands it back with its nodes up and nothing left of its labs.
  */
 let cluster: SwarmTestCluster;
+const instances: string[] = [];
 beforeAll(async () => {
-  cluster = await SwarmTestCluster.start(2);
-}, 300_000);
-afterAll(() => cluster?.stop());
+  cluster = await acquireSharedSwarm();
+}, SHARED_SWARM_WAIT_MS + 300_000);
+afterAll(async () => {
+  try {
+    for (const instance of instances) await cluster?.removeInstance(instance);
+  } finally {
+    releaseSharedSwarm();
+  }
+});
 
 describe('SwarmProvider (the LabProvider contract, as on a single host)', () => {
   const instance = `t${randomBytes(4).toString('hex')}`;
+  instances.push(instance);
   let provider: SwarmProvider;
   beforeAll(() => {
     provider = new SwarmProvider(cluster.manager.engine, testConfig(instance, { ...cluster.env(), REGISTRY_MODE: 'off' }));
@@ -72,6 +93,7 @@ describe('labs on a Docker Swarm cluster through the API (LAB_PROVIDER=swarm)', 
 
   beforeAll(async () => {
     stack = await LabfleetStack.start({ ...cluster.env(), REGISTRY_MODE: 'off', TEMPLATES_FILE: 'apps/api/test/fixtures/swarm-templates.json', PLACEMENT_TIMEOUT_SECONDS: '10' });
+    instances.push(stack.instance.instance);
   });
   // A failed test must not leave labs holding room that the next test counts on.
   afterEach(async () => {
@@ -191,15 +213,20 @@ describe('labs on a Docker Swarm cluster through the API (LAB_PROVIDER=swarm)', 
     const kept = labs.find((l) => l.host === 'worker1')!;
     const started = performance.now();
     await cluster.loseNode('worker2');
-    const failed = await stack.client.waitForLab(lost.id, [LabStatus.Failed], 60_000);
-    const seconds = (performance.now() - started) / 1000;
-    expect(seconds).toBeLessThan(60);
-    expect(failed.failureReason).toMatch(/cluster node worker2 is down/);
-    expect(failed.host).toBe('worker2');
-    expect((await stack.client.get(`/api/v1/labs/${kept.id}`)).body.status).toBe('ready');
-    expect(await stack.client.exec(kept.id, ['true'])).toMatchObject({ exitCode: 0 });
-    const events = (await stack.client.get(`/api/v1/labs/${lost.id}/events`)).body;
-    expect(events.at(-1)).toMatchObject({ to: 'failed', actor: 'reconciler' });
-    console.log(`lost node: lab marked failed ${seconds.toFixed(1)} s after its engine stopped`);
+    try {
+      const failed = await stack.client.waitForLab(lost.id, [LabStatus.Failed], 60_000);
+      const seconds = (performance.now() - started) / 1000;
+      expect(seconds).toBeLessThan(60);
+      expect(failed.failureReason).toMatch(/cluster node worker2 is down/);
+      expect(failed.host).toBe('worker2');
+      expect((await stack.client.get(`/api/v1/labs/${kept.id}`)).body.status).toBe('ready');
+      expect(await stack.client.exec(kept.id, ['true'])).toMatchObject({ exitCode: 0 });
+      const events = (await stack.client.get(`/api/v1/labs/${lost.id}/events`)).body;
+      expect(events.at(-1)).toMatchObject({ to: 'failed', actor: 'reconciler' });
+      console.log(`lost node: lab marked failed ${seconds.toFixed(1)} s after its engine stopped`);
+    } finally {
+      // The cluster is the run's: the next file finds all its nodes up.
+      await cluster.reviveNode('worker2');
+    }
   });
 });

@@ -12,5 +12,7 @@ export * from './cuttable-proxy';
 export * from './tenants';
 export * from './oidc';
 export * from './swarm-cluster';
+export * from './shared-swarm-cluster';
+export * from './test-run-dir';
 export * from './table-reads';
 export * from './chaos';

@@ -21,6 +21,14 @@ export interface ClusterNode {
   readonly engine: Docker;
 }
 
+/** What another test file (another module registry, another process) needs to use a running cluster. */
+export interface SwarmClusterState {
+  readonly id: string;
+  readonly network: string;
+  readonly tlsDir: string;
+  readonly nodes: readonly Omit<ClusterNode, 'engine'>[];
+}
+
 /**
  * A real Docker Swarm cluster on this machine, for tests: one manager and `workers` workers, each
  * a Docker Engine in a privileged DinD container (the plain lab-dind image) on a network of its
@@ -68,6 +76,16 @@ export class SwarmTestCluster {
     return cluster;
   }
 
+  /** A running cluster, from its `state()`. */
+  static attach(state: SwarmClusterState): SwarmTestCluster {
+    const nodes = state.nodes.map((n) => ({ ...n, engine: createDockerClient(`tcp://${n.address}:${ENGINE_PORT}`, state.tlsDir) }));
+    return new SwarmTestCluster(state.id, state.network, state.tlsDir, nodes);
+  }
+
+  state(): SwarmClusterState {
+    return { id: this.id, network: this.network, tlsDir: this.tlsDir, nodes: this.nodes.map(({ hostname, container, address }) => ({ hostname, container, address })) };
+  }
+
   /** Copies images of this machine's engine into `nodes`' engines (`docker save | docker load`: no registry here). */
   async loadImages(images: readonly string[], nodes: readonly ClusterNode[]): Promise<void> {
     const files = await Promise.all(images.map(savedImage));
@@ -93,8 +111,55 @@ export class SwarmTestCluster {
     await docker.getContainer(this.nodeOf(hostname).container).stop({ t: 1 });
   }
 
+  /** Starts a lost node's engine again; it rejoins the swarm with what it had (its disk stayed). */
+  async reviveNode(hostname: string): Promise<void> {
+    const node = this.nodeOf(hostname);
+    await docker.getContainer(node.container).start().catch((e: { statusCode?: number }) => {
+      if (e.statusCode !== 304) throw e;
+    });
+    await waitForEngine(node.engine);
+    await eventually(async () => {
+      const seen = (await this.manager.engine.listNodes()).find((n) => n.Description?.Hostname === hostname);
+      if (seen?.Status?.State !== 'ready') throw new Error(`node ${hostname} is ${seen?.Status?.State ?? 'unknown'}`);
+    }, { timeoutMs: 60_000, intervalMs: 250, what: `node ${hostname} to be ready in the swarm again` });
+  }
+
+  /**
+   * Every service, container, network and volume of a Labfleet installation on the cluster's nodes.
+   * A node that does not answer is skipped: a cluster with a node down is replaced before its next use.
+   */
+  async removeInstance(instance: string): Promise<void> {
+    const filters = { label: [`labfleet.instance=${instance}`] };
+    for (const s of await this.manager.engine.listServices({ filters })) await this.manager.engine.getService(s.ID).remove().catch(() => undefined);
+    await Promise.all(this.nodes.map(async ({ engine }) => {
+      for (const c of await engine.listContainers({ all: true, filters })) await engine.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+      for (const n of await engine.listNetworks({ filters })) await engine.getNetwork(n.Id).remove().catch(() => undefined);
+      for (const v of (await engine.listVolumes({ filters })).Volumes ?? []) await engine.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+    }).map((p) => p.catch(() => undefined)));
+  }
+
   nodeOf(hostname: string): ClusterNode {
     return this.nodes.find((n) => n.hostname === hostname)!;
+  }
+
+  /**
+   * Removes the cluster and says what of it is left on this machine (nothing, when all went well):
+   * its nodes' containers, their volumes (the engines' disks), its network, its certificates.
+   */
+  async stopAndCheck(): Promise<string[]> {
+    const volumes = (await Promise.all(this.nodes.map((n) => docker.getContainer(n.container).inspect().then((i) => i.Mounts.filter((m) => m.Type === 'volume').map((m) => m.Name!), () => [])))).flat();
+    await this.stop();
+    const [containers, networks, { Volumes }] = await Promise.all([
+      docker.listContainers({ all: true, filters: { label: [`${LABEL}=${this.id}`] } }),
+      docker.listNetworks({ filters: { name: [this.network] } }),
+      docker.listVolumes(),
+    ]);
+    return [
+      ...containers.map((c) => `container ${c.Names[0]}`),
+      ...networks.filter((n) => n.Name === this.network).map((n) => `network ${n.Name}`),
+      ...(Volumes ?? []).filter((v) => volumes.includes(v.Name)).map((v) => `volume ${v.Name}`),
+      ...(existsSync(this.tlsDir) ? [`directory ${this.tlsDir}`] : []),
+    ];
   }
 
   async stop(): Promise<void> {
@@ -169,6 +234,8 @@ async function startNode(cluster: SwarmTestCluster, hostname: string, address: s
       Privileged: true,
       Binds: [`${cluster.tlsDir}:/tls:ro`, ...(shim ? [`${SHIM}:${SHIM}:ro`] : [])],
       NetworkMode: cluster.network,
+      // /run is a tmpfs on a real host: a lost node's stale pid files must not stop its engine from starting again.
+      Tmpfs: { '/run': 'exec' },
     },
     NetworkingConfig: { EndpointsConfig: { [cluster.network]: { IPAMConfig: { IPv4Address: address } } } },
   });
