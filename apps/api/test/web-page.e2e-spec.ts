@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page, WebSocketRoute } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page, Request, WebSocketRoute } from 'playwright-core';
 import { LabStatus } from '@labfleet/contracts';
 import { consistently, eventually, LabfleetStack, Person, TEST_PASSWORD, TenantBuilder } from '@labfleet/testing';
 
@@ -62,9 +62,24 @@ describe('the web page, in headless Chromium', () => {
     return context;
   }
 
+  /**
+   * Loads `url` until no request of it failed with ERR_NETWORK_CHANGED: Chromium drops what is in
+   * flight when the host gains an interface, as when the pool's refill makes a lab network.
+   */
+  async function load(page: Page, url: string): Promise<number | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      let changed = false;
+      const onFailed = (r: Request) => (changed ||= r.failure()?.errorText === 'net::ERR_NETWORK_CHANGED');
+      page.on('requestfailed', onFailed);
+      const loading = attempt === 1 ? page.goto(url, { waitUntil: 'networkidle' }) : page.reload({ waitUntil: 'networkidle' });
+      const res = await loading.finally(() => page.off('requestfailed', onFailed));
+      if (!changed || attempt === 3) return res?.status();
+    }
+  }
+
   async function logIn(page: Page, person: Person, screenshot?: string): Promise<void> {
-    const res = await page.goto(`${origin}/#/login`);
-    if (res?.status() !== 200) throw new Error(`GET / answers ${res?.status()}: the API does not serve the web page (serveWebAssets in bootstrap.ts)`);
+    const status = await load(page, `${origin}/#/login`);
+    if (status !== 200) throw new Error(`GET / answers ${status}: the API does not serve the web page (serveWebAssets in bootstrap.ts)`);
     try {
       await page.getByLabel('Email').fill(person.email);
       if (screenshot) await shot(page, screenshot);
