@@ -17,6 +17,9 @@ import { MetricsService } from './metrics.service';
 import { PoolService } from './pool.service';
 import { ReconcilerService } from './reconciler.service';
 import { TemplateCatalogService } from './template-catalog.service';
+import { BuiltInPacks } from './exercises/built-in-packs';
+import { ExerciseChecksService } from './exercises/exercise-checks.service';
+import { ExercisesService } from './exercises/exercises.service';
 
 @Module({
   imports: [PersistenceModule, QueueModule],
@@ -35,7 +38,10 @@ import { TemplateCatalogService } from './template-catalog.service';
     ReconcilerService,
     TemplateCatalogService,
     HealthService,
+    ExercisesService,
+    ExerciseChecksService,
+    BuiltInPacks,
   ],
-  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, PersistenceModule, QueueModule],
+  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, HealthService, ExercisesService, ExerciseChecksService, BuiltInPacks, PersistenceModule, QueueModule],
 })
 export class LabLifecycleModule {}

@@ -5,6 +5,7 @@ import { dataSourceOptions } from './data-source-options';
 import { AdmissionRepository } from './repositories/admission.repository';
 import { AuditRepository } from './repositories/audit.repository';
 import { CourseRepository } from './repositories/course.repository';
+import { ExerciseRepository } from './repositories/exercise.repository';
 import { LabStatsRepository } from './repositories/lab-stats.repository';
 import { LabRepository } from './repositories/lab.repository';
 import { PoolRepository } from './repositories/pool.repository';
@@ -24,6 +25,7 @@ const REPOSITORIES = [
   CourseRepository,
   TokenRepository,
   AuditRepository,
+  ExerciseRepository,
 ];
 
 @Module({

@@ -18,6 +18,7 @@ jest.setTimeout(60_000);
 /** Every migration after the first: what runs on top of the old schema. */
 const LATER = MIGRATIONS.slice(1).map((m) => m.name);
 const POOL_TABLES = ['pools', 'timetable_slots'];
+const EXERCISE_TABLES = ['exercises', 'exercise_attempts', 'exercise_progress'];
 const ACCOUNT_TABLES = ['schools', 'users', 'identities', 'courses', 'memberships', 'minute_grants', 'refresh_tokens', 'api_tokens', 'audit_events'];
 
 async function tables(ds: DataSource): Promise<string[]> {
@@ -112,7 +113,7 @@ describe('migrations', () => {
 
   it('only adds: every old table stays, the new ones exist, labs gain tenancy columns', async () => {
     await withDb(async (ds) => {
-      expect(await tables(ds)).toEqual([...['lab_events', 'lab_nodes', 'labs', 'migrations', 'templates'], ...ACCOUNT_TABLES, ...POOL_TABLES].sort());
+      expect(await tables(ds)).toEqual([...['lab_events', 'lab_nodes', 'labs', 'migrations', 'templates'], ...ACCOUNT_TABLES, ...POOL_TABLES, ...EXERCISE_TABLES].sort());
       expect(await labColumns(ds)).toEqual(
         ['claimed_at', 'queued_at', 'created_at', 'course_id', 'ended_at', 'expires_at', 'failure_reason', 'handle', 'id', 'owner_id', 'provider', 'ready_at', 'school_id', 'status', 'template_id', 'updated_at', 'wait_reason', 'waiting_since'].sort(),
       );
@@ -145,7 +146,7 @@ describe('migrations', () => {
     expect(await runMigrations(db.url)).toEqual(LATER);
     await withDb(async (ds) => {
       await expectOldLabAdopted(ds);
-      expect(await tables(ds)).toEqual([...['lab_events', 'lab_nodes', 'labs', 'migrations', 'templates'], ...ACCOUNT_TABLES, ...POOL_TABLES].sort());
+      expect(await tables(ds)).toEqual([...['lab_events', 'lab_nodes', 'labs', 'migrations', 'templates'], ...ACCOUNT_TABLES, ...POOL_TABLES, ...EXERCISE_TABLES].sort());
       expect(await ds.query(`SELECT id, slug FROM schools`)).toEqual([{ id: DEFAULT_SCHOOL_ID, slug: 'default' }]);
     });
     expect(await runMigrations(db.url)).toEqual([]);

@@ -19,3 +19,4 @@ export const CourseId = new IdPipe('course');
 export const SchoolId = new IdPipe('school');
 export const UserId = new IdPipe('user');
 export const TokenId = new IdPipe('API token');
+export const ExerciseId = new IdPipe('exercise');

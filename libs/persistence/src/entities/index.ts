@@ -1,6 +1,9 @@
 import { ApiTokenEntity } from './api-token.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { CourseEntity } from './course.entity';
+import { ExerciseAttemptEntity } from './exercise-attempt.entity';
+import { ExerciseProgressEntity } from './exercise-progress.entity';
+import { ExerciseEntity } from './exercise.entity';
 import { IdentityEntity } from './identity.entity';
 import { LabEventEntity } from './lab-event.entity';
 import { LabNodeEntity } from './lab-node.entity';
@@ -18,6 +21,9 @@ export {
   ApiTokenEntity,
   AuditEventEntity,
   CourseEntity,
+  ExerciseAttemptEntity,
+  ExerciseEntity,
+  ExerciseProgressEntity,
   IdentityEntity,
   LabEventEntity,
   LabNodeEntity,
@@ -47,4 +53,7 @@ export const ENTITIES = [
   LabEntity,
   LabNodeEntity,
   LabEventEntity,
+  ExerciseEntity,
+  ExerciseAttemptEntity,
+  ExerciseProgressEntity,
 ];

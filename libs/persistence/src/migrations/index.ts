@@ -5,6 +5,7 @@ import { TemplateSetup1765100000000 } from './1765100000000-template-setup';
 import { LabPlacementWait1765200000000 } from './1765200000000-lab-placement-wait';
 import { TemplateKubernetes1765300000000 } from './1765300000000-template-kubernetes';
 import { LabCountIndexes1765400000000 } from './1765400000000-lab-count-indexes';
+import { Exercises1765600000000 } from './1765600000000-exercises';
 
 /** Every migration, in order. Migrations only add: never edit one that has shipped. */
-export const MIGRATIONS = [InitialSchema1764280000000, Accounts1764900000000, Pools1765000000000, TemplateSetup1765100000000, LabPlacementWait1765200000000, TemplateKubernetes1765300000000, LabCountIndexes1765400000000];
+export const MIGRATIONS = [InitialSchema1764280000000, Accounts1764900000000, Pools1765000000000, TemplateSetup1765100000000, LabPlacementWait1765200000000, TemplateKubernetes1765300000000, LabCountIndexes1765400000000, Exercises1765600000000];
