@@ -227,12 +227,20 @@ describe('exercises with checks and the Docker fundamentals pack', () => {
 
   it('the lab page shows the exercises beside the terminal: instructions (as text, never HTML), a Check button, the result and progress', async () => {
     let browser: Browser | undefined;
+    const errors: string[] = [];
     const logIn = async (page: Page, person: Person) => {
-      await page.goto(`${stack.client.baseUrl}/#/login`);
-      await page.getByLabel('Email').fill(person.email);
-      await page.getByLabel('Password').fill(TEST_PASSWORD);
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.getByRole('button', { name: 'Log out' }).waitFor();
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      try {
+        const res = await page.goto(`${stack.client.baseUrl}/#/login`);
+        if (res?.status() !== 200) throw new Error(`GET / answers ${res?.status()}`);
+        await page.getByLabel('Email').fill(person.email);
+        await page.getByLabel('Password').fill(TEST_PASSWORD);
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await page.getByRole('button', { name: 'Log out' }).waitFor();
+      } catch (e) {
+        throw new Error(`${(e as Error).message}\npage ${page.url()} shows:\n${await page.locator('body').innerText().catch(() => '?')}\nerrors: ${errors.join('\n')}`);
+      }
     };
     try {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });

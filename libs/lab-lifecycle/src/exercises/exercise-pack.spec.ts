@@ -59,6 +59,8 @@ describe('exercise packs', () => {
     expect(refusal(twice)).toBe("pack field exercises[1].key: 'a' is used by an earlier exercise");
     expect(refusal('format: [unclosed')).toMatch(/^the pack is not valid YAML or JSON/);
     expect(refusal('just text')).toBe('pack field (the pack) must be object');
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    expect(refusal(bomb)).toMatch(/^the pack is not valid YAML or JSON: Excessive alias count/);
     expect(refusal(null)).toBe('pack field (the pack) must be object');
   });
 

@@ -53,8 +53,9 @@ export function readPack(input: unknown): ExercisePack {
     try {
       doc = parse(input, { maxAliasCount: 50, uniqueKeys: true });
     } catch (e) {
-      if (e instanceof YAMLParseError) throw new InvalidInputError(`the pack is not valid YAML or JSON: ${e.message.split('\n')[0]}`);
-      throw e;
+      // Syntax errors, and the ReferenceError of an alias bomb (more aliases than maxAliasCount).
+      const why = e instanceof YAMLParseError || e instanceof ReferenceError ? e.message.split('\n')[0] : 'unreadable';
+      throw new InvalidInputError(`the pack is not valid YAML or JSON: ${why}`);
     }
   }
   if (!validate(doc)) throw new InvalidInputError(describe(validate.errors![0]));
