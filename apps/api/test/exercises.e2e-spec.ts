@@ -118,6 +118,9 @@ describe('exercises with checks and the Docker fundamentals pack', () => {
     const invalid = await teacher.client.post(`/api/v1/courses/${courseId}/exercises`, { key: 'x', title: 'X', instructions: 'x', checkScript: 'true', checkTimeoutSeconds: 0 });
     expect(invalid.status).toBe(400);
     expect(JSON.stringify(invalid.body)).toMatch(/checkTimeoutSeconds/);
+    const nulled = await teacher.client.patch(`/api/v1/courses/${courseId}/exercises/${ex['nginx-8080'].id}`, { title: null });
+    expect(nulled.status).toBe(400);
+    expect(nulled.body.message).toBe('title cannot be null');
   });
 
   it('on a fresh lab every runnable check fails, saying why', async () => {
@@ -185,14 +188,18 @@ describe('exercises with checks and the Docker fundamentals pack', () => {
       title: 'A check that hangs',
       instructions: 'Nothing to do. <img src=x onerror="document.title=\'pwned\'"> [click](javascript:alert(1)) **bold**',
       checkScript: `# ${marker}\nsleep 60\necho never`,
-      checkTimeoutSeconds: 3,
+      checkTimeoutSeconds: 5,
     });
     expect(created.status).toBe(201);
     ex.hangs = created.body;
     const started = Date.now();
     const running = check(student, lab.id, 'hangs');
     const probe = `cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -c ${marker.replace('MARKER', 'MARK[E]R')}; grep -rlsF ${marker.replace('MARKER', 'MARK"E"R')} /root /tmp /var/tmp /run /dev/shm /etc | wc -l`;
-    // While it runs: a second check is refused, and nothing in the lab shows the script.
+    // While it runs (its sleep is in the lab): a second check is refused, and nothing in the lab shows the script.
+    await eventually(
+      async () => expect((await student.client.exec(lab.id, ['bash', '-c', "pgrep -f '^sleep 60$' >/dev/null && echo running || echo not yet"])).stdout.trim()).toBe('running'),
+      { timeoutMs: 4000, intervalMs: 100, what: 'the hanging check to be running' },
+    );
     await eventually(
       async () => {
         const second = await check(student, lab.id, 'nginx-8080');
@@ -204,7 +211,7 @@ describe('exercises with checks and the Docker fundamentals pack', () => {
     expect((await student.client.exec(lab.id, ['bash', '-c', probe])).stdout.trim().split('\n')).toEqual(['0', '0']);
     const r = await running;
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ passed: false, timedOut: true, message: expect.stringMatching(/^The check did not finish within 3 s and was stopped/) });
+    expect(r.body).toMatchObject({ passed: false, timedOut: true, message: expect.stringMatching(/^The check did not finish within 5 s and was stopped/) });
     expect(Date.now() - started).toBeLessThan(15_000);
     expect((await student.client.exec(lab.id, ['bash', '-c', probe])).stdout.trim().split('\n')).toEqual(['0', '0']);
   });

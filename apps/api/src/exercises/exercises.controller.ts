@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Caller } from '@labfleet/domain';
+import { Caller, InvalidInputError } from '@labfleet/domain';
 import { ExercisesService, progressCsv } from '@labfleet/lab-lifecycle';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { CourseId, ExerciseId } from '../common/id.pipe';
@@ -38,6 +38,9 @@ export class ExercisesController {
   @ApiOkResponse({ type: ExerciseView })
   async update(@CurrentCaller() caller: Caller, @Param('id', CourseId) id: string, @Param('exerciseId', ExerciseId) exerciseId: string, @Body() body: UpdateExerciseDto): Promise<ExerciseView> {
     const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+    // @IsOptional lets null through: only these two may be cleared.
+    const cleared = Object.keys(changes).find((k) => changes[k] === null && k !== 'template' && k !== 'solution');
+    if (cleared) throw new InvalidInputError(`${cleared} cannot be null`);
     return ExerciseView.of(await this.exercises.update(caller, id, exerciseId, changes), true);
   }
 
