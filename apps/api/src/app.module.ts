@@ -13,6 +13,9 @@ import { CourseMembersController } from './courses/course-members.controller';
 import { CoursesController } from './courses/courses.controller';
 import { TimetableController } from './courses/timetable.controller';
 import { DomainExceptionFilter } from './errors/domain-exception.filter';
+import { ExercisesController } from './exercises/exercises.controller';
+import { LabExercisesController } from './exercises/lab-exercises.controller';
+import { PacksController } from './exercises/packs.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { LabsController } from './labs/labs.controller';
@@ -42,6 +45,9 @@ export class AppModule {
         LabsController,
         LabBrowserController,
         TemplatesController,
+        ExercisesController,
+        LabExercisesController,
+        PacksController,
         HealthController,
         MetricsController,
       ],

@@ -21,7 +21,7 @@ export async function createApiApp(config: LabfleetConfig): Promise<NestExpressA
   // Before the body parsers: the port proxy forwards request bodies untouched.
   attachBrowserRoutes(app);
   app.useBodyParser('json', { limit: '100kb', verify: refuseDeepJson, reviver: refuseLoneSurrogates });
-  app.useBodyParser('text', { type: 'text/csv', limit: '1mb' });
+  app.useBodyParser('text', { type: ['text/csv', 'application/yaml', 'application/x-yaml', 'text/yaml'], limit: '1mb' });
   app.useBodyParser('raw', { type: ['application/octet-stream', 'application/x-tar', 'application/zip'], limit: MAX_UPLOAD_BYTES });
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

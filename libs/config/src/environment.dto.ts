@@ -78,6 +78,9 @@ export class EnvironmentDto {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
   RATE_LIMIT_LABS_PER_ADDRESS_PER_MINUTE?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  RATE_LIMIT_CHECKS_PER_LAB_PER_MINUTE?: number;
+
   @IsOptional() @Matches(/^[a-z0-9][a-z0-9:_-]{0,40}$/, { message: 'REDIS_KEY_PREFIX must be letters, digits, colons, dashes or underscores' })
   REDIS_KEY_PREFIX?: string;
 

@@ -175,5 +175,7 @@ export abstract class LabfleetConfig {
     readonly loginPerAddress: number;
     readonly labsPerAccount: number;
     readonly labsPerAddress: number;
+    /** Exercise checks per lab (one runs at a time in a lab whatever this says). */
+    readonly checksPerLab: number;
   };
 }

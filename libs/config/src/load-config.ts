@@ -154,6 +154,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LabfleetCon
       loginPerAddress: env.RATE_LIMIT_LOGIN_PER_ADDRESS_PER_MINUTE ?? 60,
       labsPerAccount: env.RATE_LIMIT_LABS_PER_MINUTE ?? 10,
       labsPerAddress: env.RATE_LIMIT_LABS_PER_ADDRESS_PER_MINUTE ?? 120,
+      checksPerLab: env.RATE_LIMIT_CHECKS_PER_LAB_PER_MINUTE ?? 30,
     },
   };
 }

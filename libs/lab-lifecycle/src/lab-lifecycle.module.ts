@@ -21,6 +21,9 @@ import { PoolService } from './pool.service';
 import { ReconcilerService } from './reconciler.service';
 import { TemplateCatalogService } from './template-catalog.service';
 import { TemplatesService } from './templates.service';
+import { BuiltInPacks } from './exercises/built-in-packs';
+import { ExerciseChecksService } from './exercises/exercise-checks.service';
+import { ExercisesService } from './exercises/exercises.service';
 
 @Module({
   imports: [PersistenceModule, QueueModule],
@@ -43,7 +46,10 @@ import { TemplatesService } from './templates.service';
     CourseRegistryService,
     IdleCullerService,
     LabActivityService,
+    ExercisesService,
+    ExerciseChecksService,
+    BuiltInPacks,
   ],
-  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, TemplatesService, HealthService, CourseRegistryService, IdleCullerService, LabActivityService, PersistenceModule, QueueModule],
+  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, TemplatesService, HealthService, CourseRegistryService, IdleCullerService, LabActivityService, ExercisesService, ExerciseChecksService, BuiltInPacks, PersistenceModule, QueueModule],
 })
 export class LabLifecycleModule {}

@@ -6,6 +6,7 @@ export * from './repositories/admission.repository';
 export * from './repositories/audit.repository';
 export * from './repositories/course.repository';
 export * from './repositories/idle-lab.repository';
+export * from './repositories/exercise.repository';
 export * from './repositories/lab-stats.repository';
 export * from './repositories/lab.repository';
 export * from './repositories/pool.repository';

@@ -6,6 +6,7 @@ import { AdmissionRepository } from './repositories/admission.repository';
 import { AuditRepository } from './repositories/audit.repository';
 import { CourseRepository } from './repositories/course.repository';
 import { IdleLabRepository } from './repositories/idle-lab.repository';
+import { ExerciseRepository } from './repositories/exercise.repository';
 import { LabStatsRepository } from './repositories/lab-stats.repository';
 import { LabRepository } from './repositories/lab.repository';
 import { PoolRepository } from './repositories/pool.repository';
@@ -28,6 +29,7 @@ const REPOSITORIES = [
   TokenRepository,
   AuditRepository,
   RegistryKeyRepository,
+  ExerciseRepository,
 ];
 
 @Module({

@@ -8,6 +8,7 @@ const L = { ready: id(11), stopped: id(12), failed: id(13), owned: id(14), pool:
 const S = { a: id(21), b: id(22) };
 const U = { root: id(31), teacher: id(32), student: id(33), studentB: id(34) };
 const C = { a: id(41), b: id(42) };
+const E = { nginx: id(51) };
 const AT = '2025-12-01T09:00:00Z';
 
 /** What an installation at one release may hold, and what upgrading it must do to those rows. */
@@ -183,6 +184,24 @@ export const MIGRATION_FIXTURES: Record<string, MigrationFixture> = {
       await rejects(ds, `INSERT INTO templates (name, cpus, memory_mb, pids_limit, ttl_seconds) VALUES ('docker', 1, 1024, 512, 3600)`, [], /uq_templates_namespace_name/);
       await rejects(ds, `INSERT INTO templates (name, cpus, memory_mb, pids_limit, ttl_seconds, scope) VALUES ('orphan', 1, 1024, 512, 3600, 'course')`, [], /chk_templates_scope/);
       await ds.query(`DELETE FROM templates WHERE school_id = $1`, [DEFAULT_SCHOOL_ID]);
+    },
+  },
+  Exercises1765600000000: {
+    seed: async (ds) => {
+      await ds.query(
+        `INSERT INTO exercises (id, course_id, position, key, title, instructions, hints, template, check_node, check_script, check_timeout_seconds, solution)
+         VALUES ($1, $2, 1, 'nginx-8080', 'Run nginx', 'Run *nginx*', '["docker run"]', NULL, 'node1', 'curl -s localhost:8080', 20, NULL)`,
+        [E.nginx, C.a],
+      );
+      await ds.query(`INSERT INTO exercise_attempts (exercise_id, user_id, lab_id, passed, timed_out, exit_code, message, duration_ms) VALUES ($1, $2, $3, true, false, 0, 'ok', 120)`, [E.nginx, U.student, L.owned]);
+      await ds.query(`INSERT INTO exercise_progress (exercise_id, user_id, attempts, last_attempt_at, first_passed_at) VALUES ($1, $2, 1, $3, $3)`, [E.nginx, U.student, AT]);
+    },
+    upgraded: async (ds) => {
+      // New tables only: empty after an upgrade; one key per course; a course's exercises go with it.
+      expect(await ds.query(`SELECT count(*)::int AS n FROM exercises`)).toEqual([{ n: 0 }]);
+      await ds.query(`INSERT INTO exercises (course_id, position, key, title, instructions, check_script, check_timeout_seconds) VALUES ($1, 1, 'k', 't', 'i', 'true', 5)`, [DEFAULT_COURSE_ID]);
+      await rejects(ds, `INSERT INTO exercises (course_id, position, key, title, instructions, check_script, check_timeout_seconds) VALUES ($1, 2, 'k', 't', 'i', 'true', 5)`, [DEFAULT_COURSE_ID], /uq_exercises_course_id_key/);
+      await ds.query(`DELETE FROM exercises WHERE course_id = $1`, [DEFAULT_COURSE_ID]);
     },
   },
   RegistrySigningKey1765700000000: {

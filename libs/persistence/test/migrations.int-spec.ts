@@ -20,6 +20,7 @@ const LATER = MIGRATIONS.slice(1).map((m) => m.name);
 const POOL_TABLES = ['pools', 'timetable_slots'];
 /** Template versions (teachers' templates) and the course registry's signing key. */
 const COURSE_TABLES = ['template_versions', 'registry_signing_keys'];
+const EXERCISE_TABLES = ['exercises', 'exercise_attempts', 'exercise_progress'];
 const ACCOUNT_TABLES = ['schools', 'users', 'identities', 'courses', 'memberships', 'minute_grants', 'refresh_tokens', 'api_tokens', 'audit_events'];
 
 async function tables(ds: DataSource): Promise<string[]> {
@@ -114,7 +115,7 @@ describe('migrations', () => {
 
   it('only adds: every old table stays, the new ones exist, labs gain tenancy columns', async () => {
     await withDb(async (ds) => {
-      expect(await tables(ds)).toEqual([...['lab_events', 'lab_nodes', 'labs', 'migrations', 'templates'], ...ACCOUNT_TABLES, ...POOL_TABLES, ...COURSE_TABLES].sort());
+      expect(await tables(ds)).toEqual([...['lab_events', 'lab_nodes', 'labs', 'migrations', 'templates'], ...ACCOUNT_TABLES, ...POOL_TABLES, ...COURSE_TABLES, ...EXERCISE_TABLES].sort());
       expect(await labColumns(ds)).toEqual(
         ['claimed_at', 'queued_at', 'created_at', 'course_id', 'ended_at', 'expires_at', 'failure_reason', 'handle', 'id', 'owner_id', 'provider', 'ready_at', 'school_id', 'status', 'template_id', 'template_version', 'updated_at', 'wait_reason', 'waiting_since'].sort(),
       );
@@ -147,7 +148,7 @@ describe('migrations', () => {
     expect(await runMigrations(db.url)).toEqual(LATER);
     await withDb(async (ds) => {
       await expectOldLabAdopted(ds);
-      expect(await tables(ds)).toEqual([...['lab_events', 'lab_nodes', 'labs', 'migrations', 'templates'], ...ACCOUNT_TABLES, ...POOL_TABLES, ...COURSE_TABLES].sort());
+      expect(await tables(ds)).toEqual([...['lab_events', 'lab_nodes', 'labs', 'migrations', 'templates'], ...ACCOUNT_TABLES, ...POOL_TABLES, ...COURSE_TABLES, ...EXERCISE_TABLES].sort());
       expect(await ds.query(`SELECT id, slug FROM schools`)).toEqual([{ id: DEFAULT_SCHOOL_ID, slug: 'default' }]);
     });
     expect(await runMigrations(db.url)).toEqual([]);

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { LabfleetConfig } from '@labfleet/config';
 import { RateLimitedError } from '@labfleet/domain';
 import { QUEUES, QueueSet } from './queue.tokens';
@@ -58,6 +59,21 @@ export class RateLimiter {
         for (const key of keys) tx.decr(key);
         await tx.exec();
       });
+  }
+
+  /**
+   * Holds `key` for one caller at a time (across API processes) for at most `ms`; throws
+   * `RateLimitedError` while another holds it. Returns the release.
+   */
+  async holdAlone(key: string, ms: number, what: string): Promise<() => Promise<void>> {
+    const held = `${this.prefix}:held:${key}`;
+    const token = randomUUID();
+    const ok = await redisCall(() => this.queues.connection.set(held, token, 'PX', ms, 'NX'));
+    if (ok !== 'OK') throw new RateLimitedError(`${what} is already running; wait for its result`, 1);
+    // Deletes only our own hold: one that expired and was taken by another is left alone.
+    return async () => {
+      await redisCall(() => this.queues.connection.eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`, 1, held, token));
+    };
   }
 
   /** Throws while `key` is locked after failed attempts. */

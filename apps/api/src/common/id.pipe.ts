@@ -20,3 +20,4 @@ export const SchoolId = new IdPipe('school');
 export const UserId = new IdPipe('user');
 export const TokenId = new IdPipe('API token');
 export const TemplateId = new IdPipe('template');
+export const ExerciseId = new IdPipe('exercise');

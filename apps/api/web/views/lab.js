@@ -3,6 +3,7 @@
 import { del, get, post } from '../api.js';
 import { openTerminal } from '../terminal.js';
 import { deadline, duration, expiryStage, explain, h, notice, statusText, time } from '../ui.js';
+import { exercisesPanel } from './lab-exercises.js';
 import { filesPanel, portsPanel } from './lab-side.js';
 
 /** The answer of POST /labs, so the new lab shows at once, before the first poll. */
@@ -200,12 +201,13 @@ export function labView(main, { labId, readOnly = false }) {
     });
 
     const ports = portsPanel(labId);
+    const exercises = readOnly || !lab.courseId ? null : exercisesPanel(lab);
     work.append(
       h('div', { class: 'toolbar' }, h('span', {}, 'Time left: ', left), extend, stop, confirmBox),
       warning,
       idleWarning,
       message,
-      h('div', { class: 'lab-grid' }, h('div', { class: 'lab-main' }, tabs, panels), h('div', { class: 'lab-side' }, ports.el, files?.el)),
+      h('div', { class: 'lab-grid' }, h('div', { class: 'lab-main' }, tabs, panels), h('div', { class: 'lab-side' }, exercises?.el, ports.el, files?.el)),
     );
     void select(nodes[0], false);
 

@@ -1,6 +1,9 @@
 import { ApiTokenEntity } from './api-token.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { CourseEntity } from './course.entity';
+import { ExerciseAttemptEntity } from './exercise-attempt.entity';
+import { ExerciseProgressEntity } from './exercise-progress.entity';
+import { ExerciseEntity } from './exercise.entity';
 import { IdentityEntity } from './identity.entity';
 import { LabEventEntity } from './lab-event.entity';
 import { LabNodeEntity } from './lab-node.entity';
@@ -19,6 +22,9 @@ export {
   ApiTokenEntity,
   AuditEventEntity,
   CourseEntity,
+  ExerciseAttemptEntity,
+  ExerciseEntity,
+  ExerciseProgressEntity,
   IdentityEntity,
   LabEventEntity,
   LabNodeEntity,
@@ -51,4 +57,7 @@ export const ENTITIES = [
   LabEntity,
   LabNodeEntity,
   LabEventEntity,
+  ExerciseEntity,
+  ExerciseAttemptEntity,
+  ExerciseProgressEntity,
 ];

@@ -7,6 +7,8 @@ export interface ExecOptions {
   readonly runner?: readonly string[];
   readonly timeoutMs: number;
   readonly outputLimitBytes: number;
+  /** Written to the command's stdin, which is then closed; without it the command has no stdin. */
+  readonly stdin?: string;
 }
 
 /**
@@ -19,10 +21,12 @@ export async function runExec(container: Docker.Container, modem: Docker['modem'
   const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
   const exec = await container.exec({
     Cmd: [...(options.runner ?? []), 'timeout', '--signal=KILL', String(seconds), ...options.command],
+    AttachStdin: options.stdin !== undefined,
     AttachStdout: true,
     AttachStderr: true,
   });
-  const stream = await exec.start({ hijack: true, stdin: false });
+  const stream = await exec.start({ hijack: true, stdin: options.stdin !== undefined });
+  if (options.stdin !== undefined) stream.end(options.stdin);
   const stdout = new BoundedBuffer(options.outputLimitBytes);
   const stderr = new BoundedBuffer(options.outputLimitBytes);
   modem.demuxStream(stream, stdout, stderr);

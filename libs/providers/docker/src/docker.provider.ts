@@ -151,6 +151,7 @@ export class DockerProvider implements LabProvider {
         command: request.command,
         timeoutMs: request.timeoutMs,
         outputLimitBytes: this.config.provider.execOutputLimitBytes,
+        stdin: request.stdin,
       });
     });
   }

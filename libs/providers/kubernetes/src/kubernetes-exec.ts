@@ -1,4 +1,5 @@
 import type { Exec, V1Status } from '@kubernetes/client-node';
+import { PassThrough } from 'node:stream';
 import { BoundedBuffer, boundedExecResult, endsWithin, ExecResult, inLab, ProviderError } from '@labfleet/domain';
 
 export interface KubeExecTarget {
@@ -11,6 +12,8 @@ export interface KubeExecOptions {
   readonly command: readonly string[];
   readonly timeoutMs: number;
   readonly outputLimitBytes: number;
+  /** Written to the command's stdin (the exec protocol cannot close it: the command reads only what it expects). */
+  readonly stdin?: string;
 }
 
 /** The exit code the kubelet reports in the exec's closing Status, or undefined when it names none. */
@@ -34,10 +37,13 @@ export async function runKubeExec(exec: Exec, target: KubeExecTarget, options: K
   const stderr = new BoundedBuffer(options.outputLimitBytes);
   let status: V1Status | undefined;
   const command = inLab(['timeout', '--signal=KILL', String(seconds), ...options.command]);
-  const socket = await exec.exec(target.namespace, target.pod, target.container, command, stdout, stderr, null, false, (s) => {
+  const stdin = options.stdin === undefined ? null : new PassThrough();
+  stdin?.write(options.stdin);
+  const socket = await exec.exec(target.namespace, target.pod, target.container, command, stdout, stderr, stdin, false, (s) => {
     status = s;
   });
   const finished = await endsWithin(socket, ['close', 'error'], seconds * 1000 + 5000);
+  stdin?.destroy();
   if (!finished) socket.terminate();
   const reported = exitCodeOf(status);
   if (finished && reported === undefined) {

@@ -156,6 +156,7 @@ export class KubernetesProvider implements LabProvider {
         command: request.command,
         timeoutMs: request.timeoutMs,
         outputLimitBytes: this.config.provider.execOutputLimitBytes,
+        stdin: request.stdin,
       }),
     );
   }
