@@ -278,7 +278,8 @@ describe('a backup of the previous release is upgraded by the restore; a damaged
     expect(restored).toMatchObject({ code: 0 });
     expect(restored.stderr).toContain(`schema now at ${names.at(-1)}`);
     const [before, after] = [await tableRows(old.db.url), await tableRows(target.url)];
-    expect(after.migrations.map((m) => (m as { name: string }).name)).toEqual(names);
+    // In the order they ran (rows are sorted as text, where id 10 comes before 2).
+    expect((after.migrations as { id: number; name: string }[]).sort((x, y) => x.id - y.id).map((m) => m.name)).toEqual(names);
     for (const table of Object.keys(before).filter((t) => t !== 'migrations')) expect([table, after[table].length]).toEqual([table, before[table].length]);
     expect(after.templates.find((t) => (t as { name: string }).name === 'old-docker')).toMatchObject({ memory_mb: 1024, kubernetes: null });
     expect(after.labs).toEqual([expect.objectContaining({ status: 'failed', failure_reason: 'engine restarted' })]);

@@ -1,16 +1,12 @@
-import { exec } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { Browser, chromium, Page } from 'playwright-core';
 import { LabStatus } from '@labfleet/contracts';
-import { inLab } from '@labfleet/domain';
 import { readPack } from '@labfleet/lab-lifecycle';
 import { ApiClient, eventually, LabfleetStack, Person, TEST_PASSWORD, TenantBuilder } from '@labfleet/testing';
 
 jest.setTimeout(300_000);
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const LOAD_COMPOSE_IMAGES = process.env.LABFLEET_TEST_LOAD_COMPOSE_IMAGES === '1';
 
 /** Pack exercises this machine can run today, each with what its check says on a fresh lab. */
 const RUNNABLE: Record<string, RegExp> = {
@@ -157,29 +153,10 @@ describe('exercises with checks and the Docker fundamentals pack', () => {
     expect(passed.message).toMatch(/^Service web runs on 3 nodes of a 3-node swarm/);
   });
 
-  it.todo('compose-ghost: PENDING — needs the ghost and mysql images served to labs by teacher-made templates (issue 16 point 2, another branch); no ghost image is built on this machine');
-  // Until templates serve wordpress and mariadb to labs (issue 16 point 2, another branch), the
-  // images can be loaded into the lab from the host engine (docker save | docker load, ~35-85 s
-  // here): opt-in with LABFLEET_TEST_LOAD_COMPOSE_IMAGES=1, to keep CI's time.
-  (LOAD_COMPOSE_IMAGES ? it : it.skip)(
-    'compose-wordpress (PENDING in CI: needs wordpress and mariadb served to labs, issue 16 point 2; LABFLEET_TEST_LOAD_COMPOSE_IMAGES=1 loads them from the host): fails, then passes once the solution runs, and fails again with a wrong database password',
-    async () => {
-      const key = 'compose-wordpress';
-      expect((await check(student, lab.id, key)).body).toMatchObject({ passed: false, message: '/root/wordpress does not exist.' });
-      const container = `labfleet-${stack.instance.instance}-lab-${lab.id}-node1`;
-      await promisify(exec)(`docker save wordpress:latest mariadb:latest | docker exec -i ${container} ${inLab(['docker', 'load']).join(' ')}`, { env: { ...process.env, PATH: `/usr/bin:${process.env.PATH}` } });
-      const solution = readPack(packText).exercises.find((e) => e.key === key)!.solution!;
-      expect((await student.client.exec(lab.id, ['bash', '-c', solution], { timeoutSeconds: 300 })).exitCode).toBe(0);
-      expect((await passes(lab.id, key, 240_000)).message).toBe('WordPress answers on port 8083 and reaches MariaDB.');
-      const wrong = "cd /root/wordpress && sed -i 's/WORDPRESS_DB_PASSWORD: password/WORDPRESS_DB_PASSWORD: wrong/' docker-compose.yml && docker compose up -d";
-      expect((await student.client.exec(lab.id, ['bash', '-c', wrong], { timeoutSeconds: 300 })).exitCode).toBe(0);
-      await eventually(
-        async () => expect((await check(student, lab.id, key)).body).toMatchObject({ passed: false, message: expect.stringMatching(/cannot reach its database/) }),
-        { timeoutMs: 120_000, intervalMs: 3000, what: 'the check to fail with a wrong database password' },
-      );
-    },
-  );
-  it.todo('registry-push: PENDING — needs the course registry with token authentication (issue 16 point 5, another branch)');
+  it.todo('compose-ghost: PENDING — its check has not run on a lab yet (a template serving ghost and mysql through the mirror, as teacher-templates does for WordPress)');
+  // compose-wordpress is done both ways in teacher-templates.e2e-spec.ts, on a lab of a teacher's
+  // template whose mariadb and wordpress images the mirror serves.
+  it.todo('registry-push: PENDING — the check runner does not yet give the check the student\'s registry namespace (registryNamespace), and the check has not run against the course registry');
 
   it('a hanging check is cut at its timeout and says so; one check at a time per lab; the script is never on disk or in the process list', async () => {
     const marker = `MARKER-${randomBytes(4).toString('hex')}`;

@@ -1,32 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import { LabStatus } from '@labfleet/contracts';
+import { readPack } from '@labfleet/lab-lifecycle';
 import { docker, eventually, LabfleetStack, TEST_PASSWORD, twoSchools } from '@labfleet/testing';
 
 jest.setTimeout(300_000);
 
 type World = Awaited<ReturnType<typeof twoSchools>>;
-
-/** The course's WordPress + MariaDB exercise (../shared/seed, part 2 §3), as a student types it. */
-const COMPOSE = [
-  'services:',
-  '  mariadb:',
-  '    image: mariadb',
-  '    environment:',
-  '      MYSQL_ROOT_PASSWORD: root',
-  '      MYSQL_DATABASE: wordpress',
-  '      MYSQL_USER: wordpress',
-  '      MYSQL_PASSWORD: password',
-  '  wordpress:',
-  '    image: wordpress',
-  '    depends_on: [mariadb]',
-  '    ports: ["8080:80"]',
-  '    environment:',
-  '      WORDPRESS_DB_HOST: mariadb',
-  '      WORDPRESS_DB_USER: wordpress',
-  '      WORDPRESS_DB_PASSWORD: password',
-  '      WORDPRESS_DB_NAME: wordpress',
-].join('\\n');
 
 /**
  * Templates made by a teacher (docs/api.md "Templates"): scoped to their course, bounded by the
@@ -112,26 +92,42 @@ describe('templates made by teachers, their images served by the mirror (real st
     expect(names).not.toContain('broken');
   });
 
-  it('a student of the course gets a lab of it; docker compose up pulls through the mirror and WordPress answers in the lab', async () => {
-    const res = await w.school1.studentA1.client.post('/api/v1/labs', { course: w.school1.courseA.id, template: 'wordpress' });
+  it("a student of the course gets a lab of it and does the pack's WordPress + MariaDB exercise: its check fails saying why, then passes once the Compose file runs (images pulled through the mirror), then fails again with a wrong password", async () => {
+    const teacher = w.school1.teacherA.client;
+    const student = w.school1.studentA1.client;
+    const pack = (await teacher.get('/api/v1/packs/docker-fundamentals')).body;
+    const imported = await teacher.request('POST', `/api/v1/courses/${w.school1.courseA.id}/pack`, undefined, pack, 'application/yaml');
+    expect(imported.status).toBe(201);
+    const exercise = imported.body.find((e: { key: string }) => e.key === 'compose-wordpress');
+    const res = await student.post('/api/v1/labs', { course: w.school1.courseA.id, template: 'wordpress' });
     expect(res.status).toBe(202);
     lab = res.body.id;
     const ready = await stack.client.waitForLab(lab, [LabStatus.Ready], 120_000);
     expect(ready).toMatchObject({ template: 'wordpress', templateId: template.id, templateVersion: 1 });
-    const up = await stack.client.sh(lab, `mkdir -p /root/wp && cd /root/wp && printf '${COMPOSE}\\n' > docker-compose.yml && docker compose up -d`, 280);
-    expect(up).toMatchObject({ exitCode: 0 });
-    // A fresh WordPress that reached its database sends the visitor to its installer.
-    const answer = await eventually(
+    const check = () => student.post(`/api/v1/labs/${lab}/exercises/${exercise.id}/check`);
+    expect((await check()).body).toMatchObject({ passed: false, message: '/root/wordpress does not exist.' });
+
+    const solution = readPack(pack).exercises.find((e) => e.key === 'compose-wordpress')!.solution!;
+    expect(await student.exec(lab, ['bash', '-c', solution], { timeoutSeconds: 280 })).toMatchObject({ exitCode: 0 });
+    // A fresh WordPress takes a moment to reach its database.
+    const passed = await eventually(
       async () => {
-        const r = await stack.client.sh(lab, "curl -s -o /dev/null -w '%{http_code} %{redirect_url}' localhost:8080/", 30);
-        expect(r.stdout).toMatch(/^302 .*wp-admin\/install\.php/);
-        return r;
+        const r = await check();
+        expect(r.body).toMatchObject({ passed: true });
+        return r.body;
       },
-      { timeoutMs: 90_000, intervalMs: 1000, what: 'WordPress to answer on 8080 with its installer' },
+      { timeoutMs: 120_000, intervalMs: 3000, what: 'the WordPress check to pass' },
     );
-    expect(answer.exitCode).toBe(0);
-    const page = await stack.client.sh(lab, 'curl -s localhost:8080/wp-admin/install.php', 30);
-    expect(page.stdout).toMatch(/WordPress/);
+    expect(passed.message).toBe('WordPress answers on port 8083 and reaches MariaDB.');
+    expect((await stack.client.sh(lab, "curl -s -o /dev/null -w '%{http_code} %{redirect_url}' localhost:8083/", 30)).stdout).toMatch(/^302 .*wp-admin\/install\.php/);
+
+    const wrong = "cd /root/wordpress && sed -i 's/WORDPRESS_DB_PASSWORD: password/WORDPRESS_DB_PASSWORD: wrong/' docker-compose.yml && docker compose up -d";
+    expect(await student.exec(lab, ['bash', '-c', wrong], { timeoutSeconds: 120 })).toMatchObject({ exitCode: 0 });
+    await eventually(async () => expect((await check()).body).toMatchObject({ passed: false, message: expect.stringMatching(/cannot reach its database/) }), {
+      timeoutMs: 120_000,
+      intervalMs: 3000,
+      what: 'the check to fail with a wrong database password',
+    });
   });
 
   it("editing the template makes a new version and leaves the running lab's alone", async () => {
@@ -153,7 +149,8 @@ describe('templates made by teachers, their images served by the mirror (real st
     expect((await w.school1.teacherA.client.get('/api/v1/templates')).body.map((t: { id: string }) => t.id)).not.toContain(template.id);
     expect((await w.school1.teacherA.client.get('/api/v1/templates?retired=true')).body.map((t: { id: string }) => t.id)).toContain(template.id);
     expect((await stack.client.get(`/api/v1/labs/${lab}`)).body.status).toBe(LabStatus.Ready);
-    expect(await stack.client.sh(lab, "curl -s -o /dev/null -w '%{http_code}' localhost:8080/", 30)).toMatchObject({ stdout: '302' });
+    // WordPress still answers (with its database error since the last test's wrong password).
+    expect((await stack.client.sh(lab, "curl -s -o /dev/null -w '%{http_code}' localhost:8083/", 30)).stdout).toMatch(/^[2-5]\d\d$/);
   });
 
   it("the teacher's page lists the course's templates, makes one with its form and retires it (Chromium)", async () => {
