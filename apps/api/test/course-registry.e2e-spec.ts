@@ -54,6 +54,20 @@ describe('course registry: docker login, push and pull inside labs, by who may',
     expect(pull).toMatchObject({ exitCode: 0 });
   });
 
+  it("checks the pack's registry-push exercise: it fails with nothing tagged, then with a tag not pushed, and passes once pushed", async () => {
+    const { courseA, teacherA, studentA1 } = w.school1;
+    const pack = (await teacherA.client.get('/api/v1/packs/docker-fundamentals')).body;
+    const imported = await teacherA.client.request('POST', `/api/v1/courses/${courseA.id}/pack`, undefined, pack, 'application/yaml');
+    expect(imported.status).toBe(201);
+    const exercise = imported.body.find((e: { key: string }) => e.key === 'registry-push');
+    const check = async () => (await studentA1.client.post(`/api/v1/labs/${labA}/exercises/${exercise.id}/check`)).body;
+    expect(await check()).toMatchObject({ passed: false, message: 'No image is tagged <registry>/<course>/<you>/hello:1 in this lab.' });
+    expect(await sh(labA, `docker tag ${namespaceA}/app:1 ${namespaceA}/hello:1`)).toMatchObject({ exitCode: 0 });
+    expect(await check()).toMatchObject({ passed: false, message: expect.stringMatching(/is tagged .*, but the registry does not have it/) });
+    expect(await sh(labA, `docker push ${namespaceA}/hello:1`)).toMatchObject({ exitCode: 0 });
+    expect(await check()).toMatchObject({ passed: true, message: `The registry has ${namespaceA}/hello:1.` });
+  });
+
   it('refuses a wrong password at docker login', async () => {
     const r = await login(labB, w.school1.studentA2, 'not-the-password');
     expect(r.exitCode).not.toBe(0);

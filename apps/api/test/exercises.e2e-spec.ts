@@ -156,7 +156,7 @@ describe('exercises with checks and the Docker fundamentals pack', () => {
   it.todo('compose-ghost: PENDING — its check has not run on a lab yet (a template serving ghost and mysql through the mirror, as teacher-templates does for WordPress)');
   // compose-wordpress is done both ways in teacher-templates.e2e-spec.ts, on a lab of a teacher's
   // template whose mariadb and wordpress images the mirror serves.
-  it.todo('registry-push: PENDING — the check runner does not yet give the check the student\'s registry namespace (registryNamespace), and the check has not run against the course registry');
+  // registry-push is done both ways in course-registry.e2e-spec.ts, against the real course registry.
 
   it('a hanging check is cut at its timeout and says so; one check at a time per lab; the script is never on disk or in the process list', async () => {
     const marker = `MARKER-${randomBytes(4).toString('hex')}`;

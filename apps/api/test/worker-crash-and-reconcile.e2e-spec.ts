@@ -144,6 +144,8 @@ describe('workers can crash: idempotent jobs and reconcile keep Postgres and Doc
   it('reconcile removes labelled resources that have no live lab', async () => {
     const orphan = randomUUID();
     const labels = { 'labfleet.managed': 'true', 'labfleet.instance': stack.instance.instance, 'labfleet.role': 'lab', 'labfleet.lab-id': orphan };
+    // No worker while the orphan is made: a reconcile pass (every 2 s) could take it half-made.
+    for (const w of liveWorkers()) await w.stop('SIGTERM');
     await docker.createVolume({ Name: `orphan-${orphan}`, Labels: labels });
     const c = await docker.createContainer({ Image: TEST_LAB_IMAGE, Entrypoint: ['sleep', '300'], Labels: labels, name: `orphan-${orphan}` });
     await c.start();
@@ -153,6 +155,7 @@ describe('workers can crash: idempotent jobs and reconcile keep Postgres and Doc
     const disk = await runExec(helper, docker.modem, { command: ['labfleet-host', 'disk', diskDir, '64', '100000', `${orphan}-node1`], timeoutMs: 30_000, outputLimitBytes: 4096 });
     expect(disk.exitCode).toBe(0);
     expect(await stack.instance.resources(orphan)).toMatchObject({ containers: [`/orphan-${orphan}`], volumes: [`orphan-${orphan}`], disks: [`${orphan}-node1.img`] });
+    await stack.startWorker();
     await eventually(async () => expect(await stack.instance.resources(orphan)).toEqual(NO_RESOURCES), { what: 'reconcile to remove the orphan' });
   });
 

@@ -204,6 +204,8 @@ export function labView(main, { labId, readOnly = false }) {
     const exercises = readOnly || !lab.courseId ? null : exercisesPanel(lab);
     work.append(
       h('div', { class: 'toolbar' }, h('span', {}, 'Time left: ', left), extend, stop, confirmBox),
+      // Where `docker push` goes from this lab (the course registry), for the student to copy.
+      lab.registryNamespace ? h('p', { id: 'registry-namespace' }, 'Your images: ', h('code', {}, `${lab.registryNamespace}/<image>:<tag>`)) : null,
       warning,
       idleWarning,
       message,
