@@ -1,3 +1,5 @@
+import type { LabTemplate } from './lab-template';
+
 /** The most one lab may ask for on this platform (`TEMPLATE_MAX_*`). */
 export interface TemplateCaps {
   readonly nodes: number;
@@ -9,16 +11,7 @@ export interface TemplateCaps {
 }
 
 /** What a template asks for, as far as caps go. */
-export interface TemplateAsk {
-  readonly nodes: number;
-  readonly cpus: number;
-  readonly memoryMb: number;
-  readonly pidsLimit: number;
-  readonly diskMb: number | null;
-  readonly ttlSeconds: number;
-  readonly reservedCpus: number;
-  readonly reservedMemoryMb: number;
-}
+export type TemplateAsk = Pick<LabTemplate, 'nodes' | 'cpus' | 'memoryMb' | 'pidsLimit' | 'diskMb' | 'ttlSeconds' | 'reservedCpus' | 'reservedMemoryMb'>;
 
 export interface BoundProblem {
   readonly field: keyof TemplateAsk;

@@ -11,7 +11,19 @@ import { docker, TEST_DIND_IMAGE, TEST_LAB_IMAGE } from './test-instance';
 
 /** The engine's `--privileged` shim on this VM (see lab-runtime-notes); node engines need it too. */
 export const SHIM = '/usr/local/bin/runc-no-sysresource';
-const ENGINE_PORT = 2376;
+export const ENGINE_PORT = 2376;
+
+/** dockerd's arguments in a DinD container: TLS on ENGINE_PORT (certificates in /tls), the shim if there is one. */
+export function tlsEngineCommand(shim: boolean): string[] {
+  return [
+    `--host=tcp://0.0.0.0:${ENGINE_PORT}`,
+    '--tlsverify',
+    '--tlscacert=/tls/ca.pem',
+    '--tlscert=/tls/server-cert.pem',
+    '--tlskey=/tls/server-key.pem',
+    ...(shim ? [`--add-runtime=shim=${SHIM}`, '--default-runtime=shim'] : []),
+  ];
+}
 const LABEL = 'labfleet.test-swarm';
 
 export interface ClusterNode {
@@ -222,14 +234,7 @@ async function startNode(cluster: SwarmTestCluster, hostname: string, address: s
     Image: TEST_DIND_IMAGE,
     Hostname: hostname,
     Labels: { [LABEL]: cluster.id },
-    Cmd: [
-      `--host=tcp://0.0.0.0:${ENGINE_PORT}`,
-      '--tlsverify',
-      '--tlscacert=/tls/ca.pem',
-      '--tlscert=/tls/server-cert.pem',
-      '--tlskey=/tls/server-key.pem',
-      ...(shim ? [`--add-runtime=shim=${SHIM}`, '--default-runtime=shim'] : []),
-    ],
+    Cmd: tlsEngineCommand(shim),
     HostConfig: {
       Privileged: true,
       Binds: [`${cluster.tlsDir}:/tls:ro`, ...(shim ? [`${SHIM}:${SHIM}:ro`] : [])],

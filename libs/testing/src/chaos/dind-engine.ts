@@ -4,10 +4,9 @@ import { existsSync, rmSync } from 'node:fs';
 import { createDockerClient } from '@labfleet/provider-docker';
 import { eventually } from '../eventually';
 import { freePort } from '../labfleet-stack';
-import { loadImage, makeCertificates, savedImage, SHIM } from '../swarm-cluster';
+import { ENGINE_PORT, loadImage, makeCertificates, savedImage, SHIM, tlsEngineCommand } from '../swarm-cluster';
 import { docker, TEST_DIND_IMAGE } from '../test-instance';
 
-const ENGINE_PORT = 2376;
 const LABEL = 'labfleet.test-engine';
 
 /**
@@ -38,14 +37,7 @@ export class DindEngine {
         name,
         Image: TEST_DIND_IMAGE,
         Labels: { [LABEL]: name },
-        Cmd: [
-          `--host=tcp://0.0.0.0:${ENGINE_PORT}`,
-          '--tlsverify',
-          '--tlscacert=/tls/ca.pem',
-          '--tlscert=/tls/server-cert.pem',
-          '--tlskey=/tls/server-key.pem',
-          ...(shim ? [`--add-runtime=shim=${SHIM}`, '--default-runtime=shim'] : []),
-        ],
+        Cmd: tlsEngineCommand(shim),
         ExposedPorts: { [`${ENGINE_PORT}/tcp`]: {} },
         HostConfig: {
           Privileged: true,
