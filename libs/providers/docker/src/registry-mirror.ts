@@ -117,6 +117,7 @@ export class RegistryMirror {
       Env: env,
       HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/var/lib/registry' }], NetworkMode: networkId, RestartPolicy: { Name: 'unless-stopped' } },
     });
+    await this.removeStrayNetworks(network, mirror);
     if (!proxy) {
       await this.ensureContainer(writer, {
         Image: this.config.registry.image,
@@ -143,6 +144,16 @@ export class RegistryMirror {
       .sort((a, b) => Date.parse(a.Created) - Date.parse(b.Created) || a.Id.localeCompare(b.Id));
     await Promise.all(others.map((n) => tolerate(this.docker.getNetwork(n.Id).remove(), [403, 404])));
     return kept.Id;
+  }
+
+  /**
+   * A caller whose network was not yet listed when another chose may have put the mirror on its
+   * own: the one the mirror is on is the one kept, once the mirror exists (its name is atomic).
+   */
+  private async removeStrayNetworks(name: string, mirror: string): Promise<void> {
+    const on = Object.values((await this.docker.getContainer(mirror).inspect()).NetworkSettings.Networks ?? {}).map((n) => n.NetworkID);
+    const strays = (await this.docker.listNetworks({ filters: { name: [name] } })).filter((n) => n.Name === name && !on.includes(n.Id));
+    await Promise.all(strays.map((n) => tolerate(this.docker.getNetwork(n.Id).remove(), [403, 404])));
   }
 
   private async ensureContainer(name: string, options: Docker.ContainerCreateOptions): Promise<void> {
