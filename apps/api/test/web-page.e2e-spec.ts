@@ -167,8 +167,14 @@ describe('the web page, in headless Chromium', () => {
     portUrl = (await link.getAttribute('href'))!;
     expect(portUrl).toBe(`/labs/${labId}/ports/8080/`);
     await shot(pageA, 'b2-port-listed');
+    // Nothing on the page is a stray value (a null appended to the DOM shows as the word).
+    expect(await pageA.locator('body').innerText()).not.toMatch(/^(null|undefined)$/m);
 
-    const [tab] = await Promise.all([pageA.context().waitForEvent('page'), link.click()]);
+    // The ports list is redrawn as it polls: a click that landed on the old link opens nothing.
+    const tab = await eventually(
+      async () => (await Promise.all([pageA.context().waitForEvent('page', { timeout: 10_000 }), link.click()]))[0],
+      { timeoutMs: 60_000, what: 'the port link to open a new tab' },
+    );
     await tab.waitForLoadState();
     // nginx may need a moment after its port is published: reload until it answers.
     await eventually(

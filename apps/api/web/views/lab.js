@@ -205,7 +205,7 @@ export function labView(main, { labId, readOnly = false }) {
     work.append(
       h('div', { class: 'toolbar' }, h('span', {}, 'Time left: ', left), extend, stop, confirmBox),
       // Where `docker push` goes from this lab (the course registry), for the student to copy.
-      lab.registryNamespace ? h('p', { id: 'registry-namespace' }, 'Your images: ', h('code', {}, `${lab.registryNamespace}/<image>:<tag>`)) : null,
+      ...(lab.registryNamespace ? [h('p', { id: 'registry-namespace' }, 'Your images: ', h('code', {}, `${lab.registryNamespace}/<image>:<tag>`))] : []),
       warning,
       idleWarning,
       message,
