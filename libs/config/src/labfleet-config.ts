@@ -1,4 +1,4 @@
-import { ProviderKind } from '@labfleet/contracts';
+import { ProviderKind, TemplateCaps } from '@labfleet/contracts';
 
 /**
  * How a lab node is confined. `confined`: an unprivileged container whose lab runs in a user
@@ -135,14 +135,7 @@ export abstract class LabfleetConfig {
   };
   abstract readonly templatesFile: string;
   /** The most one lab may ask for; templates made through the API stay within it (the seed file is the operator's). */
-  abstract readonly templateCaps: {
-    readonly nodes: number;
-    readonly cpus: number;
-    readonly memoryMb: number;
-    readonly pidsLimit: number;
-    readonly diskMb: number;
-    readonly ttlSeconds: number;
-  };
+  abstract readonly templateCaps: TemplateCaps;
   abstract readonly auth: {
     readonly jwtSecret: string;
     readonly accessTtlSeconds: number;

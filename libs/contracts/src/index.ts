@@ -2,3 +2,4 @@ export * from './lab-status';
 export * from './provider-kind';
 export * from './role';
 export * from './paging';
+export * from './template-caps';

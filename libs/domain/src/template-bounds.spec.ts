@@ -1,4 +1,5 @@
-import { TemplateAsk, templateBoundProblems, TemplateCaps } from './template-bounds';
+import type { TemplateCaps } from '@labfleet/contracts';
+import { TemplateAsk, templateBoundProblems } from './template-bounds';
 
 const CAPS: TemplateCaps = { nodes: 5, cpus: 4, memoryMb: 8192, pidsLimit: 8192, diskMb: 20480, ttlSeconds: 86400 };
 const ASK: TemplateAsk = { nodes: 1, cpus: 1, memoryMb: 2048, pidsLimit: 2048, diskMb: 10240, ttlSeconds: 7200, reservedCpus: 0.05, reservedMemoryMb: 128 };

@@ -1,14 +1,5 @@
+import type { TemplateCaps } from '@labfleet/contracts';
 import type { LabTemplate } from './lab-template';
-
-/** The most one lab may ask for on this platform (`TEMPLATE_MAX_*`). */
-export interface TemplateCaps {
-  readonly nodes: number;
-  readonly cpus: number;
-  readonly memoryMb: number;
-  readonly pidsLimit: number;
-  readonly diskMb: number;
-  readonly ttlSeconds: number;
-}
 
 /** What a template asks for, as far as caps go. */
 export type TemplateAsk = Pick<LabTemplate, 'nodes' | 'cpus' | 'memoryMb' | 'pidsLimit' | 'diskMb' | 'ttlSeconds' | 'reservedCpus' | 'reservedMemoryMb'>;

@@ -41,19 +41,14 @@ export async function inject(kind: FaultKind, stack: ChaosStack, checks: ChaosCh
   const i = random.int(0, (kind === 'api' ? stack.apis : stack.workers).length - 1);
   const outage = () => new Promise((resolve) => setTimeout(resolve, downMs)); // how long the part stays dead: the fault itself
   switch (kind) {
-    case 'worker': {
-      await stack.workers[i].stop('SIGKILL');
-      await outage();
-      const t = performance.now();
-      await supervised(`worker ${i + 1} to start again`, () => stack.restartWorker(i));
-      return { kind, at, recoveryMs: performance.now() - t, note: `worker ${i + 1}, down ${downMs} ms` };
-    }
+    case 'worker':
     case 'api': {
-      await stack.apis[i].stop('SIGKILL');
+      const name = `${kind === 'api' ? 'API' : 'worker'} ${i + 1}`;
+      await (kind === 'api' ? stack.apis : stack.workers)[i].stop('SIGKILL');
       await outage();
       const t = performance.now();
-      await supervised(`API ${i + 1} to start again`, () => stack.restartApi(i));
-      return { kind, at, recoveryMs: performance.now() - t, note: `API ${i + 1}, down ${downMs} ms` };
+      await supervised(`${name} to start again`, () => (kind === 'api' ? stack.restartApi(i) : stack.restartWorker(i)));
+      return { kind, at, recoveryMs: performance.now() - t, note: `${name}, down ${downMs} ms` };
     }
     case 'redis': {
       await stack.redis!.kill();
