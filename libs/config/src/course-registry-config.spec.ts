@@ -24,6 +24,10 @@ describe('course registry configuration', () => {
   it('names the bad variable', () => {
     expect(() => loadConfig({ ...REQUIRED_ENV, COURSE_REGISTRY_HOST: 'registry.example.org' })).toThrow(/COURSE_REGISTRY_HOST must be host:port/);
     expect(() => loadConfig({ ...REQUIRED_ENV, COURSE_REGISTRY_CAP_MB: '0' })).toThrow(ConfigError);
-    expect(() => loadConfig({ ...REQUIRED_ENV, COURSE_REGISTRY: 'on', LAB_PROVIDER: 'kubernetes' })).toThrow(/COURSE_REGISTRY=on needs LAB_PROVIDER=docker/);
+  });
+
+  it.each(['swarm', 'kubernetes'])('refuses COURSE_REGISTRY=on with LAB_PROVIDER=%s, naming both variables', (provider) => {
+    expect(() => loadConfig({ ...REQUIRED_ENV, COURSE_REGISTRY: 'on', LAB_PROVIDER: provider })).toThrow(/COURSE_REGISTRY=on needs LAB_PROVIDER=docker/);
+    expect(loadConfig({ ...REQUIRED_ENV, COURSE_REGISTRY: 'off', LAB_PROVIDER: provider }).courseRegistry.enabled).toBe(false);
   });
 });

@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
-import { copyInCommand, copyOutCommand } from './lab-commands';
+import { checkCommand, copyInCommand, copyOutCommand } from './lab-commands';
 import { tarArchive } from './tar-archive';
 
 /**
- * The copy scripts run here by this machine's own `sh` and GNU tar (no lab, no network): what
- * the Kubernetes fake API server can only pretend to do.
+ * The copy and check scripts run here by this machine's own `sh`, `bash` and GNU tar (no lab, no
+ * network): what the Kubernetes fake API server can only pretend to do.
  */
 function run(argv: string[], stdin?: Buffer): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -27,7 +27,6 @@ function run(argv: string[], stdin?: Buffer): Promise<{ code: number | null; std
     child.on('close', () => clearTimeout(kill));
   });
 }
-
 
 async function entriesOf(tar: Buffer): Promise<Record<string, string>> {
   const found: Record<string, string> = {};
@@ -80,5 +79,29 @@ describe('the copy-in and copy-out scripts, run by a local sh and tar', () => {
     expect(result.code).toBe(2);
     expect(result.stdout.length).toBe(0);
     expect(result.stderr).toMatch(/No such file or directory/);
+  });
+});
+
+describe('the check command, run by a local bash with the check on a stdin that never ends', () => {
+  const check = (script: string) => run(checkCommand(script), Buffer.from(script));
+
+  it('runs the script: its output and exit code, bytes counted as bytes', async () => {
+    const passing = await check('echo "nginx answers ✓"\n');
+    expect(passing).toMatchObject({ code: 0, stderr: '' });
+    expect(passing.stdout.toString('utf8')).toBe('nginx answers ✓\n');
+    const failing = await check('echo "no container named web" >&2\nexit 1\n');
+    expect(failing).toMatchObject({ code: 1, stderr: 'no container named web\n' });
+  });
+
+  it('runs a script of 100 kB whole', async () => {
+    const lines = Array.from({ length: 8000 }, (_, i) => `echo line-${i}`);
+    const result = await check(`${lines.join('\n')}\n`);
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString('utf8')).toBe(lines.map((l) => `${l.slice(5)}\n`).join(''));
+  });
+
+  it('gives a command of the check that reads stdin end-of-file at once', async () => {
+    const result = await check('cat\necho "read nothing"\n');
+    expect(result).toMatchObject({ code: 0, stdout: Buffer.from('read nothing\n') });
   });
 });

@@ -20,6 +20,17 @@ export function inLab(command: readonly string[]): string[] {
  */
 export const LAB_READY_COMMAND = ['sh', '-c', 'until [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1; do sleep 0.05; done'];
 
+/**
+ * Runs a check script that comes on stdin, `script`'s length in bytes, in the shell's memory: it is
+ * never a file in the lab, nor an argument a `ps` there would show. `head -c` reads exactly the
+ * script and needs no end-of-file (the v4 exec protocol, Kubernetes before 1.30, cannot half-close
+ * stdin); `eval` runs it once all read, with stdin from /dev/null, so that a command of the check
+ * that reads stdin gets end-of-file at once on every backend instead of waiting for the timeout.
+ */
+export function checkCommand(script: string): string[] {
+  return ['bash', '-c', `eval "$(head -c ${Buffer.byteLength(script)})" </dev/null`];
+}
+
 /*
  * Files move in and out of a lab as tar archives through an exec, on every backend: the command
  * runs inside the lab as its root, so paths resolve in the lab's own file system and what is

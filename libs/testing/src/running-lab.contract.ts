@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ProviderKind } from '@labfleet/contracts';
-import { LabSpec, tarArchive } from '@labfleet/domain';
+import { checkCommand, LabSpec, tarArchive } from '@labfleet/domain';
 import type { ContractHarness } from './lab-provider.contract';
 import { eventually } from './eventually';
 import { digestOf, tarFileDigests } from './tar-digests';
@@ -34,6 +34,23 @@ export function runningLabContract(harness: () => ContractHarness, spec: () => L
       expect(slow.durationMs).toBeLessThan(5000);
       const failing = await provider.exec(lab.labId, { node: 'node1', command: ['sh', '-c', 'exit 3'], timeoutMs: 5000 });
       expect(failing).toMatchObject({ exitCode: 3, timedOut: false });
+    });
+
+    it('exec runs a script sent on stdin as exercise checks do: its output and exit code, 100 kB of it whole, cut at its timeout', async () => {
+      const { provider } = harness();
+      const check = (script: string, timeoutMs = 10_000) => provider.exec(lab.labId, { node: 'node1', command: checkCommand(script), stdin: script, timeoutMs });
+      expect(await check('echo "nginx answers on 8080 ✓"\n')).toMatchObject({ exitCode: 0, stdout: 'nginx answers on 8080 ✓\n', stderr: '', timedOut: false });
+      expect(await check("echo 'no container named web' >&2\nexit 1\n")).toMatchObject({ exitCode: 1, stdout: '', stderr: 'no container named web\n', timedOut: false });
+      // Thousands of lines: more than one WebSocket frame or pipe buffer, each line's output checked.
+      const lines = Array.from({ length: 8000 }, (_, i) => `echo line-${i}`);
+      const big = await check(`${lines.join('\n')}\nexit 4\n`);
+      expect(big).toMatchObject({ exitCode: 4, truncated: false });
+      expect(big.stdout).toBe(lines.map((l) => `${l.slice(5)}\n`).join(''));
+      // A command of the check that reads stdin gets end-of-file, whether or not the backend can close it.
+      expect(await check('cat\necho "read nothing"\n')).toMatchObject({ exitCode: 0, stdout: 'read nothing\n' });
+      const hung = await check("echo started\nsleep 60\n", 1000);
+      expect(hung).toMatchObject({ timedOut: true, stdout: 'started\n' });
+      expect(hung.durationMs).toBeLessThan(20_000);
     });
 
     it('attach opens a shell with a TTY: it runs what is typed, follows a resize, and ends when closed', async () => {

@@ -1,19 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
-import { Caller, ConflictError, ForbiddenError, LAB_PROVIDER, LabProvider, NotFoundError } from '@labfleet/domain';
+import { Caller, checkCommand, ConflictError, ForbiddenError, LAB_PROVIDER, LabProvider, NotFoundError } from '@labfleet/domain';
 import { ExerciseEntity, ExerciseProgressEntity, ExerciseRepository, LabEntity } from '@labfleet/persistence';
 import { RateLimiter } from '@labfleet/queue';
 import { LabsService } from '../labs.service';
 import { checkOutcome, CheckOutcome } from './check-outcome';
-
-/**
- * Reads the check (`bytes` long) from stdin and runs it in the shell's memory: the script is never
- * a file in the lab, nor an argument a `ps` in the lab would show. `head -c` reads exactly the
- * script (Kubernetes' exec cannot close stdin); `eval` runs it once all read, so a command in the
- * check that reads stdin cannot eat the rest of the script.
- */
-export const checkRunner = (script: string): string[] => ['bash', '-c', `eval "$(head -c ${Buffer.byteLength(script)})"`];
 
 export interface ExerciseCheckResult extends CheckOutcome {
   readonly exerciseId: string;
@@ -58,7 +50,7 @@ export class ExerciseChecksService {
     const release = await this.limiter.holdAlone(`check:lab:${labId}`, (exercise.checkTimeoutSeconds + 10) * 1000, 'a check in this lab');
     let outcome: CheckOutcome;
     try {
-      const result = await this.provider.exec(labId, { node: exercise.checkNode, command: checkRunner(exercise.checkScript), stdin: exercise.checkScript, timeoutMs: exercise.checkTimeoutSeconds * 1000 });
+      const result = await this.provider.exec(labId, { node: exercise.checkNode, command: checkCommand(exercise.checkScript), stdin: exercise.checkScript, timeoutMs: exercise.checkTimeoutSeconds * 1000 });
       outcome = checkOutcome(result, exercise.checkTimeoutSeconds);
     } finally {
       await release();

@@ -12,7 +12,10 @@ export interface KubeExecOptions {
   readonly command: readonly string[];
   readonly timeoutMs: number;
   readonly outputLimitBytes: number;
-  /** Written to the command's stdin (the exec protocol cannot close it: the command reads only what it expects). */
+  /**
+   * Written to the command's stdin, which is never closed: on v4 (clusters before 1.30) closing it
+   * closes the exec and loses its exit status. The command reads only what it expects (`head -c`).
+   */
   readonly stdin?: string;
 }
 

@@ -4,21 +4,18 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { statusBody } from './fake-kube-routes';
 
 /**
- * The exec subprotocols the fake speaks: v4 only, whose error channel carries a v1 Status. A
- * v1.25 kubelet also speaks `channel.k8s.io` and `base64.channel.k8s.io` (a plain-text error
- * channel), which @kubernetes/client-node never picks over v4; v5 came with v1.29.
- */
-const CHANNEL_PROTOCOLS: readonly string[] = ['v4.channel.k8s.io'];
-
-/** The kubelet's negotiation (wsstream's handshake): the first protocol, in the client's order, that the server speaks. */
-const negotiate = (offered: Iterable<string>): string | undefined => [...offered].find((p) => CHANNEL_PROTOCOLS.includes(p));
-
-/**
  * The exec WebSockets of the fake API server: `ws` does RFC 6455 (without compression, which the
  * kubelet's x/net/websocket lacks too) and the kubelet's subprotocol negotiation picks the protocol.
  */
 export class FakeExecSockets {
-  private readonly server = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => negotiate(offered) ?? false });
+  /**
+   * The exec subprotocols spoken, v4 by default as a v1.25 kubelet (it also speaks
+   * `channel.k8s.io` and `base64.channel.k8s.io`, which @kubernetes/client-node never picks over
+   * v4). `v5.channel.k8s.io` first is an API server from v1.30 (`TranslateStreamCloseWebsocketRequests`
+   * on by default), which answers v5 itself and carries the streams on to the kubelet.
+   */
+  protocols: readonly string[] = ['v4.channel.k8s.io'];
+  private readonly server = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => this.negotiate(offered) ?? false });
 
   /** Connections still open. */
   get open(): number {
@@ -28,8 +25,13 @@ export class FakeExecSockets {
   /** Upgrades the request, or answers 403 as the kubelet's handshake does when it speaks none of the protocols offered. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, serve: (ws: WebSocket) => void): void {
     const offered = req.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim()) ?? [];
-    if (!negotiate(offered)) return refuseUpgrade(socket, 403, 'Forbidden', `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${CHANNEL_PROTOCOLS.join(' ')}]`);
+    if (!this.negotiate(offered)) return refuseUpgrade(socket, 403, 'Forbidden', `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${this.protocols.join(' ')}]`);
     this.server.handleUpgrade(req, socket, head, serve);
+  }
+
+  /** wsstream's handshake: the first protocol, in the client's order, that the server speaks. */
+  private negotiate(offered: Iterable<string>): string | undefined {
+    return [...offered].find((p) => this.protocols.includes(p));
   }
 
   /** Cuts every open connection: upgraded sockets are no longer the HTTP server's to close. */

@@ -1,4 +1,3 @@
-import { WebSocket } from 'ws';
 import { KubeObject } from './fake-kube-store';
 import { FakeNetwork } from './fake-network';
 
@@ -8,36 +7,6 @@ export interface CommandResult {
   readonly exitCode: number;
   /** How long the command runs before it answers. */
   readonly ms?: number;
-}
-
-/** Channels of the `v4.channel.k8s.io` protocol: each message is a channel byte, then the data. */
-const STDIN = 0;
-const STDOUT = 1;
-const STDERR = 2;
-const STATUS = 3;
-const RESIZE = 4;
-
-const onChannel = (n: number, data: string | Buffer): Buffer => Buffer.concat([Buffer.from([n]), Buffer.from(data)]);
-
-/**
- * The kubelet copies a command's output through a 32 KiB buffer (Go's io.Copy): a frame per read,
- * never a bigger one. `ws` sends each message as one frame, so the output is cut here.
- */
-const OUTPUT_FRAME = 32 * 1024;
-
-/** The kubelet's closing Status: success, or the exit code as the `ExitCode` cause. */
-function statusMessage(exitCode: number): Buffer {
-  const status =
-    exitCode === 0
-      ? { metadata: {}, status: 'Success' }
-      : {
-          metadata: {},
-          status: 'Failure',
-          message: `command terminated with non-zero exit code: error executing command [...], exit code ${exitCode}`,
-          reason: 'NonZeroExitCode',
-          details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
-        };
-  return onChannel(STATUS, JSON.stringify(status));
 }
 
 /**
@@ -110,7 +79,7 @@ export interface TerminalSize {
   readonly height: number;
 }
 
-/** A fake command's side of an exec: the streams of the `v4.channel.k8s.io` protocol. */
+/** A fake command's side of an exec: the streams of the channel protocol (see `fake-exec-channels.ts`). */
 export interface ExecIo {
   readonly tty: boolean;
   stdout(data: string | Buffer): void;
@@ -118,6 +87,11 @@ export interface ExecIo {
   /** Ends the command: the closing Status with its exit code, then the WebSocket close. */
   exit(exitCode: number): void;
   onStdin(listener: (data: Buffer) => void): void;
+  /**
+   * Stdin reached its end: at once for an exec that asked for no stdin, on the v5 protocol's
+   * close of channel 0, or when the connection closes. Never otherwise: on v4 nothing else ends it.
+   */
+  onStdinEnd(listener: () => void): void;
   onResize(listener: (size: TerminalSize) => void): void;
   /** The client closed the WebSocket (or the connection broke) before the command ended. */
   onHangup(listener: () => void): void;
@@ -138,50 +112,27 @@ export const oneShot =
       io.exit(result.exitCode);
     });
 
-/** Serves an exec on an open WebSocket (`ws` does RFC 6455; this is the kubelet's channel protocol on top). */
-export function serveExec(ws: WebSocket, tty: boolean, start: FakeProcess, later: (ms: number, fn: () => void) => void): void {
-  const stdin: ((data: Buffer) => void)[] = [];
-  const resize: ((size: TerminalSize) => void)[] = [];
-  const hangup: (() => void)[] = [];
-  let over = false;
-  const send = (message: Buffer) => {
-    if (!over && ws.readyState === WebSocket.OPEN) ws.send(message);
-  };
-  const output = (n: number, data: string | Buffer) => {
-    const bytes = Buffer.from(data);
-    for (let i = 0; i < bytes.length; i += OUTPUT_FRAME) send(onChannel(n, bytes.subarray(i, i + OUTPUT_FRAME)));
-  };
-  const hangUp = () => {
+/**
+ * `head -c bytes` of the command's stdin: `done` gets exactly `bytes`, or what came before stdin
+ * ended, and the rest of what comes goes to `rest` (for a later reader of the same stdin).
+ */
+export function headOfStdin(io: ExecIo, bytes: number, done: (head: Buffer) => void, rest: (data: Buffer) => void = () => undefined): void {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let over = bytes === 0;
+  const finish = () => {
     if (over) return;
     over = true;
-    for (const listener of hangup) listener();
+    done(Buffer.concat(chunks));
   };
-  ws.on('message', (message) => {
-    // A Buffer, fragments joined: `ws` hands whole messages as Node buffers by default.
-    const payload = message as Buffer;
-    if (payload.length === 0) return;
-    const data = payload.subarray(1);
-    if (payload[0] === STDIN) for (const listener of stdin) listener(data);
-    if (payload[0] === RESIZE) {
-      const size = Object.fromEntries(Object.entries(JSON.parse(data.toString('utf8')) as Record<string, number>).map(([k, v]) => [k.toLowerCase(), v]));
-      for (const listener of resize) listener({ width: size.width, height: size.height });
-    }
+  io.onStdin((data) => {
+    if (over) return rest(data);
+    const take = Math.min(data.length, bytes - received);
+    chunks.push(data.subarray(0, take));
+    received += take;
+    if (received === bytes) finish();
+    if (take < data.length) rest(data.subarray(take));
   });
-  // A broken connection ends in 'close' too: the command loses its terminal there.
-  ws.on('error', () => undefined);
-  ws.on('close', hangUp);
-  start({
-    tty,
-    stdout: (data) => output(STDOUT, data),
-    stderr: (data) => output(tty ? STDOUT : STDERR, data),
-    exit: (exitCode) => {
-      send(statusMessage(exitCode));
-      over = true;
-      ws.close(1000);
-    },
-    onStdin: (listener) => stdin.push(listener),
-    onResize: (listener) => resize.push(listener),
-    onHangup: (listener) => hangup.push(listener),
-    later: (ms, fn) => later(ms, () => !over && fn()),
-  });
+  io.onStdinEnd(finish);
+  if (bytes === 0) io.later(0, () => done(Buffer.alloc(0)));
 }

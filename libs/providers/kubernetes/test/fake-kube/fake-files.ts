@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { extract, pack } from 'tar-stream';
-import { FakeProcess } from './fake-exec';
+import { FakeProcess, headOfStdin } from './fake-exec';
 import { KubeObject } from './fake-kube-store';
 
 type Entry = { readonly type: 'dir'; readonly mode: number } | { readonly type: 'file'; readonly mode: number; readonly content: Buffer };
@@ -59,8 +59,8 @@ export class FakePodFiles {
 
 /**
  * `sh -c 'mkdir -p -- "$1" && head -c "$2" | tar -xf - -C "$1"' labfleet-copy-in <dir> <bytes>`:
- * makes the directory, reads exactly `bytes` of stdin, and unpacks them as tar does (members
- * under the directory, missing parents made, `..` refused).
+ * makes the directory, reads exactly `bytes` of stdin (less if stdin ends first), and unpacks them
+ * as tar does (members under the directory, missing parents made, `..` refused).
  */
 export function fakeCopyIn(fs: FakeFilesystem, dir: string, bytes: number): FakeProcess {
   return (io) => {
@@ -69,17 +69,12 @@ export function fakeCopyIn(fs: FakeFilesystem, dir: string, bytes: number): Fake
       io.stderr(`${problem}\n`);
       return io.exit(1);
     }
-    const chunks: Buffer[] = [];
-    let received = 0;
-    io.onStdin((data) => {
-      if (received >= bytes) return;
-      chunks.push(data.subarray(0, bytes - received));
-      received += Math.min(data.length, bytes - received);
-      if (received === bytes) void unpack(fs, dir, Buffer.concat(chunks)).then(([code, stderr]) => {
+    headOfStdin(io, bytes, (tar) =>
+      void unpack(fs, dir, tar).then(([code, stderr]) => {
         if (stderr) io.stderr(stderr);
         io.exit(code);
-      });
-    });
+      }),
+    );
   };
 }
 

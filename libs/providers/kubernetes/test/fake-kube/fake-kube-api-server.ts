@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { KubeOpenApiValidator } from '../kube-openapi-validator';
 import { startFakeControlPlane, fakeTokenRequest } from './fake-control-plane';
-import { fakeReadyWait, FakeProcess, isReadyWait, oneShot, runFakeCommand, serveExec } from './fake-exec';
+import { checkRunOf, fakeCheckShell } from './fake-check-shell';
+import { fakeReadyWait, FakeProcess, isReadyWait, oneShot, runFakeCommand } from './fake-exec';
+import { serveExec } from './fake-exec-channels';
 import { FakeExecSockets, refuseUpgrade } from './fake-exec-sockets';
 import { fakeCopyIn, fakeCopyOut, FakePodFiles } from './fake-files';
 import { FakeKubeStore, KubeObject, matchesSelector } from './fake-kube-store';
@@ -32,12 +34,12 @@ export interface RecordedCall {
  * NOT A CLUSTER: an HTTP server on 127.0.0.1 that speaks the part of the Kubernetes REST API
  * the provider uses (namespaces, pods, services, quotas, limit ranges, network policies, nodes,
  * service accounts and their TokenRequest, config maps, endpoints, role bindings and cluster role
- * bindings, the pods/exec WebSocket with stdin, TTY and resize, /version), with the API server's answers: 201, 404, 409 AlreadyExists,
+ * bindings, the pods/exec WebSocket with stdin, TTY and resize on the v4 or v5 channel protocol, /version), with the API server's answers: 201, 404, 409 AlreadyExists,
  * 422 for objects the v1.25 OpenAPI schema refuses, 403 in a terminating namespace, watches
  * with resourceVersion resume, bookmarks and 410 Gone after compaction. A fake scheduler and
  * kubelet move pod statuses along; nothing runs: exec answers, through the lab image's
  * lab-enter (and only through it), a few commands of the lab image, a TTY shell that echoes,
- * and the copy scripts' tar on an in-memory file map per pod.
+ * the copy scripts' tar on an in-memory file map per pod, and check scripts sent on stdin.
  */
 export class FakeKubeApiServer {
   readonly store = new FakeKubeStore();
@@ -85,6 +87,11 @@ export class FakeKubeApiServer {
   /** Cuts every open watch connection mid-stream, as a load balancer or an API server restart would. */
   dropWatches(): void {
     for (const res of this.watches) res.socket?.destroy();
+  }
+
+  /** Exec subprotocols the server speaks: v4 (a v1.25 cluster) unless a test says otherwise. */
+  set execProtocols(protocols: readonly string[]) {
+    this.execs.protocols = protocols;
   }
 
   /** Exec WebSockets still connected. */
@@ -176,12 +183,14 @@ export class FakeKubeApiServer {
     if (!pod.status?.containerStatuses?.[0]?.state?.running) return refuseUpgrade(socket, 400, 'BadRequest', `container not found ("${url.searchParams.get('container')}")`);
     const command = url.searchParams.getAll('command');
     const tty = url.searchParams.get('tty') === 'true';
-    this.execs.upgrade(req, socket, head, (ws) => serveExec(ws, tty, this.process(pod, command, tty), (ms, fn) => this.kubelet.later(ms, fn)));
+    const streams = { tty, stdin: url.searchParams.get('stdin') === 'true' };
+    this.execs.upgrade(req, socket, head, (ws) => serveExec(ws, streams, this.process(pod, command, tty), (ms, fn) => this.kubelet.later(ms, fn)));
   }
 
   /**
    * What an exec runs, inside the lab (a command that does not come through lab-enter is refused):
-   * a shell behind a TTY, the copy scripts (recognized by their `$0`), or a one-shot command.
+   * a shell behind a TTY, the copy scripts (recognized by their `$0`), a check script on stdin, or
+   * a one-shot command.
    */
   private process(pod: KubeObject, command: string[], tty: boolean): FakeProcess {
     const argv = insideLab(command);
@@ -192,6 +201,8 @@ export class FakeKubeApiServer {
     }
     if (!argv) return oneShot(outsideLab(command));
     if (isReadyWait(argv)) return fakeReadyWait(() => this.samePod(pod), Number(argv[2]));
+    const check = checkRunOf(argv);
+    if (check) return fakeCheckShell(check, (words) => runFakeCommand(pod, words, this.network));
     const [sh, c, , name, ...args] = argv;
     if (sh === 'sh' && c === '-c' && name === 'labfleet-copy-in') return fakeCopyIn(this.files.of(pod), args[0], Number(args[1]));
     if (sh === 'sh' && c === '-c' && name === 'labfleet-copy-out') return fakeCopyOut(this.files.of(pod), args[0], args[1], args[2]);
