@@ -13,5 +13,7 @@ import { SimulatedProvider, simulationSettings } from './simulated-provider';
 const settings = simulationSettings(process.env);
 const load = createRequire(__filename);
 const factory = load(join(dirname(load.resolve('@labfleet/lab-lifecycle')), 'lab-provider.factory.js')) as { createLabProvider: (config: LabfleetConfig) => LabProvider };
+// A renamed factory would leave the real backend in place: refuse to start rather than make labs.
+if (typeof factory.createLabProvider !== 'function') throw new Error('simulated-provider.preload: createLabProvider not found; the benchmark would run on a real backend');
 factory.createLabProvider = (config) => new SimulatedProvider(config, settings);
 console.log(JSON.stringify({ level: 'warn', context: 'Simulation', message: 'SIMULATED lab provider: no lab of this process is real (bench:scale only)', ...settings }));
