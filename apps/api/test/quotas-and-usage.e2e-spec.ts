@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect, Socket } from 'node:net';
 import WebSocket from 'ws';
 import { LabStatus } from '@labfleet/contracts';
 import { consistently, eventually, freePort, LabfleetProcess, LabfleetStack, Person, TenantBuilder } from '@labfleet/testing';
@@ -220,6 +221,82 @@ describe('course quotas, extension, grants, idle limits and usage', () => {
       expect(await minutesOf(busy)).toBeGreaterThan(busyBefore);
     } finally {
       clearInterval(typing);
+    }
+  });
+
+  it('port-proxy traffic is activity: labs used only by WebSocket frames (browser to lab, or lab to browser) or HTTP requests through the port proxy stay past the idle limit; one whose WebSocket is open but silent is idle-stopped', async () => {
+    const c = await course({ idleLimitSeconds: IDLE_LIMIT, labsPerStudent: 4 }, 1);
+    const [student] = c.students;
+    const token = student.session.accessToken;
+    const kinds = ['to-lab', 'from-lab', 'http', 'silent'] as const;
+    const labs = Object.fromEntries(await Promise.all(kinds.map(async (k) => [k, (await request(student, c.id)).body.id as string]))) as Record<(typeof kinds)[number], string>;
+    // Servers on the lab node itself (socat is in the lab image): one that swallows what it gets
+    // after switching protocols, one that sends a line every half second, one plain HTTP.
+    const head = String.raw`while IFS= read -r l && [ -n "$l" ] && [ "$l" != $'\r' ]; do :; done`;
+    const upgraded = String.raw`printf 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'`;
+    const apps: Record<number, string[]> = {
+      9001: [head, upgraded, 'cat >/dev/null'],
+      9002: [head, upgraded, 'while sleep 0.5; do echo tick || exit 0; done'],
+      9003: [head, String.raw`printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'`],
+    };
+    const servers = Object.entries(apps)
+      .map(([port, lines]) => `cat >/root/app-${port}.sh <<'EOF'\n${lines.join('\n')}\nEOF\nsetsid socat TCP-LISTEN:${port},reuseaddr,fork EXEC:'bash /root/app-${port}.sh' </dev/null >/dev/null 2>&1 &`)
+      .join('\n');
+    const get = (lab: string) => fetch(`${stack.client.baseUrl}/labs/${lab}/ports/9003/`, { headers: { authorization: `Bearer ${token}` } });
+    /** A WebSocket through the proxy, as bytes: the apps speak no WebSocket framing, the proxy passes bytes either way. */
+    const openSocket = (lab: string, port: number) =>
+      eventually(
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const socket = connect(Number(new URL(stack.client.baseUrl).port), '127.0.0.1', () =>
+              socket.write(`GET /labs/${lab}/ports/${port}/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nAuthorization: Bearer ${token}\r\n\r\n`),
+            );
+            socket.once('data', (d) => (d.toString().startsWith('HTTP/1.1 101') ? resolve(socket) : (socket.destroy(), reject(new Error(d.toString())))));
+            socket.once('error', reject);
+          }),
+        { timeoutMs: 20_000, intervalMs: 200, what: `a WebSocket to port ${port} of the lab` },
+      );
+    const timers: NodeJS.Timeout[] = [];
+    const sockets: Socket[] = [];
+    let ticks = 0;
+    /** Starts a lab's apps and, at once (each lab's idle clock runs from its last exec), its traffic; resolves when that began. */
+    const setUp = async (kind: (typeof kinds)[number]): Promise<number> => {
+      const id = labs[kind];
+      await student.client.waitForLab(id, [LabStatus.Ready], 120_000);
+      expect((await student.client.exec(id, ['bash', '-c', servers])).exitCode).toBe(0);
+      if (kind === 'http') {
+        await eventually(async () => expect(await (await get(id)).text()).toBe('ok'), { timeoutMs: 20_000, intervalMs: 200, what: 'the HTTP app in the lab to answer through the proxy' });
+        timers.push(setInterval(() => void get(id).then((r) => r.text(), () => undefined), 500));
+      } else {
+        const socket = await openSocket(id, kind === 'from-lab' ? 9002 : 9001);
+        sockets.push(socket);
+        if (kind === 'to-lab') timers.push(setInterval(() => socket.write('frame'), 500));
+        if (kind === 'from-lab') socket.on('data', () => ticks++);
+      }
+      return Date.now();
+    };
+    try {
+      const from = Math.max(...(await Promise.all(kinds.map(setUp))));
+      const busy = ['to-lab', 'from-lab', 'http'] as const;
+      const seen = new Set<string>();
+      await eventually(
+        async () => {
+          for (const kind of busy) seen.add(`${kind}:${(await student.client.get(`/api/v1/labs/${labs[kind]}`)).body.status}`);
+          const silent = (await student.client.get(`/api/v1/labs/${labs.silent}`)).body.status;
+          if (silent === LabStatus.Ready || Date.now() - from < (IDLE_LIMIT + 4) * 1000) throw new Error(`the silent lab is ${silent}`);
+        },
+        { timeoutMs: 60_000, intervalMs: 500, what: 'the silent lab to be idle-stopped, and the limit and its lead passed' },
+      );
+      // Past the limit and the warning's lead, only the proxy's traffic kept these three.
+      expect([...seen].sort()).toEqual(busy.map((kind) => `${kind}:${LabStatus.Ready}`).sort());
+      expect(ticks).toBeGreaterThan(IDLE_LIMIT);
+      for (const kind of busy) expect({ kind, ...(await student.client.get(`/api/v1/labs/${labs[kind]}`)).body }).toMatchObject({ kind, status: LabStatus.Ready, idle: { stopsAt: null } });
+      const stop = (await student.client.get(`/api/v1/labs/${labs.silent}/events`)).body.find((e: any) => e.detail?.action === 'idle-stopped');
+      expect(stop).toMatchObject({ actor: 'idle-culler', detail: { limitSeconds: IDLE_LIMIT } });
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(Object.values(labs).map((id) => student.client.delete(`/api/v1/labs/${id}`)));
     }
   });
 });

@@ -56,4 +56,17 @@ export class LabPortsService {
     if (this.config.provider.portProxyRoute === 'engine' && openPort) return { host: address, port, open: () => openPort(labId, target.name, port) };
     return { host: address, port };
   }
+
+  /** How often the proxy looks whether bytes moved through a connection to a lab: as often as activity is written. */
+  get trafficCheckMs(): number {
+    return this.config.idle.activityWriteSeconds * 1000;
+  }
+
+  /**
+   * Bytes moved through the port proxy, either way, on a connection `target` let through: the
+   * student is using the lab (a WebSocket's frames, a long answer streaming), not only when it opened.
+   */
+  trafficSeen(labId: string): void {
+    this.activity.touch(labId);
+  }
 }

@@ -8,6 +8,7 @@ import { Caller, NotFoundError } from '@labfleet/domain';
 import { LabPortsService, PortTarget } from '@labfleet/lab-lifecycle';
 import { toErrorBody } from '../errors/error-body';
 import { PrincipalCache } from './principal-cache';
+import { watchTraffic } from './traffic-watch';
 import { IDLE_MS, TunnelAgents } from './tunnel-agent';
 import { bearerOf, withoutCredentials } from './session-cookie';
 
@@ -15,6 +16,7 @@ import { bearerOf, withoutCredentials } from './session-cookie';
 const PORT_PATH = /^\/labs\/([0-9a-fA-F-]{36})\/ports\/(\d{1,5})(\/[^?]*)?(\?.*)?$/;
 
 export interface ProxyTarget extends PortTarget {
+  readonly labId: string;
   readonly path: string;
   readonly prefix: string;
 }
@@ -74,6 +76,7 @@ export class PortProxy {
       const { body } = toErrorBody(e);
       return this.fail(res, body.statusCode, String(body.message));
     }
+    res.once('close', this.watch(req.socket, target));
     this.proxy.web(req, res, this.route(req, target), (e) => this.fail(res, 502, `the lab's port ${target.port} does not answer: ${e.message}`));
   };
 
@@ -82,7 +85,10 @@ export class PortProxy {
     const match = PORT_PATH.exec(req.url ?? '');
     if (!match) return false;
     this.resolve(req, match).then(
-      (target) => this.proxy.ws(req, socket, head, this.route(req, target), (e) => refuse(socket, 502, 'Bad Gateway', `the lab's port ${target.port} does not answer: ${e.message}`)),
+      (target) => {
+        if (socket instanceof Socket) socket.once('close', this.watch(socket, target));
+        this.proxy.ws(req, socket, head, this.route(req, target), (e) => refuse(socket, 502, 'Bad Gateway', `the lab's port ${target.port} does not answer: ${e.message}`));
+      },
       (e: unknown) => {
         const { body } = toErrorBody(e);
         refuse(socket, body.statusCode, body.error);
@@ -102,7 +108,15 @@ export class PortProxy {
     }
     const node = new URLSearchParams(query ?? '').get('labfleet-node') ?? undefined;
     const target = await this.ports.target(caller, labId.toLowerCase(), Number(port), node);
-    return { ...target, path: `${rest}${query ?? ''}`, prefix: `/labs/${labId}/ports/${port}` };
+    return { ...target, labId: labId.toLowerCase(), path: `${rest}${query ?? ''}`, prefix: `/labs/${labId}/ports/${port}` };
+  }
+
+  /**
+   * Counts the lab as used while bytes move through the browser's connection, either way: a
+   * WebSocket's frames, a streamed answer (`target` counted the opening). Returns the stop.
+   */
+  private watch(connection: Socket, target: ProxyTarget): () => void {
+    return watchTraffic(connection, this.ports.trafficCheckMs, () => this.ports.trafficSeen(target.labId));
   }
 
   /** Makes `req` the request the app gets (its own path, none of Labfleet's credentials) and says where it goes. */
