@@ -23,11 +23,27 @@ import {
   notOfferedReason,
   QuotaExceededError,
   REFILL_QUIET_SECONDS,
+  schoolCapRefusal,
   SingleFlight,
   templateVisibilityOf,
   usableInCourse,
 } from '@labfleet/domain';
-import { AdmissionRepository, AuditRepository, CourseEntity, CourseRepository, DEFAULT_COURSE_ID, LabEntity, LabEventEntity, LabPage, LabRepository, TemplateEntity, TemplateRepository } from '@labfleet/persistence';
+import {
+  AdmissionRepository,
+  AuditRepository,
+  CourseEntity,
+  CourseRepository,
+  DEFAULT_COURSE_ID,
+  LabEntity,
+  LabEventEntity,
+  LabPage,
+  LabRepository,
+  SchoolEntity,
+  schoolCapsOf,
+  SchoolRepository,
+  TemplateEntity,
+  TemplateRepository,
+} from '@labfleet/persistence';
 import { LabJobsService, RateLimiter } from '@labfleet/queue';
 import { CapacityService } from './capacity.service';
 import { LabActivityService } from './lab-activity.service';
@@ -71,6 +87,7 @@ export class LabsService {
   // A rush of requests for the same course and template reads each once, and pings the engine once.
   private readonly courseReads = new SingleFlight<CourseEntity | null>();
   private readonly templateReads = new SingleFlight<TemplateEntity | null>();
+  private readonly schoolReads = new SingleFlight<SchoolEntity | null>();
   private readonly enginePings = new SingleFlight<void>();
 
   constructor(
@@ -79,6 +96,7 @@ export class LabsService {
     private readonly capacity: CapacityService,
     private readonly templates: TemplateRepository,
     private readonly courses: CourseRepository,
+    private readonly schools: SchoolRepository,
     private readonly jobs: LabJobsService,
     private readonly limiter: RateLimiter,
     private readonly audit: AuditRepository,
@@ -207,13 +225,20 @@ export class LabsService {
     return this.provider.exec(id, { node, command: request.command, timeoutMs });
   }
 
-  /** The template asked for, if the course may use it, it is not retired, and this installation's backend can make labs of it. */
+  /**
+   * The template asked for, if the course may use it, it is not retired, it fits the school's caps
+   * (a global template or one saved before a cap was lowered may not), and this installation's
+   * backend can make labs of it.
+   */
   private async usableTemplate(caller: Caller, name: string, template: TemplateEntity | null, course: CourseEntity): Promise<TemplateEntity> {
     if (!template) {
       const known = (await this.templates.listVisible(templateVisibilityOf(caller.principal), false)).filter((t) => usableInCourse(t, course)).map((t) => t.name);
       throw new InvalidInputError(`unknown template '${name}' (known: ${[...new Set(known)].join(', ')})`);
     }
     if (template.retiredAt) throw new ConflictError(`template '${name}' is retired: it makes no new labs`);
+    const school = await this.schoolReads.run(course.schoolId, () => this.schools.findById(course.schoolId));
+    const overCaps = school && schoolCapRefusal(template, schoolCapsOf(school));
+    if (overCaps) throw new QuotaExceededError(overCaps);
     const refused = notOfferedReason(template, this.provider);
     if (refused) throw new InvalidInputError(refused);
     return template;
