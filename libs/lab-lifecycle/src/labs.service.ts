@@ -111,18 +111,19 @@ export class LabsService {
     const limits = this.config.rateLimits;
     // Independent checks run at once: in a classroom rush every round trip is paid by 30 students.
     const courseId = request.course ?? DEFAULT_COURSE_ID;
-    const [, course, found, , capacity] = await allInOrder([
+    const [, course, found, school, , capacity] = await allInOrder([
       this.limiter.consumeAll([
         { key: `labs:address:${caller.ip}`, perMinute: limits.labsPerAddress, what: 'lab requests from this address' },
         { key: `labs:account:${principal.userId ?? principal.label}`, perMinute: limits.labsPerAccount, what: 'lab requests for this account' },
       ]),
       this.courseFor(caller, request.course),
       this.templateReads.run(`${courseId}:${request.template}`, () => this.templates.findForCourse(request.template, courseId)),
+      this.schoolReads.run(courseId, () => this.schools.findByCourse(courseId)),
       // A lab accepted while the engine is down would only fail later: say so now.
       this.enginePings.run('', () => this.provider.ping()),
       this.capacity.current(),
     ]);
-    const template = await this.usableTemplate(caller, request.template, found, course);
+    const template = await this.usableTemplate(caller, request.template, found, course, school);
     const createdAt = new Date();
     const { lab, via } = await this.admission.createOwned(
       {
@@ -230,13 +231,12 @@ export class LabsService {
    * (a global template or one saved before a cap was lowered may not), and this installation's
    * backend can make labs of it.
    */
-  private async usableTemplate(caller: Caller, name: string, template: TemplateEntity | null, course: CourseEntity): Promise<TemplateEntity> {
+  private async usableTemplate(caller: Caller, name: string, template: TemplateEntity | null, course: CourseEntity, school: SchoolEntity | null): Promise<TemplateEntity> {
     if (!template) {
       const known = (await this.templates.listVisible(templateVisibilityOf(caller.principal), false)).filter((t) => usableInCourse(t, course)).map((t) => t.name);
       throw new InvalidInputError(`unknown template '${name}' (known: ${[...new Set(known)].join(', ')})`);
     }
     if (template.retiredAt) throw new ConflictError(`template '${name}' is retired: it makes no new labs`);
-    const school = await this.schoolReads.run(course.schoolId, () => this.schools.findById(course.schoolId));
     const overCaps = school && schoolCapRefusal(template, schoolCapsOf(school));
     if (overCaps) throw new QuotaExceededError(overCaps);
     const refused = notOfferedReason(template, this.provider);

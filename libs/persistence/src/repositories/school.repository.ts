@@ -42,6 +42,11 @@ export class SchoolRepository {
     return this.db.getRepository(SchoolEntity).findOneBy({ id });
   }
 
+  /** The school of a course, in one query: a lab request reads it beside the course. */
+  findByCourse(courseId: string): Promise<SchoolEntity | null> {
+    return this.db.getRepository(SchoolEntity).createQueryBuilder('s').where('s.id = (SELECT c.school_id FROM courses c WHERE c.id = :courseId)', { courseId }).getOne();
+  }
+
   findBySlug(slug: string): Promise<SchoolEntity | null> {
     return this.db.getRepository(SchoolEntity).findOneBy({ slug });
   }
