@@ -22,6 +22,7 @@ describe('the web page, in headless Chromium', () => {
   let courseId: string;
   let studentA: Person, studentB: Person, teacher: Person, schoolAdmin: Person;
   let schoolSlug: string;
+  let schoolId: string;
   const blocked: string[] = [];
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
@@ -114,6 +115,7 @@ describe('the web page, in headless Chromium', () => {
     const tag = randomBytes(3).toString('hex');
     const school = await t.school(`web-${tag}`);
     schoolSlug = school.slug;
+    schoolId = school.id;
     courseId = (await t.course(school.id, 'Docker 101')).id;
     studentA = await t.person(school.id, 'student', `ana-${tag}@example.test`);
     studentB = await t.person(school.id, 'student', `ben-${tag}@example.test`);
@@ -298,7 +300,9 @@ describe('the web page, in headless Chromium', () => {
     await shot(pageA, 'h1-lab-stopped');
   });
 
-  it('i. a school admin sees the school and the templates', async () => {
+  it('i. a school admin sees the school, its caps per lab and the templates', async () => {
+    // The platform's own memory cap: it narrows nothing the later steps ask for.
+    expect((await stack.client.patch(`/api/v1/schools/${schoolId}/caps`, { memoryMb: 8192 })).status).toBe(200);
     const page = await (await newContext()).newPage();
     await logIn(page, schoolAdmin);
     await page.waitForURL(/#\/admin$/);
@@ -306,6 +310,7 @@ describe('the web page, in headless Chromium', () => {
     await schools.getByRole('cell', { name: schoolSlug, exact: true }).waitFor();
     // Their own school only (the second column is the short name), every seeded template, and the capacity.
     expect(await schools.locator('tbody tr td:nth-child(2)').allInnerTexts()).toEqual([schoolSlug]);
+    expect(await schools.locator('tbody tr td:nth-child(5)').allInnerTexts()).toEqual(['8192 MB']);
     await templates.getByRole('cell', { name: 'docker', exact: true }).waitFor();
     expect(await templates.locator('tbody tr td:first-child').allInnerTexts()).toEqual(expect.arrayContaining(['docker', 'swarm-3', 'swarm-5']));
     await pools.locator('table').waitFor();

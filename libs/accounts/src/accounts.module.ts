@@ -7,6 +7,7 @@ import { CoursesService } from './courses.service';
 import { OidcLoginService } from './oidc-login.service';
 import { PasswordLoginService } from './password-login.service';
 import { RegistryLoginService } from './registry-login.service';
+import { SchoolCapsService } from './school-caps.service';
 import { SchoolsService } from './schools.service';
 import { SessionService } from './session.service';
 import { TimetableService } from './timetable.service';
@@ -20,6 +21,7 @@ const SERVICES = [
   OidcLoginService,
   PasswordLoginService,
   RegistryLoginService,
+  SchoolCapsService,
   SchoolsService,
   SessionService,
   TimetableService,

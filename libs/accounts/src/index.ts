@@ -6,6 +6,7 @@ export * from './oidc-login.service';
 export * from './password-login.service';
 export * from './registry-login.service';
 export * from './roster.parser';
+export * from './school-caps.service';
 export * from './schools.service';
 export * from './session';
 export * from './session.service';

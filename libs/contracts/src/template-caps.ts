@@ -7,3 +7,8 @@ export interface TemplateCaps {
   readonly diskMb: number;
   readonly ttlSeconds: number;
 }
+
+/** The most one lab of a school may ask for, set by a platform admin; null: only the platform's cap applies. */
+export type SchoolCaps = { readonly [K in keyof TemplateCaps]: number | null };
+
+export const CAP_FIELDS: readonly (keyof TemplateCaps)[] = ['nodes', 'cpus', 'memoryMb', 'pidsLimit', 'diskMb', 'ttlSeconds'];

@@ -1,3 +1,5 @@
+import type { TemplateCaps } from '@labfleet/contracts';
+
 /** The limits a teacher sets on a course. Null means "no limit". */
 export interface CoursePolicy {
   /** Template names students may start; null allows every template. */
@@ -23,4 +25,5 @@ export const DEFAULT_COURSE_POLICY: CoursePolicy = {
   idleLimitSeconds: null,
 };
 
-export type QuotaLimit = 'allowedTemplates' | 'maxConcurrentLabs' | 'labsPerStudent' | 'maxTtlSeconds' | 'weeklyMinutesPerStudent' | 'admissionQueue';
+/** A course's limits, the admission queue's length, or one of the school's caps on a lab (`schoolCaps.cpus`). */
+export type QuotaLimit = 'allowedTemplates' | 'maxConcurrentLabs' | 'labsPerStudent' | 'maxTtlSeconds' | 'weeklyMinutesPerStudent' | 'admissionQueue' | `schoolCaps.${keyof TemplateCaps}`;

@@ -23,11 +23,27 @@ import {
   notOfferedReason,
   QuotaExceededError,
   REFILL_QUIET_SECONDS,
+  schoolCapRefusal,
   SingleFlight,
   templateVisibilityOf,
   usableInCourse,
 } from '@labfleet/domain';
-import { AdmissionRepository, AuditRepository, CourseEntity, CourseRepository, DEFAULT_COURSE_ID, LabEntity, LabEventEntity, LabPage, LabRepository, TemplateEntity, TemplateRepository } from '@labfleet/persistence';
+import {
+  AdmissionRepository,
+  AuditRepository,
+  CourseEntity,
+  CourseRepository,
+  DEFAULT_COURSE_ID,
+  LabEntity,
+  LabEventEntity,
+  LabPage,
+  LabRepository,
+  SchoolEntity,
+  schoolCapsOf,
+  SchoolRepository,
+  TemplateEntity,
+  TemplateRepository,
+} from '@labfleet/persistence';
 import { LabJobsService, RateLimiter } from '@labfleet/queue';
 import { CapacityService } from './capacity.service';
 import { LabActivityService } from './lab-activity.service';
@@ -71,6 +87,7 @@ export class LabsService {
   // A rush of requests for the same course and template reads each once, and pings the engine once.
   private readonly courseReads = new SingleFlight<CourseEntity | null>();
   private readonly templateReads = new SingleFlight<TemplateEntity | null>();
+  private readonly schoolReads = new SingleFlight<SchoolEntity | null>();
   private readonly enginePings = new SingleFlight<void>();
 
   constructor(
@@ -79,6 +96,7 @@ export class LabsService {
     private readonly capacity: CapacityService,
     private readonly templates: TemplateRepository,
     private readonly courses: CourseRepository,
+    private readonly schools: SchoolRepository,
     private readonly jobs: LabJobsService,
     private readonly limiter: RateLimiter,
     private readonly audit: AuditRepository,
@@ -93,18 +111,19 @@ export class LabsService {
     const limits = this.config.rateLimits;
     // Independent checks run at once: in a classroom rush every round trip is paid by 30 students.
     const courseId = request.course ?? DEFAULT_COURSE_ID;
-    const [, course, found, , capacity] = await allInOrder([
+    const [, course, found, school, , capacity] = await allInOrder([
       this.limiter.consumeAll([
         { key: `labs:address:${caller.ip}`, perMinute: limits.labsPerAddress, what: 'lab requests from this address' },
         { key: `labs:account:${principal.userId ?? principal.label}`, perMinute: limits.labsPerAccount, what: 'lab requests for this account' },
       ]),
       this.courseFor(caller, request.course),
       this.templateReads.run(`${courseId}:${request.template}`, () => this.templates.findForCourse(request.template, courseId)),
+      this.schoolReads.run(courseId, () => this.schools.findByCourse(courseId)),
       // A lab accepted while the engine is down would only fail later: say so now.
       this.enginePings.run('', () => this.provider.ping()),
       this.capacity.current(),
     ]);
-    const template = await this.usableTemplate(caller, request.template, found, course);
+    const template = await this.usableTemplate(caller, request.template, found, course, school);
     const createdAt = new Date();
     const { lab, via } = await this.admission.createOwned(
       {
@@ -207,13 +226,19 @@ export class LabsService {
     return this.provider.exec(id, { node, command: request.command, timeoutMs });
   }
 
-  /** The template asked for, if the course may use it, it is not retired, and this installation's backend can make labs of it. */
-  private async usableTemplate(caller: Caller, name: string, template: TemplateEntity | null, course: CourseEntity): Promise<TemplateEntity> {
+  /**
+   * The template asked for, if the course may use it, it is not retired, it fits the school's caps
+   * (a global template or one saved before a cap was lowered may not), and this installation's
+   * backend can make labs of it.
+   */
+  private async usableTemplate(caller: Caller, name: string, template: TemplateEntity | null, course: CourseEntity, school: SchoolEntity | null): Promise<TemplateEntity> {
     if (!template) {
       const known = (await this.templates.listVisible(templateVisibilityOf(caller.principal), false)).filter((t) => usableInCourse(t, course)).map((t) => t.name);
       throw new InvalidInputError(`unknown template '${name}' (known: ${[...new Set(known)].join(', ')})`);
     }
     if (template.retiredAt) throw new ConflictError(`template '${name}' is retired: it makes no new labs`);
+    const overCaps = school && schoolCapRefusal(template, schoolCapsOf(school));
+    if (overCaps) throw new QuotaExceededError(overCaps);
     const refused = notOfferedReason(template, this.provider);
     if (refused) throw new InvalidInputError(refused);
     return template;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LabfleetConfig } from '@labfleet/config';
-import { Role } from '@labfleet/contracts';
+import { Role, SchoolCaps } from '@labfleet/contracts';
 import {
   Caller,
   canManageTemplate,
@@ -20,7 +20,7 @@ import {
   TemplateScope,
   templateVisibilityOf,
 } from '@labfleet/domain';
-import { AuditRepository, CourseRepository, definitionOf, SchoolRepository, TemplateDefinition, TemplateEntity, TemplateRepository } from '@labfleet/persistence';
+import { AuditRepository, CourseRepository, definitionOf, schoolCapsOf, SchoolRepository, TemplateDefinition, TemplateEntity, TemplateRepository } from '@labfleet/persistence';
 import { JobName, LabJobsService } from '@labfleet/queue';
 
 export interface NewTemplateRequest extends TemplateDefinition {
@@ -34,8 +34,8 @@ export interface NewTemplateRequest extends TemplateDefinition {
 
 /**
  * Templates made through the API: who may see and change which (`canSeeTemplate`,
- * `canManageTemplate`), what they may ask for (`templateBoundProblems`), and whether their images
- * can be served, read through the provider. Filling the mirror is the worker's job.
+ * `canManageTemplate`), what they may ask for (`templateBoundProblems`: the platform's caps, the
+ * school's, the course's), and whether their images can be served, read through the provider. Filling the mirror is the worker's job.
  */
 @Injectable()
 export class TemplatesService {
@@ -129,12 +129,18 @@ export class TemplatesService {
     const problems: string[] = [];
     if (imageChosen && caller.principal.role !== Role.PlatformAdmin) problems.push('image: only platform admins choose the lab image of a template');
     const course = owner.courseId ? await this.courses.findById(owner.courseId) : null;
-    problems.push(...templateBoundProblems(t, this.config.templateCaps, course ?? undefined).map((p) => `${p.field}: ${p.message}`));
+    const school = owner.schoolId ? await this.schoolCaps(owner.schoolId) : null;
+    problems.push(...templateBoundProblems(t, this.config.templateCaps, { course, school }).map((p) => `${p.field}: ${p.message}`));
     problems.push(...setupProblems(t.setup, labNodeNames(t.nodes)));
     if (problems.length === 0 && t.images.length > 0 && this.provider.imageProblems) {
       problems.push(...(await this.provider.imageProblems(t.images)).map((p) => `images: ${p}`));
     }
     if (problems.length) throw new InvalidInputError(problems.join('; '));
+  }
+
+  private async schoolCaps(schoolId: string): Promise<SchoolCaps | null> {
+    const school = await this.schools.findById(schoolId);
+    return school && schoolCapsOf(school);
   }
 
   private async afterSave(t: TemplateEntity): Promise<void> {

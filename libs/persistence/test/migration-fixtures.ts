@@ -218,4 +218,21 @@ export const MIGRATION_FIXTURES: Record<string, MigrationFixture> = {
     // Courses made before it have no idle limit: nothing of theirs is stopped for idleness.
     upgraded: (ds) => expectEvery(ds, `SELECT idle_limit_seconds FROM courses`, { idle_limit_seconds: null }),
   },
+  SchoolLabCaps1765900000000: {
+    seed: async (ds) => {
+      await ds.query(`UPDATE schools SET lab_max_nodes = 3, lab_max_cpus = 1.5, lab_max_memory_mb = 2048, lab_max_pids = 1024, lab_max_disk_mb = 8192, lab_max_ttl_seconds = 3600 WHERE id = $1`, [S.a]);
+    },
+    // Schools made before it have no caps of their own: only the platform's apply. A cap is never zero or less.
+    upgraded: async (ds) => {
+      await expectEvery(ds, `SELECT lab_max_nodes, lab_max_cpus, lab_max_memory_mb, lab_max_pids, lab_max_disk_mb, lab_max_ttl_seconds FROM schools`, {
+        lab_max_nodes: null,
+        lab_max_cpus: null,
+        lab_max_memory_mb: null,
+        lab_max_pids: null,
+        lab_max_disk_mb: null,
+        lab_max_ttl_seconds: null,
+      });
+      await rejects(ds, `UPDATE schools SET lab_max_cpus = 0`, [], /check constraint/);
+    },
+  },
 };

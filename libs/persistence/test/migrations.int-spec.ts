@@ -21,6 +21,8 @@ const POOL_TABLES = ['pools', 'timetable_slots'];
 /** Template versions (teachers' templates) and the course registry's signing key. */
 const COURSE_TABLES = ['template_versions', 'registry_signing_keys'];
 const EXERCISE_TABLES = ['exercises', 'exercise_attempts', 'exercise_progress'];
+/** Schools' caps on what one lab may ask for. */
+const SCHOOL_CAP_COLUMNS = ['lab_max_cpus', 'lab_max_disk_mb', 'lab_max_memory_mb', 'lab_max_nodes', 'lab_max_pids', 'lab_max_ttl_seconds'];
 const ACCOUNT_TABLES = ['schools', 'users', 'identities', 'courses', 'memberships', 'minute_grants', 'refresh_tokens', 'api_tokens', 'audit_events'];
 
 async function tables(ds: DataSource): Promise<string[]> {
@@ -31,6 +33,13 @@ async function tables(ds: DataSource): Promise<string[]> {
 async function labColumns(ds: DataSource): Promise<string[]> {
   const rows: { column_name: string }[] = await ds.query(
     `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'labs' ORDER BY column_name`,
+  );
+  return rows.map((r) => r.column_name);
+}
+
+async function schoolColumns(ds: DataSource): Promise<string[]> {
+  const rows: { column_name: string }[] = await ds.query(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'schools' AND column_name LIKE 'lab_max_%' ORDER BY column_name`,
   );
   return rows.map((r) => r.column_name);
 }
@@ -119,6 +128,7 @@ describe('migrations', () => {
       expect(await labColumns(ds)).toEqual(
         ['claimed_at', 'queued_at', 'created_at', 'course_id', 'ended_at', 'expires_at', 'failure_reason', 'handle', 'id', 'owner_id', 'provider', 'ready_at', 'school_id', 'status', 'template_id', 'template_version', 'updated_at', 'wait_reason', 'waiting_since'].sort(),
       );
+      expect(await schoolColumns(ds)).toEqual(SCHOOL_CAP_COLUMNS);
     });
   });
 
@@ -150,6 +160,7 @@ describe('migrations', () => {
       await expectOldLabAdopted(ds);
       expect(await tables(ds)).toEqual([...['lab_events', 'lab_nodes', 'labs', 'migrations', 'templates'], ...ACCOUNT_TABLES, ...POOL_TABLES, ...COURSE_TABLES, ...EXERCISE_TABLES].sort());
       expect(await ds.query(`SELECT id, slug FROM schools`)).toEqual([{ id: DEFAULT_SCHOOL_ID, slug: 'default' }]);
+      expect(await schoolColumns(ds)).toEqual(SCHOOL_CAP_COLUMNS);
     });
     expect(await runMigrations(db.url)).toEqual([]);
   });

@@ -4,6 +4,19 @@ import { clear, every, explain, h, table } from '../ui.js';
 
 const td = (x) => h('td', {}, x === null || x === undefined ? '—' : String(x));
 
+/** A school's caps on one lab, in words; those not set are the platform's. */
+function capsText(c) {
+  const parts = [
+    c.nodes && `${c.nodes} nodes`,
+    c.cpus && `${c.cpus} CPU`,
+    c.memoryMb && `${c.memoryMb} MB`,
+    c.pidsLimit && `${c.pidsLimit} processes`,
+    c.diskMb && `${c.diskMb} MB disk`,
+    c.ttlSeconds && `${Math.round(c.ttlSeconds / 60)} min`,
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : "platform's";
+}
+
 function section(main, title, load) {
   const body = h('div', {}, h('p', {}, 'Loading…'));
   main.append(h('section', { class: 'card', 'aria-label': title }, h('h2', {}, title), body));
@@ -20,7 +33,11 @@ export function adminView(main) {
   main.append(h('h1', {}, 'Administration'));
   const schools = section(main, 'Schools', async () => {
     const list = await get('/schools');
-    return table(['Name', 'Short name', 'Time zone', 'School sign-in'], list.map((s) => h('tr', {}, td(s.name), td(s.slug), td(s.timezone), td(s.oidcIssuer ? 'configured' : 'no'))));
+    const caps = await Promise.all(list.map((s) => get(`/schools/${s.id}/caps`).then((r) => capsText(r.caps))));
+    return table(
+      ['Name', 'Short name', 'Time zone', 'School sign-in', 'Caps per lab'],
+      list.map((s, i) => h('tr', {}, td(s.name), td(s.slug), td(s.timezone), td(s.oidcIssuer ? 'configured' : 'no'), td(caps[i]))),
+    );
   });
   const templates = section(main, 'Templates', async () => {
     const list = await get('/templates');
