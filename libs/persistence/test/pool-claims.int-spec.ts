@@ -5,6 +5,7 @@ import { QuotaExceededError } from '@labfleet/domain';
 import { createTestDatabase, TestDatabase } from '@labfleet/testing';
 import { AdmissionRepository } from '../src/repositories/admission.repository';
 import { LabRepository } from '../src/repositories/lab.repository';
+import { findLabs } from '../src/repositories/lab-writes';
 import { TemplateRepository } from '../src/repositories/template.repository';
 import { connect } from './test-database';
 
@@ -63,6 +64,24 @@ describe('AdmissionRepository: pool claims and the waiting line', () => {
     expect(rows.every((r) => r.n === 1)).toBe(true);
     const claims: { n: number }[] = await ds.query(`SELECT count(*)::int AS n FROM lab_events WHERE detail->>'action' = 'claimed'`);
     expect(claims[0].n).toBe(5);
+    await endAll();
+  });
+
+  it('a claimed lab comes back as a read of it gives it: template, owner, nodes in name order, handle, dates', async () => {
+    await endAll();
+    const [id] = await admission.createPoolLabs([poolLab()], RESERVE, ROOMY.capacity);
+    await ds.query(`UPDATE labs SET status = 'ready', ready_at = now(), handle = '{"host": "h1", "network": "n1"}' WHERE id = $1`, [id]);
+    for (const name of ['node2', 'node10', 'node1']) {
+      await ds.query(`INSERT INTO lab_nodes (lab_id, name, hostname, address) VALUES ($1, $2, $3, '10.1.2.3')`, [id, name, `${name}-host`]);
+    }
+    const { lab, via } = await admission.createOwned(owned(users[0]), 'u0@s.test', () => oneHour(), ROOMY);
+    expect({ via, id: lab.id }).toEqual({ via: 'pool', id });
+    const [read] = await findLabs(ds.manager, [id]);
+    expect(lab).toEqual(read);
+    expect(lab.nodes!.map((n) => n.name)).toEqual(read.nodes!.map((n) => n.name));
+    expect(lab.template!.reservedCpus).toBe(0.5);
+    expect(lab.owner!.email).toBe('u0@s.test');
+    expect(lab.claimedAt).toBeInstanceOf(Date);
     await endAll();
   });
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LabfleetConfig } from '@labfleet/config';
+import { Batcher, Outcome } from '@labfleet/domain';
 import { QUEUES, QueueSet } from './queue.tokens';
 import { redisCall } from './redis-guard';
 
@@ -7,6 +8,7 @@ import { redisCall } from './redis-guard';
 @Injectable()
 export class CounterStore {
   private readonly key: string;
+  private readonly adds = new Batcher<Record<string, number>, void>((batch) => this.addAll(batch));
 
   constructor(
     @Inject(QUEUES) private readonly queues: QueueSet,
@@ -15,14 +17,21 @@ export class CounterStore {
     this.key = `${config.redis.keyPrefix}:counters`;
   }
 
-  async add(counts: Record<string, number>): Promise<void> {
-    const entries = Object.entries(counts).filter(([, n]) => n > 0);
-    if (entries.length === 0) return;
+  /** Counts that arrive together (a class's lab requests) go to Redis in one round trip. */
+  add(counts: Record<string, number>): Promise<void> {
+    if (!Object.values(counts).some((n) => n > 0)) return Promise.resolve();
+    return this.adds.submit(counts);
+  }
+
+  private async addAll(batch: Record<string, number>[]): Promise<Outcome<void>[]> {
+    const sums = new Map<string, number>();
+    for (const counts of batch) for (const [field, n] of Object.entries(counts)) if (n > 0) sums.set(field, (sums.get(field) ?? 0) + n);
     await redisCall(async () => {
       const tx = this.queues.connection.multi();
-      for (const [field, n] of entries) tx.hincrby(this.key, field, n);
+      for (const [field, n] of sums) tx.hincrby(this.key, field, n);
       await tx.exec();
     });
+    return batch.map(() => ({ ok: true, value: undefined }));
   }
 
   async all(): Promise<Record<string, number>> {

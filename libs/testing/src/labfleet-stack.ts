@@ -1,5 +1,6 @@
 import { AddressInfo, createServer } from 'node:net';
 import { ApiClient } from './api-client';
+import { TcpBalancer } from './chaos/tcp-balancer';
 import { eventually } from './eventually';
 import { LabfleetProcess } from './labfleet-process';
 import { TEST_ADMIN_TOKEN, TestInstance } from './test-instance';
@@ -19,8 +20,11 @@ export function freePort(): Promise<number> {
 /** An API and a worker of one test installation, started as real processes. */
 export class LabfleetStack {
   readonly workers: LabfleetProcess[] = [];
+  /** API processes after the first, on ports of their own, started by `balanceApis`. */
+  readonly replicas: LabfleetProcess[] = [];
   api!: LabfleetProcess;
   client!: ApiClient;
+  balancer?: TcpBalancer;
 
   constructor(
     readonly instance: TestInstance,
@@ -65,8 +69,28 @@ export class LabfleetStack {
     return worker;
   }
 
+  /**
+   * Runs `count` API processes in all (the first one and `count - 1` more, each on a port of its
+   * own) behind one loopback balancer, as a deployment runs replicas; `client` then goes through it.
+   */
+  async balanceApis(count: number): Promise<TcpBalancer> {
+    const ports = [this.port];
+    for (let i = 1; i < count; i++) {
+      const port = await freePort();
+      const replica = LabfleetProcess.start('api', `${this.instance.instance}-api-${i + 1}`, this.env({ PORT: String(port) }));
+      this.replicas.push(replica);
+      await replica.waitForLog('Nest application successfully started');
+      await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(5000) })).arrayBuffer(), { timeoutMs: 30_000, intervalMs: 10, what: `API ${i + 1} on port ${port} to answer` });
+      ports.push(port);
+    }
+    this.balancer = await TcpBalancer.start(ports);
+    this.client = new ApiClient(`http://127.0.0.1:${this.balancer.port}`, TEST_ADMIN_TOKEN);
+    return this.balancer;
+  }
+
   async stop(): Promise<void> {
-    await Promise.all([this.api?.stop(), ...this.workers.map((w) => w.stop())]);
+    await this.balancer?.stop();
+    await Promise.all([this.api?.stop(), ...this.replicas.map((r) => r.stop()), ...this.workers.map((w) => w.stop())]);
     await this.instance.destroy();
   }
 }

@@ -6,7 +6,8 @@ import { admitFromLine, Batcher, CapacitySnapshot, checkLimits, LIVE_STATUSES, O
 import { LabEntity } from '../entities';
 import type { Admit, NewLab } from './lab.repository';
 import { quotaStates } from './lab-usage.queries';
-import { findLabs, insertLab, lockAdmission, lockCourses } from './lab-writes';
+import { labFromRow, LabRow } from './lab-rows';
+import { insertLab, lockAdmission, lockCourses } from './lab-writes';
 
 export interface OwnedLab extends Omit<NewLab, 'expiresAt'> {
   readonly courseId: string;
@@ -97,11 +98,10 @@ export class AdmissionRepository {
         else outcomes[i] = limit;
       });
       const claimed = await this.claimPoolLabs(em, passed.map(({ i, expiresAt }) => ({ lab: asks[i].lab, actor: asks[i].actor, expiresAt })));
-      const labs = new Map((await findLabs(em, [...claimed.values()])).map((l) => [l.id, l]));
       const rest = passed.filter(({ i }, k) => {
-        const id = claimed.get(k);
-        if (id) outcomes[i] = { ok: true, value: { lab: labs.get(id)!, via: 'pool' } };
-        return !id;
+        const lab = claimed.get(k);
+        if (lab) outcomes[i] = { ok: true, value: { lab, via: 'pool' } };
+        return !lab;
       });
       if (rest.length > 0) {
         await lockAdmission(em);
@@ -178,10 +178,11 @@ export class AdmissionRepository {
 
   /**
    * Takes the oldest idle pool labs of each request's template for the requests, in order, with
-   * their `claimed` events, in one statement. Returns claim index → lab id for those served. The
+   * their `claimed` events, in one statement that also returns them whole (template, owner, nodes).
+   * Returns claim index → lab for those served. The
    * event keeps the lab's pool expiry, so that `LabRepository.unclaim` can give it back.
    */
-  private async claimPoolLabs(em: EntityManager, claims: readonly PoolClaim[]): Promise<Map<number, string>> {
+  private async claimPoolLabs(em: EntityManager, claims: readonly PoolClaim[]): Promise<Map<number, LabEntity>> {
     if (claims.length === 0) return new Map();
     const column = <T>(f: (c: (typeof claims)[number]) => T) => claims.map(f);
     const { records } = await em.queryRunner!.query(
@@ -197,11 +198,14 @@ export class AdmissionRepository {
        claimed AS (
          UPDATE labs SET school_id = req.school_id, course_id = req.course_id, owner_id = req.owner_id, expires_at = req.expires_at, claimed_at = now(), updated_at = now()
            FROM pick JOIN req ON req.template_id = pick.template_id AND req.template_version = pick.template_version AND req.k = pick.k
-          WHERE labs.id = pick.id RETURNING labs.id, req.n, req.actor, pick.expires_at AS pool_expires_at),
+          WHERE labs.id = pick.id RETURNING labs.id, labs.template_id, labs.owner_id, to_jsonb(labs) AS lab, req.n, req.actor, pick.expires_at AS pool_expires_at),
        -- The claim's own moment, not its transaction's start (now()): a request that waited for a lock
        -- may have begun before the lab it claims was ready, and the history must read ready, then claimed.
        event AS (INSERT INTO lab_events (lab_id, from_status, to_status, actor, detail, created_at) SELECT id, $7, $7, actor, $8::jsonb || jsonb_build_object('poolExpiresAt', pool_expires_at), clock_timestamp() FROM claimed)
-       SELECT id, n::int AS n FROM claimed`,
+       -- The lab as the answer shows it, so that no second query reads it back.
+       SELECT c.n::int AS n, c.lab, to_jsonb(t) AS template, to_jsonb(u) AS owner,
+              coalesce((SELECT jsonb_agg(to_jsonb(ln) ORDER BY ln.name) FROM lab_nodes ln WHERE ln.lab_id = c.id), '[]'::jsonb) AS nodes
+         FROM claimed c JOIN templates t ON t.id = c.template_id LEFT JOIN users u ON u.id = c.owner_id`,
       [
         column((c) => c.lab.templateId),
         column((c) => c.lab.schoolId),
@@ -215,7 +219,7 @@ export class AdmissionRepository {
       ],
       true,
     );
-    return new Map((records as { id: string; n: number }[]).map((r) => [r.n - 1, r.id]));
+    return new Map((records as (LabRow & { n: number })[]).map((r) => [r.n - 1, labFromRow(this.db, r)]));
   }
 
   /** When the first running lab is due to end. */

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CourseRole, Role } from '@labfleet/contracts';
 import { IdentityEntity, UserEntity } from '../entities';
+import { preparedQuery } from './prepared-query';
 
 export interface NewUser {
   readonly schoolId: string | null;
@@ -10,6 +11,22 @@ export interface NewUser {
   readonly name: string;
   readonly role: Role;
   readonly passwordHash?: string | null;
+}
+
+const courses = (param: string) => `array(SELECT m.course_id::text FROM memberships m WHERE m.user_id = u.id AND m.role = ${param})`;
+const USER_WITH_COURSES_SQL = `SELECT u.id, u.school_id, u.email, u.name, u.role, u.created_at, u.updated_at, ${courses('$2')} AS teaching, ${courses('$3')} AS enrolled
+  FROM users u WHERE u.id = $1`;
+
+interface UserWithCoursesRow {
+  id: string;
+  school_id: string | null;
+  email: string;
+  name: string;
+  role: Role;
+  created_at: Date;
+  updated_at: Date;
+  teaching: string[];
+  enrolled: string[];
 }
 
 /** An account with the courses it teaches and takes: what a principal is built from. */
@@ -54,14 +71,9 @@ export class UserRepository {
   }
 
   async withCourses(userId: string): Promise<UserWithCourses | null> {
-    // One plain query: this runs on every authenticated request, and TypeORM's query builder
-    // cost more CPU than Postgres did.
-    const courses = (param: string) => `array(SELECT m.course_id::text FROM memberships m WHERE m.user_id = u.id AND m.role = ${param})`;
-    const [row] = await this.db.query(
-      `SELECT u.id, u.school_id, u.email, u.name, u.role, u.created_at, u.updated_at, ${courses('$2')} AS teaching, ${courses('$3')} AS enrolled
-         FROM users u WHERE u.id = $1`,
-      [userId, CourseRole.Teacher, CourseRole.Student],
-    );
+    // One prepared statement: this runs on every authenticated request, and TypeORM's query
+    // builder and query runner cost more CPU than Postgres did.
+    const [row] = await preparedQuery<UserWithCoursesRow>(this.db, 'user-with-courses', USER_WITH_COURSES_SQL, [userId, CourseRole.Teacher, CourseRole.Student]);
     if (!row) return null;
     const user = this.db.getRepository(UserEntity).create({ id: row.id, schoolId: row.school_id, email: row.email, name: row.name, role: row.role, createdAt: row.created_at, updatedAt: row.updated_at });
     return { user, teaching: row.teaching, enrolled: row.enrolled };
