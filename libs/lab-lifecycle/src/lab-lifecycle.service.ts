@@ -72,16 +72,18 @@ export class LabLifecycleService {
       }
       const handle = await this.provider.provision(spec);
       await this.labs.saveNodes(labId, handle.nodes);
+      const setupStarted = Date.now();
       await this.runSetup(labId, template.setup ?? [], handle);
       const provisionMs = Date.now() - started;
+      const setupMs = Date.now() - setupStarted;
       const moved = await this.labs.transition(labId, {
         to: LabStatus.Ready,
         actor: 'worker',
         patch: { readyAt: new Date(), handle },
-        detail: { provisionMs },
+        detail: { provisionMs, setupMs },
       });
       if (moved) {
-        this.logger.log({ msg: 'lab ready', labId, provisionMs });
+        this.logger.log({ msg: 'lab ready', labId, provisionMs, setupMs });
         await this.counters.labReady(provisionMs);
       } else {
         // Stopped while it was being made: what was just made must not outlive it.
