@@ -21,6 +21,7 @@ export class BenchRun {
   readonly stacks: LabfleetStack[] = [];
   foreignMax = 0;
   private readonly starting = new Set<Promise<LabfleetStack>>();
+  private readonly removals: (() => Promise<unknown>)[] = [];
   private cleaned: Promise<void> | undefined;
 
   /** `beforeCleanup` releases what the run holds open (timers, sockets) before the stacks stop. */
@@ -43,6 +44,11 @@ export class BenchRun {
     } finally {
       this.starting.delete(starting);
     }
+  }
+
+  /** Something else the run made (a test cluster), removed by the clean-up after the stacks stop. */
+  removeLater(remove: () => Promise<unknown>): void {
+    this.removals.push(remove);
   }
 
   /** Whether the clean-up has begun (Ctrl-C): the body should stop at its next `throwIfStopping`. */
@@ -84,6 +90,7 @@ export class BenchRun {
       await Promise.allSettled([...this.starting]);
       await Promise.all(this.stacks.map((s) => s.stop().catch((e) => console.warn(`stack ${s.instance.instance}: stop failed: ${describe(e)}`))));
       await removeLabResources(this.bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
+      for (const remove of this.removals) await remove().catch((e) => console.warn(`clean-up failed: ${describe(e)}`));
     })());
   }
 

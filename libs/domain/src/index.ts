@@ -18,6 +18,7 @@ export * from './capacity';
 export * from './pool-plan';
 export * from './timetable';
 export * from './setup-steps';
+export * from './setup-plan';
 export * from './lab-commands';
 export * from './confined-lab';
 export * from './streamed-archive';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LabfleetConfig } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
-import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, LabTemplate, notOfferedReason, ProviderError, renderStep, SetupStep, templateAsOf } from '@labfleet/domain';
+import { buildLabSpec, isLive, LAB_PROVIDER, LabHandle, LabProvider, LabSpec, LabTemplate, notOfferedReason, ProviderError, renderStep, runSetupPlan, SetupStep, templateAsOf } from '@labfleet/domain';
 import { LabEntity, LabRepository, TemplateRepository } from '@labfleet/persistence';
 import { JobName, LabActivityStore, LabJobsService } from '@labfleet/queue';
 import { EndStatus } from './lab-counters';
@@ -72,16 +72,18 @@ export class LabLifecycleService {
       }
       const handle = await this.provider.provision(spec);
       await this.labs.saveNodes(labId, handle.nodes);
+      const setupStarted = Date.now();
       await this.runSetup(labId, template.setup ?? [], handle);
       const provisionMs = Date.now() - started;
+      const setupMs = Date.now() - setupStarted;
       const moved = await this.labs.transition(labId, {
         to: LabStatus.Ready,
         actor: 'worker',
         patch: { readyAt: new Date(), handle },
-        detail: { provisionMs },
+        detail: { provisionMs, setupMs },
       });
       if (moved) {
-        this.logger.log({ msg: 'lab ready', labId, provisionMs });
+        this.logger.log({ msg: 'lab ready', labId, provisionMs, setupMs });
         await this.counters.labReady(provisionMs);
       } else {
         // Stopped while it was being made: what was just made must not outlive it.
@@ -169,19 +171,21 @@ export class LabLifecycleService {
   }
 
   /**
-   * The template's set-up steps, in order, before the lab counts as ready. A failing step fails the
-   * lab (retrying the same script cannot help); steps should be safe to run twice, since a worker
-   * that dies half-way runs them again.
+   * The template's set-up steps, before the lab counts as ready: each as soon as the steps it
+   * depends on have ended (`setupDependencies`: a node's steps in order, the joins of a swarm at
+   * once). A failing step fails the lab (retrying the same script cannot help); steps should be
+   * safe to run twice, since a worker that dies half-way runs them again.
    */
   private async runSetup(labId: string, steps: readonly SetupStep[], handle: LabHandle): Promise<void> {
     const values: Record<string, string> = Object.fromEntries(handle.nodes.map((n) => [n.name, n.address ?? n.hostname]));
-    for (const [i, step] of steps.entries()) {
+    await runSetupPlan(steps, handle.nodes.map((n) => n.name), async (i) => {
+      const step = steps[i];
       const result = await this.provider.exec(labId, { node: step.node, command: ['sh', '-c', renderStep(step, values)], timeoutMs: SETUP_STEP_TIMEOUT_MS });
       if (result.exitCode !== 0) {
         throw new ProviderError(`set-up step ${i + 1} on ${step.node} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${(result.stderr || result.stdout).trim().slice(-500)}`, false);
       }
       if (step.capture) values[step.capture] = result.stdout.trim();
-    }
+    });
   }
 
   /**
