@@ -29,3 +29,4 @@ export * from './idle-cull';
 export * from './template-scope';
 export * from './template-bounds';
 export * from './template-version';
+export * from './mirror-warmup';
