@@ -6,33 +6,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { LabStatus } from '@labfleet/contracts';
-import { ApiClient, eventually, freePort, removeLabResources } from '@labfleet/testing';
+import { ApiClient, composeCommand, eventually, freePort, removeInstance, removeLabResources } from '@labfleet/testing';
 
 jest.setTimeout(300_000);
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '../../..');
 const docker = new Docker();
-
-/** `docker compose` where the plugin exists (users), else Debian's `docker-compose` 1.29 (these machines). */
-async function composeCommand(): Promise<string[]> {
-  return run('docker', ['compose', 'version']).then(
-    () => ['docker', 'compose'],
-    () => ['docker-compose'],
-  );
-}
-
-/** Every container, network and volume Labfleet made for `instance` (labs, their networks, the mirror). */
-async function removeInstance(instance: string): Promise<number> {
-  const filters = { label: [`labfleet.instance=${instance}`] };
-  const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
-  const networks = await docker.listNetworks({ filters });
-  for (const n of networks) await docker.getNetwork(n.Id).remove().catch(() => undefined);
-  const { Volumes } = await docker.listVolumes({ filters });
-  await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined)));
-  return containers.length + networks.length + (Volumes?.length ?? 0);
-}
 
 /**
  * The README's "Run it": docker-compose.yml with a .env made from .env.example, on this engine,
@@ -82,7 +62,8 @@ describe('the Compose deployment (README "Run it")', () => {
     expect(created.status).toBe(202);
     const lab = await client.waitForLab(created.body.id, [LabStatus.Ready, LabStatus.Failed], 120_000);
     expect(lab.status).toBe('ready');
-    // nginx comes from the mirror the worker filled at start; the node publishes it on 8080.
+    // nginx comes from the mirror the worker fills beside its jobs; the node publishes it on 8080.
+    await client.waitForMirror();
     expect(await client.sh(lab.id, 'docker run -d -p 8080:80 nginx', 120)).toMatchObject({ exitCode: 0 });
     await eventually(async () => expect((await client.sh(lab.id, 'curl -sf localhost:8080 >/dev/null')).exitCode).toBe(0), { intervalMs: 200, what: 'nginx to answer in the lab' });
     const page = await fetch(`${client.baseUrl}/labs/${lab.id}/ports/8080/`, { headers: { authorization: `Bearer ${token}` } });

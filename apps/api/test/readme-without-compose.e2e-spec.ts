@@ -45,6 +45,7 @@ describe('Labfleet without Compose (README: npm run migrate, start:api, start:wo
     expect(created.status).toBe(202);
     const id = created.body.id as string;
     await client.waitForLab(id, [LabStatus.Ready], 120_000);
+    await client.waitForMirror();
     await client.exec(id, ['docker', 'run', '-d', '-p', '8080:80', 'nginx']);
     const page = await eventually(async () => {
       const res = await fetch(`${client.baseUrl}/labs/${id}/ports/8080/`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });

@@ -119,9 +119,10 @@ describe('the Swarm stack deployment (deploy/swarm-stack.yml, docker stack deplo
     const lab = await client.waitForLab(id, [LabStatus.Ready, LabStatus.Failed], 180_000);
     expect(lab).toMatchObject({ status: 'ready', provider: 'swarm' });
     expect(cluster.workers.map((n) => n.hostname)).toContain(lab.host);
-    // nginx comes from the worker node's mirror, which the stack's worker filled at start.
+    // nginx comes from the worker node's mirror, which the stack's worker fills beside its jobs.
+    await client.waitForMirror();
     const nginx = await client.exec(id, ['docker', 'run', '-d', '-p', '8080:80', 'nginx'], { timeoutSeconds: 120 });
-    const prepared = nginx.exitCode === 0 ? '' : (await cli('docker service logs --no-task-ids labfleet_worker 2>&1 | grep "images prepared" || true')).stdout;
+    const prepared = nginx.exitCode === 0 ? '' : (await cli('docker service logs --no-task-ids labfleet_worker 2>&1 | grep "mirror warm-up" || true')).stdout;
     expect(`${nginx.exitCode} ${nginx.stderr} ${prepared}`).toMatch(/^0 /);
     const page = await eventually(
       async () => {

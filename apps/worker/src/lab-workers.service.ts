@@ -3,9 +3,7 @@ import { Job, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import { hostname } from 'node:os';
 import { LabfleetConfig, labSecurityWarnings } from '@labfleet/config';
-import { LAB_PROVIDER, LabProvider } from '@labfleet/domain';
-import { AdmissionService, CourseRegistryService, IdleCullerService, LabLifecycleService, PoolService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
-import { TemplateRepository } from '@labfleet/persistence';
+import { AdmissionService, CourseRegistryService, IdleCullerService, LabLifecycleService, MirrorWarmupService, PoolService, ReconcilerService, TemplateCatalogService } from '@labfleet/lab-lifecycle';
 import { createRedisConnection, JOB_QUEUE, JobName, QueueName, QUEUES, QueueSet } from '@labfleet/queue';
 import { JobHandler, jobHandlers, JobHandlers } from './job-handlers';
 
@@ -20,10 +18,9 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
   constructor(
     private readonly config: LabfleetConfig,
     private readonly catalog: TemplateCatalogService,
-    private readonly templates: TemplateRepository,
+    private readonly warmup: MirrorWarmupService,
     private readonly reconciler: ReconcilerService,
     @Inject(QUEUES) private readonly queues: QueueSet,
-    @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
     lifecycle: LabLifecycleService,
     pools: PoolService,
     admission: AdmissionService,
@@ -37,11 +34,10 @@ export class LabWorkersService implements OnApplicationBootstrap, OnApplicationS
     for (const warning of labSecurityWarnings(this.config)) this.logger.warn({ msg: 'lab security', warning });
     this.connection = createRedisConnection(this.config.redis.url, 'worker');
     await this.assertNoEviction(this.connection);
-    await this.catalog.seed();
-    const images = [...new Set((await this.templates.list()).filter((t) => !t.retiredAt).flatMap((t) => t.images))];
-    // Labs can start without the mirror (students just cannot pull offline): never fatal.
-    const problems = await this.provider.prepare(images).catch((e: Error) => [e.message]);
-    this.logger.log({ msg: 'lab images prepared', images: images.length, problems });
+    const seedOrder = await this.catalog.seed();
+    // Beside the jobs, not before them: pushing every image takes tens of seconds, and a lab
+    // being made pushes its own first. /health says how far it is.
+    void this.warmup.run(seedOrder).catch((e: Error) => this.logger.warn({ msg: 'mirror warm-up stopped', error: e.message }));
     // Labs made before it runs would have no registry: the worker starts it before taking jobs.
     await this.courseRegistry.start().catch((e: Error) => this.logger.warn({ msg: 'course registry not started; labs wait for it', error: e.message }));
     const summary = await this.reconciler.run();

@@ -30,3 +30,4 @@ export * from './idle-cull';
 export * from './template-scope';
 export * from './template-bounds';
 export * from './template-version';
+export * from './mirror-warmup';

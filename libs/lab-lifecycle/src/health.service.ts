@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { LAB_PROVIDER, LabProvider, withTimeout } from '@labfleet/domain';
-import { LabJobsService } from '@labfleet/queue';
+import type { MirrorWarmup } from '@labfleet/contracts';
+import { LabJobsService, MirrorWarmupStore } from '@labfleet/queue';
 
 export interface CheckResult {
   readonly ok: boolean;
@@ -13,6 +14,8 @@ export interface CheckResult {
 export interface HealthReport {
   readonly status: 'ok' | 'unavailable';
   readonly checks: Record<'database' | 'redis' | 'provider', CheckResult>;
+  /** The image mirror's warm-up since the worker last started (null before any worker did, or Redis did not answer); never makes the status unavailable. */
+  readonly mirror: MirrorWarmup | null;
 }
 
 const TIMEOUT_MS = 1000;
@@ -33,16 +36,18 @@ export class HealthService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly jobs: LabJobsService,
+    private readonly warmup: MirrorWarmupStore,
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
   async check(): Promise<HealthReport> {
-    const [database, redis, provider] = await Promise.all([
+    const [database, redis, provider, mirror] = await Promise.all([
       timed(() => this.db.query('SELECT 1')),
       timed(() => this.jobs.ping()),
       timed(() => this.provider.ping()),
+      this.warmup.read().catch(() => null),
     ]);
     const ok = database.ok && redis.ok && provider.ok;
-    return { status: ok ? 'ok' : 'unavailable', checks: { database, redis, provider } };
+    return { status: ok ? 'ok' : 'unavailable', checks: { database, redis, provider }, mirror };
   }
 }

@@ -13,6 +13,7 @@ export * from './lab-terminal.service';
 export * from './labs.service';
 export * from './published-ports';
 export * from './metrics.service';
+export * from './mirror-warmup.service';
 export * from './pool.service';
 export * from './reconciler.service';
 export * from './template-catalog.service';

@@ -17,6 +17,7 @@ import { LabPortsService } from './lab-ports.service';
 import { LabTerminalService } from './lab-terminal.service';
 import { LabsService } from './labs.service';
 import { MetricsService } from './metrics.service';
+import { MirrorWarmupService } from './mirror-warmup.service';
 import { PoolService } from './pool.service';
 import { ReconcilerService } from './reconciler.service';
 import { TemplateCatalogService } from './template-catalog.service';
@@ -49,7 +50,8 @@ import { ExercisesService } from './exercises/exercises.service';
     ExercisesService,
     ExerciseChecksService,
     BuiltInPacks,
+    MirrorWarmupService,
   ],
-  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, TemplatesService, HealthService, CourseRegistryService, IdleCullerService, LabActivityService, ExercisesService, ExerciseChecksService, BuiltInPacks, PersistenceModule, QueueModule],
+  exports: [LAB_PROVIDER, LabsService, CapacityService, AdmissionService, PoolService, MetricsService, LabCountersService, LabTerminalService, LabFilesService, LabPortsService, LabLifecycleService, ReconcilerService, TemplateCatalogService, TemplatesService, HealthService, CourseRegistryService, IdleCullerService, LabActivityService, ExercisesService, ExerciseChecksService, BuiltInPacks, MirrorWarmupService, PersistenceModule, QueueModule],
 })
 export class LabLifecycleModule {}

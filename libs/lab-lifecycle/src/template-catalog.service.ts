@@ -54,11 +54,13 @@ export class TemplateCatalogService {
     @Inject(LAB_PROVIDER) private readonly provider: LabProvider,
   ) {}
 
-  async seed(): Promise<void> {
+  /** Returns the seed file's template names, in its order (the mirror's warm-up follows it). */
+  async seed(): Promise<string[]> {
     const path = this.config.templatesFile;
     const definitions = parseTemplateFile(await readFile(path, 'utf8'), path);
     const added = await this.templates.insertMissing(definitions);
     if (added > 0) this.logger.log({ msg: 'templates seeded', file: path, added });
+    return definitions.map((d) => d.name);
   }
 
   /** Puts a template's images in the mirror (the worker, after the API saved the template). A push that fails is retried by the queue. */

@@ -4,6 +4,7 @@ export * from './job-name.enum';
 export * from './job-options';
 export * from './lab-activity.store';
 export * from './lab-jobs.service';
+export * from './mirror-warmup.store';
 export * from './queue-name.enum';
 export * from './queue.module';
 export * from './queue.tokens';

@@ -5,6 +5,7 @@ import { CounterStore } from './counter-store';
 import { EphemeralStore } from './ephemeral-store';
 import { LabActivityStore } from './lab-activity.store';
 import { LabJobsService } from './lab-jobs.service';
+import { MirrorWarmupStore } from './mirror-warmup.store';
 import { RateLimiter } from './rate-limiter';
 import { QueueName } from './queue-name.enum';
 import { QUEUES, QueueSet } from './queue.tokens';
@@ -27,7 +28,8 @@ import { createRedisConnection } from './redis-connection';
     EphemeralStore,
     CounterStore,
     LabActivityStore,
+    MirrorWarmupStore,
   ],
-  exports: [LabJobsService, RateLimiter, EphemeralStore, CounterStore, LabActivityStore, QUEUES],
+  exports: [LabJobsService, RateLimiter, EphemeralStore, CounterStore, LabActivityStore, MirrorWarmupStore, QUEUES],
 })
 export class QueueModule {}

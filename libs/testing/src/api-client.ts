@@ -1,4 +1,4 @@
-import { LabStatus } from '@labfleet/contracts';
+import { LabStatus, MirrorWarmup } from '@labfleet/contracts';
 import { eventually } from './eventually';
 
 export interface ApiResponse<T = any> {
@@ -59,6 +59,21 @@ export class ApiClient {
         return body;
       },
       { timeoutMs, what: `lab ${id} to be ${wanted.join(' or ')}` },
+    );
+  }
+
+  /**
+   * `/health`'s mirror part once the worker's warm-up has finished (labs do not wait for it; a
+   * test that pulls images in a lab does). Fails naming what was still pending.
+   */
+  waitForMirror(timeoutMs = 300_000): Promise<MirrorWarmup> {
+    return eventually(
+      async () => {
+        const { mirror } = (await this.get('/health')).body as { mirror: MirrorWarmup | null };
+        if (!mirror || mirror.warming) throw new Error(`mirror warm-up: ${JSON.stringify(mirror)}`);
+        return mirror;
+      },
+      { timeoutMs, intervalMs: 250, what: 'the image mirror to be warm' },
     );
   }
 

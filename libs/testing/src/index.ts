@@ -16,3 +16,4 @@ export * from './shared-swarm-cluster';
 export * from './test-run-dir';
 export * from './table-reads';
 export * from './chaos';
+export * from './compose-deployment';

@@ -62,10 +62,15 @@ export class LabfleetStack {
     return this.api;
   }
 
-  async startWorker(extra: Record<string, string> = {}): Promise<LabfleetProcess> {
+  /**
+   * Labs do not wait for the worker's image mirror warm-up, but tests pull images in them: by
+   * default this waits for it too (`{ warm: false }` does not: a test of the warm-up itself).
+   */
+  async startWorker(extra: Record<string, string> = {}, { warm = true } = {}): Promise<LabfleetProcess> {
     const worker = LabfleetProcess.start('worker', `${this.instance.instance}-worker-${this.workers.length + 1}`, this.env(extra));
     this.workers.push(worker);
     await worker.waitForLog('"worker started"', 120_000);
+    if (warm) await worker.waitForLog('"mirror warm-up done"', 300_000);
     return worker;
   }
 

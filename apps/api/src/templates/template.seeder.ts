@@ -6,7 +6,7 @@ import { TemplateCatalogService } from '@labfleet/lab-lifecycle';
 export class TemplateSeeder implements OnApplicationBootstrap {
   constructor(private readonly catalog: TemplateCatalogService) {}
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.catalog.seed();
+  async onApplicationBootstrap(): Promise<void> {
+    await this.catalog.seed();
   }
 }

@@ -16,8 +16,10 @@ export function labView(main, { labId, readOnly = false }) {
   const status = h('p', { id: 'lab-status', class: 'status', role: 'status', 'aria-live': 'polite' }, 'Loading…');
   const progress = h('ol', { id: 'lab-progress', class: 'progress', 'aria-label': 'Progress' });
   const work = h('div', { id: 'lab-work', class: 'lab-work', hidden: true });
+  // Right after the platform starts, its image mirror is still filling: a `docker pull` may fail until it is.
+  const warmup = h('p', { id: 'mirror-warmup', class: 'hint', hidden: true, title: 'Images your lab pulls arrive in the platform’s mirror; a pull of one not yet there fails until it is.' });
   const back = h('p', {}, h('a', { href: readOnly ? '#/teach' : '#/labs' }, readOnly ? '← My courses' : '← My labs'));
-  main.append(back, title, status, progress, work);
+  main.append(back, title, status, warmup, progress, work);
 
   let lab = lastCreated.get(labId) || null;
   lastCreated.delete(labId);
@@ -25,6 +27,16 @@ export function labView(main, { labId, readOnly = false }) {
   let pollTimer = 0;
   let built = null;
   let stopped = false;
+  let warmupTimer = 0;
+
+  const watchWarmup = async () => {
+    const mirror = await fetch('/health').then((r) => r.json()).then((b) => b.mirror, () => null);
+    if (stopped) return;
+    warmup.hidden = !mirror?.warming;
+    if (!mirror?.warming) return;
+    warmup.textContent = `Preparing images: ${mirror.images.done} of ${mirror.images.total}`;
+    warmupTimer = setTimeout(watchWarmup, 3000);
+  };
 
   const show = (next) => {
     lab = next;
@@ -225,9 +237,11 @@ export function labView(main, { labId, readOnly = false }) {
 
   if (lab) show(lab);
   void poll();
+  void watchWarmup();
   return () => {
     stopped = true;
     clearTimeout(pollTimer);
+    clearTimeout(warmupTimer);
     built?.dispose();
   };
 }

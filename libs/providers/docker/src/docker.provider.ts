@@ -184,11 +184,12 @@ export class DockerProvider implements LabProvider {
 
   /**
    * A lab without the mirror still works (its daemon falls back to Docker Hub, reachable on a
-   * connected host): a broken mirror is logged, never a failed lab.
+   * connected host): a broken mirror is logged, never a failed lab. Nor does a lab wait for its
+   * images: pushing them takes seconds each, so they go ahead of the worker's warm-up instead.
    */
   private async connectMirror(network: string, spec: LabSpec): Promise<void> {
     try {
-      await this.mirror.ensureImages(spec.images);
+      void this.mirror.ensureImages(spec.images, { urgent: true }).catch((e: Error) => this.logger.warn({ msg: 'lab images not pushed', labId: spec.labId, error: e.message }));
       await this.mirror.connect(network);
     } catch (e) {
       this.logger.warn({ msg: 'lab starts without the image mirror', labId: spec.labId, error: toProviderError(e, 'image mirror').message });

@@ -20,7 +20,10 @@ const MIRROR_PORT = 5000;
 export class RegistryMirror {
   private readonly logger = new Logger('RegistryMirror');
   private ready: Promise<void> | null = null;
-  private readonly synced = new Set<string>();
+  /** Per image: its push's outcome (null: in the mirror), from when it is queued; dropped when it failed. */
+  private readonly pushes = new Map<string, Promise<string | null>>();
+  private readonly lane: { image: string; urgent: boolean; settle: (problem: string | null) => void }[] = [];
+  private pumping = false;
 
   constructor(
     private readonly docker: Docker,
@@ -54,17 +57,15 @@ export class RegistryMirror {
     return this.ready;
   }
 
-  /** Pushes the images a template needs from the host engine into the mirror (push mode), once per process. */
-  async ensureImages(images: readonly string[]): Promise<string[]> {
+  /**
+   * Pushes images from the host engine into the mirror (push mode); resolves with a problem per
+   * image that could not be. One push at a time per process, each image once (a failed one is
+   * tried again on the next call); `urgent` images (a lab being made now) go ahead of the others.
+   */
+  async ensureImages(images: readonly string[], { urgent = false } = {}): Promise<string[]> {
     if (this.config.registry.mode !== 'push') return [];
     await this.ensureRunning();
-    const problems: string[] = [];
-    for (const image of images) {
-      if (this.synced.has(image)) continue;
-      const problem = await this.push(image);
-      if (problem) problems.push(problem);
-      else this.synced.add(image);
-    }
+    const problems = (await Promise.all(images.map((image) => this.enqueue(image, urgent)))).filter((p): p is string => p !== null);
     for (const p of problems) this.logger.warn({ msg: 'image not served to labs', problem: p });
     return problems;
   }
@@ -160,6 +161,31 @@ export class RegistryMirror {
     const existing = await tolerate(this.docker.getContainer(name).inspect(), [404]);
     if (!existing) await tolerate(this.docker.createContainer({ ...options, name }), [409]);
     if (!existing?.State.Running) await tolerate(this.docker.getContainer(name).start(), [304]);
+  }
+
+  private enqueue(image: string, urgent: boolean): Promise<string | null> {
+    const queued = this.lane.find((entry) => entry.image === image);
+    if (queued) queued.urgent ||= urgent;
+    const known = this.pushes.get(image);
+    if (known) return known;
+    const outcome = new Promise<string | null>((settle) => this.lane.push({ image, urgent, settle }));
+    this.pushes.set(image, outcome);
+    void outcome.then((problem) => {
+      if (problem) this.pushes.delete(image);
+    });
+    void this.pump();
+    return outcome;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    while (this.lane.length) {
+      const i = Math.max(0, this.lane.findIndex((entry) => entry.urgent));
+      const [next] = this.lane.splice(i, 1);
+      next.settle(await this.push(next.image).catch((e: Error) => `${next.image}: ${toProviderError(e, 'pushing to the mirror').message}`));
+    }
+    this.pumping = false;
   }
 
   /** Returns a problem in words, or null when the image is in the mirror. */
