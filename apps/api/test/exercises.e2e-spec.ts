@@ -153,9 +153,8 @@ describe('exercises with checks and the Docker fundamentals pack', () => {
     expect(passed.message).toMatch(/^Service web runs on 3 nodes of a 3-node swarm/);
   });
 
-  it.todo('compose-ghost: PENDING — its check has not run on a lab yet (a template serving ghost and mysql through the mirror, as teacher-templates does for WordPress)');
-  // compose-wordpress is done both ways in teacher-templates.e2e-spec.ts, on a lab of a teacher's
-  // template whose mariadb and wordpress images the mirror serves.
+  // compose-wordpress and compose-ghost are done both ways in teacher-templates.e2e-spec.ts, on a
+  // lab of a teacher's template whose mariadb, wordpress, mysql and ghost images the mirror serves.
   // registry-push is done both ways in course-registry.e2e-spec.ts, against the real course registry.
 
   it('a hanging check is cut at its timeout and says so; one check at a time per lab; the script is never on disk or in the process list', async () => {

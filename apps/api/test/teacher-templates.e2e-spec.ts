@@ -6,25 +6,30 @@ import { docker, eventually, LabfleetStack, TEST_PASSWORD, twoSchools } from '@l
 
 jest.setTimeout(300_000);
 
+/** The images of the pack's two Compose exercises (`mysql:8.0` is the mariadb stand-in's tag). */
+const IMAGES = ['mariadb:latest', 'wordpress:latest', 'mysql:8.0', 'ghost:latest'];
+
 type World = Awaited<ReturnType<typeof twoSchools>>;
 
 /**
  * Templates made by a teacher (docs/api.md "Templates"): scoped to their course, bounded by the
  * caps, their images checked when saved and pushed to the mirror by the worker, and a lab of one
- * running the course's WordPress + MariaDB Compose file offline. One stack, one lab.
+ * running the course's WordPress + MariaDB and Ghost + MySQL Compose files offline. One stack, one lab.
  */
 describe('templates made by teachers, their images served by the mirror (real stack)', () => {
   let stack: LabfleetStack;
   let w: World;
   let template: { id: string; name: string; version: number };
   let lab: string;
+  let packText: string;
+  /** The pack's exercises as imported into the course, by key. */
+  const exercises: Record<string, { id: string }> = {};
   const missing = `labfleet-absent-${randomBytes(3).toString('hex')}:1`;
   const path = () => `/api/v1/templates/${template.id}`;
 
   beforeAll(async () => {
     // The curriculum stand-ins are built by the machine's set-up (offline-base-images.sh --curriculum).
-    await docker.getImage('wordpress:latest').inspect();
-    await docker.getImage('mariadb:latest').inspect();
+    for (const image of IMAGES) await docker.getImage(image).inspect();
     stack = await LabfleetStack.start();
     w = await twoSchools(stack.client, randomBytes(3).toString('hex'));
     const policy = await w.school1.teacherA.client.patch(`/api/v1/courses/${w.school1.courseA.id}/policy`, { maxTtlSeconds: 3600 });
@@ -32,19 +37,20 @@ describe('templates made by teachers, their images served by the mirror (real st
   }, 120_000);
   afterAll(() => stack?.stop());
 
-  it('a teacher makes a course template with mariadb and wordpress; the worker pushes its images at once', async () => {
+  it('a teacher makes a course template with the Compose exercises\' images; the worker pushes them at once', async () => {
     const res = await w.school1.teacherA.client.post('/api/v1/templates', {
       name: 'wordpress',
       scope: 'course',
       courseId: w.school1.courseA.id,
-      description: 'WordPress + MariaDB with Compose',
+      description: 'WordPress + MariaDB and Ghost + MySQL with Compose',
       ttlSeconds: 3600,
-      images: ['mariadb:latest', 'wordpress:latest'],
+      images: IMAGES,
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: 'wordpress', scope: 'course', courseId: w.school1.courseA.id, schoolId: w.school1.id, version: 1, retiredAt: null, images: ['mariadb:latest', 'wordpress:latest'] });
+    expect(res.body).toMatchObject({ name: 'wordpress', scope: 'course', courseId: w.school1.courseA.id, schoolId: w.school1.id, version: 1, retiredAt: null, images: IMAGES });
     template = res.body;
-    await stack.workers[0].waitForLog(/template images prepared[^\n]*"template":"wordpress"[^\n]*"version":1/, 120_000);
+    // Pushing ghost (~700 MB) the first time on a machine takes a while; the shared mirror keeps it after.
+    await stack.workers[0].waitForLog(/template images prepared[^\n]*"template":"wordpress"[^\n]*"version":1/, 240_000);
     const audit = await w.school1.admin.client.get('/api/v1/audit?action=template.created');
     expect(audit.body.items).toEqual([expect.objectContaining({ targetId: template.id, actorLabel: w.school1.teacherA.email })]);
   });
@@ -95,10 +101,11 @@ describe('templates made by teachers, their images served by the mirror (real st
   it("a student of the course gets a lab of it and does the pack's WordPress + MariaDB exercise: its check fails saying why, then passes once the Compose file runs (images pulled through the mirror), then fails again with a wrong password", async () => {
     const teacher = w.school1.teacherA.client;
     const student = w.school1.studentA1.client;
-    const pack = (await teacher.get('/api/v1/packs/docker-fundamentals')).body;
-    const imported = await teacher.request('POST', `/api/v1/courses/${w.school1.courseA.id}/pack`, undefined, pack, 'application/yaml');
+    packText = (await teacher.get('/api/v1/packs/docker-fundamentals')).body;
+    const imported = await teacher.request('POST', `/api/v1/courses/${w.school1.courseA.id}/pack`, undefined, packText, 'application/yaml');
     expect(imported.status).toBe(201);
-    const exercise = imported.body.find((e: { key: string }) => e.key === 'compose-wordpress');
+    for (const e of imported.body) exercises[e.key] = e;
+    const exercise = exercises['compose-wordpress'];
     const res = await student.post('/api/v1/labs', { course: w.school1.courseA.id, template: 'wordpress' });
     expect(res.status).toBe(202);
     lab = res.body.id;
@@ -107,7 +114,7 @@ describe('templates made by teachers, their images served by the mirror (real st
     const check = () => student.post(`/api/v1/labs/${lab}/exercises/${exercise.id}/check`);
     expect((await check()).body).toMatchObject({ passed: false, message: '/root/wordpress does not exist.' });
 
-    const solution = readPack(pack).exercises.find((e) => e.key === 'compose-wordpress')!.solution!;
+    const solution = readPack(packText).exercises.find((e) => e.key === 'compose-wordpress')!.solution!;
     expect(await student.exec(lab, ['bash', '-c', solution], { timeoutSeconds: 280 })).toMatchObject({ exitCode: 0 });
     // A fresh WordPress takes a moment to reach its database.
     const passed = await eventually(
@@ -129,6 +136,24 @@ describe('templates made by teachers, their images served by the mirror (real st
       what: 'the check to fail with a wrong database password',
     });
   });
+
+  it("the same lab does the pack's Ghost + MySQL exercise: its check fails saying why, then passes once the Compose file runs (images pulled through the mirror) and Ghost has booted", async () => {
+    const student = w.school1.studentA1.client;
+    const check = () => student.post(`/api/v1/labs/${lab}/exercises/${exercises['compose-ghost'].id}/check`);
+    expect((await check()).body).toMatchObject({ passed: false, message: '/root/ghost does not exist.' });
+
+    const solution = readPack(packText).exercises.find((e) => e.key === 'compose-ghost')!.solution!;
+    expect(await student.exec(lab, ['bash', '-c', solution], { timeoutSeconds: 280 })).toMatchObject({ exitCode: 0 });
+    // Ghost creates its tables on its first start: a minute or more on two busy cores. Wait for
+    // what the check looks at (Ghost's page, its 200 rather than a boot-time 503) without spending
+    // the student's check attempts, then check once.
+    await eventually(async () => expect((await stack.client.sh(lab, "curl -s -o /dev/null -w '%{http_code}' localhost:8082/", 30)).stdout).toBe('200'), {
+      timeoutMs: 360_000,
+      intervalMs: 3000,
+      what: 'Ghost to answer on port 8082 in the lab',
+    });
+    expect((await check()).body).toMatchObject({ passed: true, message: 'Ghost answers on port 8082, with its MySQL database.' });
+  }, 600_000);
 
   it("editing the template makes a new version and leaves the running lab's alone", async () => {
     const res = await w.school1.teacherA.client.patch(path(), { description: 'now with a set-up step', setup: [{ node: 'node1', run: 'touch /root/v2' }] });
