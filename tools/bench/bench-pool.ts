@@ -143,8 +143,17 @@ export function expect<T>(res: { status: number; body: any }, what: string, stat
   return res.body as T;
 }
 
+/**
+ * The pools view. Asked again once when the request fails without an answer: on a loaded host a
+ * kept-alive connection the API closes as idle can race the next request ("fetch failed").
+ */
 export async function pools(admin: ApiClient): Promise<PoolsView> {
-  return expect<PoolsView>(await admin.get('/api/v1/pools'), 'GET /api/v1/pools');
+  const res = await admin.get('/api/v1/pools').catch(async (e) => {
+    console.warn(`  GET /api/v1/pools: ${describe(e)}; asking again`);
+    await sleep(250);
+    return admin.get('/api/v1/pools');
+  });
+  return expect<PoolsView>(res, 'GET /api/v1/pools');
 }
 
 export const poolOf = (view: PoolsView) => view.pools.find((p) => p.template === TEMPLATE)!;

@@ -23,8 +23,14 @@ export class BenchRun {
   private readonly starting = new Set<Promise<LabfleetStack>>();
   private cleaned: Promise<void> | undefined;
 
-  /** `beforeCleanup` releases what the run holds open (timers, sockets) before the stacks stop. */
-  constructor(private readonly beforeCleanup: () => void = () => undefined) {
+  /**
+   * `beforeCleanup` releases what the run holds open (timers, sockets) before the stacks stop;
+   * `afterCleanup` removes what the stacks' processes wrote outside them, once they have stopped.
+   */
+  constructor(
+    private readonly beforeCleanup: () => void = () => undefined,
+    private readonly afterCleanup: () => void = () => undefined,
+  ) {
     cleanUpOnSignal(() => this.cleanup());
   }
 
@@ -84,6 +90,7 @@ export class BenchRun {
       await Promise.allSettled([...this.starting]);
       await Promise.all(this.stacks.map((s) => s.stop().catch((e) => console.warn(`stack ${s.instance.instance}: stop failed: ${describe(e)}`))));
       await removeLabResources(this.bareInstance).catch((e) => console.warn(`bare clean-up failed: ${describe(e)}`));
+      this.afterCleanup();
     })());
   }
 

@@ -134,11 +134,13 @@ async function main(): Promise<number> {
   const tag = randomBytes(3).toString('hex');
   const loopFile = join(os.tmpdir(), `labfleet-bench-loop-delay-${tag}`);
   const removeLoopFiles = () => readdirSync(os.tmpdir()).filter((f) => f.startsWith(`labfleet-bench-loop-delay-${tag}.`)).forEach((f) => rmSync(join(os.tmpdir(), f), { force: true }));
-  const run = new BenchRun(() => {
-    stop = true;
-    term?.close();
-    removeLoopFiles();
-  });
+  const run = new BenchRun(
+    () => {
+      stop = true;
+      term?.close();
+    },
+    removeLoopFiles,
+  );
   const { errors } = run;
   const loadAtStart = loadavg();
   return run.main(async () => {
@@ -236,7 +238,6 @@ async function main(): Promise<number> {
     await run.noteForeign();
 
     const loop = readLoopDelay(`${loopFile}.${stack.api.pid}`);
-    removeLoopFiles();
     const rows = [
       stats('idle', phases.filter((p) => p.name === 'idle'), echo, proxy, direct, loop),
       stats('claims', phases.filter((p) => p.name === 'claims'), echo, proxy, direct, loop),
