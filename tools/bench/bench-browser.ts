@@ -37,26 +37,19 @@
  * removed in `finally`, also on Ctrl-C.
  */
 import { count, describe, loadavg, percentile, sleep, text } from './bench-kit';
+import { DirectShell, KEYS_PER_LINE, LETTERS, LoadWatch, nginxLab, ProxyProbe, sessionCookie, Shell, Terminal, timedGet, typeKeys, WARMUP_KEYS } from './bench-probes';
 import { BenchRun } from './bench-run';
 import Docker from 'dockerode';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { Duplex } from 'node:stream';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
-import { LabStatus } from '@labfleet/contracts';
 import { inLab } from '@labfleet/domain';
-import { Person, TenantBuilder } from '@labfleet/testing';
+import { TenantBuilder } from '@labfleet/testing';
 
 const TARGET_ECHO_P99_MS = 50;
 const TARGET_PROXY_ADDED_P50_MS = 5;
-const WARMUP_KEYS = 10;
-const KEYS_PER_LINE = 50;
 const WARMUP_REQUESTS = 20;
-const ECHO_TIMEOUT_MS = 5000;
-
 
 const N_KEYS = count('BENCH_KEYS', 200, 1);
 const N_REQUESTS = count('BENCH_REQUESTS', 200, 1);
@@ -74,171 +67,6 @@ const max = (values: readonly number[]) => (values.length ? Math.max(...values) 
 const ms = (v: number) => (Number.isNaN(v) ? 'n/a' : `${v.toFixed(2)} ms`);
 const round2 = (v: number) => (Number.isNaN(v) ? null : Math.round(v * 100) / 100);
 
-
-/** Jiffies of all CPUs: total and idle (idle + iowait). */
-function cpuTimes(): { total: number; idle: number } {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return { total: fields.reduce((a, b) => a + b, 0), idle: fields[3] + (fields[4] ?? 0) };
-}
-
-/** /proc/loadavg every second and CPU busy share over one phase of the run. */
-class LoadWatch {
-  private readonly samples: number[] = [];
-  private readonly cpu0 = cpuTimes();
-  private readonly timer: NodeJS.Timeout;
-  private cpuBusy = NaN;
-  constructor() {
-    this.samples.push(loadavg()[0]);
-    this.timer = setInterval(() => this.samples.push(loadavg()[0]), 1000);
-  }
-  stop(): this {
-    clearInterval(this.timer);
-    this.samples.push(loadavg()[0]);
-    const cpu1 = cpuTimes();
-    const total = cpu1.total - this.cpu0.total;
-    this.cpuBusy = total > 0 ? 1 - (cpu1.idle - this.cpu0.idle) / total : NaN;
-    return this;
-  }
-  get summary() {
-    return { load1Min: Math.min(...this.samples), load1Max: Math.max(...this.samples), cpuBusy: this.cpuBusy };
-  }
-  describe(): string {
-    const s = this.summary;
-    return `load1 ${s.load1Min.toFixed(2)}–${s.load1Max.toFixed(2)}, CPU busy ${(s.cpuBusy * 100).toFixed(0)}% of ${os.availableParallelism?.() ?? os.cpus().length} CPUs`;
-  }
-}
-
-
-// ---------------------------------------------------------------------------------------------
-// The terminal
-
-// CSI (ESC [ params intermediates final), OSC (ESC ] ... BEL or ESC \), charset and other 2-byte escapes.
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()*+][0-~]|\x1b[ -/]*[0-~]/g;
-/** An escape sequence cut off at the end of what arrived so far: its final byte is still to come. */
-const PARTIAL_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*|[()*+]|[ -/]*)?$/;
-
-/** A shell that gets keystrokes and gives output back, with the arrival time of every chunk. */
-abstract class Shell {
-  output = '';
-  closed = false;
-  private waiter?: { from: number; char: string; resolve: (at: number) => void };
-
-  protected abstract send(data: string): void;
-  abstract close(): void;
-
-  /** Called with every output chunk as it arrives. */
-  protected received(chunk: Buffer): void {
-    const at = performance.now();
-    this.output += chunk.toString();
-    const w = this.waiter;
-    if (!w) return;
-    const text = this.output.slice(w.from).replace(ESCAPES, '').replace(PARTIAL_ESCAPE, '');
-    if (text.includes(w.char)) {
-      this.waiter = undefined;
-      w.resolve(at);
-    }
-  }
-
-  type(data: string): void {
-    this.send(data);
-  }
-
-  /** Sends one character; resolves with the ms until it shows in the output after what was there before. */
-  async keystroke(char: string): Promise<number> {
-    const from = this.output.length;
-    const echoed = new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        reject(new Error(`no echo of '${char}' within ${ECHO_TIMEOUT_MS} ms; output since: ${JSON.stringify(this.output.slice(from, from + 200))}`));
-      }, ECHO_TIMEOUT_MS);
-      this.waiter = { from, char, resolve: (at) => (clearTimeout(timer), resolve(at)) };
-    });
-    const sent = performance.now();
-    this.send(char);
-    return (await echoed) - sent;
-  }
-
-  async waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
-    const started = Date.now();
-    while (typeof text === 'string' ? !this.output.includes(text) : !text.test(this.output)) {
-      if (this.closed) throw new Error(`terminal closed while waiting for ${text}`);
-      if (Date.now() - started > timeoutMs) throw new Error(`terminal did not show ${text}; got:\n${this.output.slice(-1500)}`);
-      await sleep(20);
-    }
-  }
-
-  /** Waits until no output arrived for `quietMs`. */
-  async settle(quietMs = 250, timeoutMs = 10_000): Promise<void> {
-    const started = Date.now();
-    let length = -1;
-    let since = Date.now();
-    while (Date.now() - started < timeoutMs) {
-      if (this.output.length !== length) {
-        length = this.output.length;
-        since = Date.now();
-      } else if (Date.now() - since >= quietMs) return;
-      await sleep(10);
-    }
-  }
-
-  /** `stty sane` (echo on), then waits for the prompt to come back and the screen to settle. */
-  async ready(): Promise<void> {
-    this.type('stty sane; echo bench-$((6*7))-ready\r');
-    await this.waitFor('bench-42-ready');
-    await this.settle();
-  }
-}
-
-/** The student's terminal: the API's WebSocket, tmux running bash in the lab node. */
-class Terminal extends Shell {
-  private constructor(readonly ws: WebSocket) {
-    super();
-    ws.on('message', (data, binary) => binary && this.received(data as Buffer));
-    ws.on('close', () => (this.closed = true));
-  }
-
-  static async open(base: string, person: Person, labId: string): Promise<Terminal> {
-    const ticket = await person.client.post(`/api/v1/labs/${labId}/terminal`, {});
-    if (ticket.status !== 200) throw new Error(`terminal ticket: HTTP ${ticket.status} ${JSON.stringify(ticket.body)}`);
-    const ws = new WebSocket(`${base.replace('http', 'ws')}${ticket.body.url}&cols=100&rows=30`);
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    return new Terminal(ws);
-  }
-
-  protected send(data: string): void {
-    this.ws.send(JSON.stringify({ type: 'input', data }));
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
-
-/** A command with a TTY in the lab node through the engine alone (as the provider attaches it, minus the API). */
-class DirectShell extends Shell {
-  private constructor(private readonly stream: Duplex) {
-    super();
-    stream.on('data', (chunk: Buffer) => this.received(chunk));
-    stream.on('close', () => (this.closed = true));
-    stream.on('error', () => (this.closed = true));
-  }
-
-  static async open(container: Docker.Container, command: string[]): Promise<DirectShell> {
-    const exec = await container.exec({ Cmd: command, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true, Env: ['TERM=xterm-256color', 'LANG=C.UTF-8'] });
-    const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
-    await exec.resize({ w: 100, h: 30 }).catch(() => undefined);
-    return new DirectShell(stream);
-  }
-
-  protected send(data: string): void {
-    this.stream.write(data);
-  }
-
-  close(): void {
-    this.stream.destroy();
-  }
-}
-
 interface EchoResult {
   samples: number[];
   load: LoadWatch;
@@ -246,32 +74,10 @@ interface EchoResult {
 
 async function measureEcho(term: Shell): Promise<EchoResult> {
   await term.ready();
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  const samples: number[] = [];
-  let typedOnLine = 0;
-  const clearLine = async () => {
-    term.type('\x15'); // Ctrl-U: kill the line typed so far
-    typedOnLine = 0;
-    await term.settle(150);
-  };
-  let load: LoadWatch | undefined;
-  for (let i = 0; i < WARMUP_KEYS + N_KEYS; i++) {
-    if (i === WARMUP_KEYS) {
-      await clearLine();
-      load = new LoadWatch();
-    } else if (typedOnLine === KEYS_PER_LINE) {
-      await clearLine();
-    }
-    const t0 = performance.now();
-    const latency = await term.keystroke(letters[i % letters.length]);
-    typedOnLine++;
-    if (i >= WARMUP_KEYS) samples.push(latency);
-    const wait = KEY_GAP_MS - (performance.now() - t0);
-    if (wait > 0) await sleep(wait);
-  }
-  load!.stop();
-  await clearLine();
-  return { samples, load: load! };
+  await typeKeys(term, (i) => i < WARMUP_KEYS, KEY_GAP_MS);
+  const load = new LoadWatch();
+  const samples = await typeKeys(term, (i) => i < N_KEYS, KEY_GAP_MS);
+  return { samples: samples.map((x) => x.ms), load: load.stop() };
 }
 
 /**
@@ -284,7 +90,6 @@ async function measureEchoBreakdown(shells: Record<string, Shell>, n: number): P
   const samples = Object.fromEntries(names.map((k) => [k, [] as number[]]));
   const typed = Object.fromEntries(names.map((k) => [k, 0]));
   for (const shell of Object.values(shells)) await shell.ready();
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
   for (let i = 0; i < n + WARMUP_KEYS; i++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(i + k) % names.length];
@@ -295,7 +100,7 @@ async function measureEchoBreakdown(shells: Record<string, Shell>, n: number): P
         await shell.settle(150);
       }
       const t0 = performance.now();
-      const latency = await shell.keystroke(letters[i % letters.length]);
+      const latency = await shell.keystroke(LETTERS[i % LETTERS.length]);
       typed[name]++;
       if (i >= WARMUP_KEYS) samples[name].push(latency);
       const wait = KEY_GAP_MS - (performance.now() - t0);
@@ -304,25 +109,6 @@ async function measureEchoBreakdown(shells: Record<string, Shell>, n: number): P
   }
   for (const shell of Object.values(shells)) shell.type('\x15');
   return samples;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The port proxy
-
-/** One GET over `agent`; resolves with the ms from request to the last body byte. */
-function timedGet(agent: http.Agent, url: string, headers: Record<string, string>, sockets: Set<unknown>): Promise<{ ms: number; status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const req = http.get(url, { agent, headers, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('socket', (socket) => sockets.add(socket));
-    req.on('timeout', () => req.destroy(new Error('timed out after 10 s')));
-    req.on('error', reject);
-  });
 }
 
 interface ProxyResult {
@@ -335,39 +121,16 @@ interface ProxyResult {
 }
 
 async function measureProxy(proxyUrl: string, directUrl: string, cookie: string): Promise<ProxyResult> {
-  // One connection each, kept alive: what a browser tab re-using its connection sees.
-  const proxyAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const directAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const proxySockets = new Set<unknown>();
-  const directSockets = new Set<unknown>();
-  const get = async (which: 'proxy' | 'direct') => {
-    const r = which === 'proxy' ? await timedGet(proxyAgent, proxyUrl, { cookie }, proxySockets) : await timedGet(directAgent, directUrl, {}, directSockets);
-    if (r.status !== 200 || !r.body.includes('Welcome to nginx')) throw new Error(`${which} GET: HTTP ${r.status} ${r.body.slice(0, 200)}`);
-    return r;
-  };
+  const probe = new ProxyProbe(proxyUrl, directUrl, cookie);
   try {
-    for (let i = 0; i < WARMUP_REQUESTS; i++) {
-      await get('proxy');
-      await get('direct');
-    }
-    const proxy: number[] = [];
-    const direct: number[] = [];
-    let bytes = 0;
+    await probe.rounds((i) => i < WARMUP_REQUESTS);
     const load = new LoadWatch();
-    for (let i = 0; i < N_REQUESTS; i++) {
-      // A B B A: neither always goes first.
-      const order: ('proxy' | 'direct')[] = i % 2 === 0 ? ['proxy', 'direct'] : ['direct', 'proxy'];
-      for (const which of order) {
-        const r = await get(which);
-        (which === 'proxy' ? proxy : direct).push(r.ms);
-        bytes = r.body.length;
-      }
-    }
+    const { proxy, direct } = await probe.rounds((i) => i < N_REQUESTS);
     load.stop();
-    return { proxy, direct, bytes, socketsProxy: proxySockets.size, socketsDirect: directSockets.size, load };
+    const [socketsProxy, socketsDirect] = probe.sockets;
+    return { proxy: proxy.map((x) => x.ms), direct: direct.map((x) => x.ms), bytes: probe.bytes, socketsProxy, socketsDirect, load };
   } finally {
-    proxyAgent.destroy();
-    directAgent.destroy();
+    probe.close();
   }
 }
 
@@ -425,32 +188,14 @@ async function main(): Promise<number> {
     console.log(`load at start (/proc/loadavg 1/5/15 min): ${loadAtStart.join(' ')}`);
 
     // 1. the stack, a student and a lab publishing nginx on 8080
-    let t = performance.now();
+    const t = performance.now();
     const stack = await bench.startStack(PORT_PROXY_ROUTE ? { PORT_PROXY_ROUTE } : {});
     const base = stack.client.baseUrl;
     console.log(`stack: instance ${stack.instance.instance}, API ${base}, started in ${((performance.now() - t) / 1000).toFixed(1)} s (logs: test-artifacts/${stack.instance.instance}-*.log)`);
     const builder = new TenantBuilder(stack.client);
     const school = await builder.school(`bench-${tag}`);
     const course = await builder.course(school.id, 'Bench');
-    const student = await builder.person(school.id, 'student', `bench-${tag}@example.test`);
-    await builder.enroll(course.id, student, 'student');
-    t = performance.now();
-    const created = await student.client.post('/api/v1/labs', { course: course.id, template: 'docker' });
-    if (created.status !== 202) throw new Error(`POST /api/v1/labs: HTTP ${created.status} ${JSON.stringify(created.body)}`);
-    const labId = created.body.id as string;
-    const lab = await student.client.waitForLab(labId, [LabStatus.Ready, LabStatus.Failed], LAB_TIMEOUT_MS);
-    if (lab.status !== LabStatus.Ready) throw new Error(`lab ${labId} failed: ${lab.failureReason}`);
-    const address = lab.nodes?.[0]?.address as string | undefined;
-    if (!address) throw new Error(`lab ${labId} has no node address: ${JSON.stringify(lab.nodes)}`);
-    console.log(`lab ${labId} ready in ${((performance.now() - t) / 1000).toFixed(1)} s; node1 at ${address}`);
-    t = performance.now();
-    const run = await student.client.sh(
-      labId,
-      'docker run -d -p 8080:80 nginx >/dev/null && for i in $(seq 150); do curl -sf localhost:8080 >/dev/null && exit 0; sleep 0.2; done; exit 1',
-      240,
-    );
-    if (run.exitCode !== 0) throw new Error(`docker run nginx in the lab: exit ${run.exitCode} ${run.stderr ?? ''}${run.stdout ?? ''}`);
-    console.log(`nginx published on the lab's port 8080 in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const { student, labId, address } = await nginxLab(stack, school.id, course.id, `bench-${tag}@example.test`, LAB_TIMEOUT_MS);
     await bench.noteForeign();
 
     // 2. terminal echo
@@ -506,10 +251,7 @@ async function main(): Promise<number> {
     await bench.noteForeign();
 
     // 3. the port proxy against the lab node directly
-    const session = await fetch(`${base}/api/v1/auth/session`, { method: 'POST', headers: { authorization: `Bearer ${student.session.accessToken}` } });
-    const setCookie = session.headers.get('set-cookie');
-    if (session.status !== 204 || !setCookie?.startsWith('labfleet_session=')) throw new Error(`POST /api/v1/auth/session: HTTP ${session.status}, set-cookie ${setCookie}`);
-    const cookie = setCookie.split(';')[0];
+    const cookie = await sessionCookie(base, student);
     const proxyUrl = `${base}/labs/${labId}/ports/8080/`;
     const directUrl = `http://${address}:8080/`;
     console.log(`\nport proxy: GET ${proxyUrl} vs ${directUrl}, ${N_REQUESTS} each (after ${WARMUP_REQUESTS} warm-up), interleaved, one keep-alive connection each`);
