@@ -47,7 +47,7 @@ import { bareContainer, bareContext, dockerTemplate, GIB, innerDockerInfo, labMe
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { docker, Person, removeLabResources, TenantBuilder, TEST_LAB_IMAGE } from '@labfleet/testing';
+import { ApiClient, docker, Person, removeLabResources, TenantBuilder, TEST_LAB_IMAGE } from '@labfleet/testing';
 
 const N = count('BENCH_STUDENTS', 30, 1);
 const APIS = count('BENCH_APIS', 1, 1);
