@@ -36,7 +36,7 @@
  * terminal did not echo, a request failed), never for a missed target. Everything it made is
  * removed in `finally`, also on Ctrl-C.
  */
-import { count, describe, loadavg, percentile, sleep, text } from './bench-kit';
+import { count, describe, loadavg, percentile, sleep, text, printMetricTable } from './bench-kit';
 import { DirectShell, KEYS_PER_LINE, LETTERS, LoadWatch, nginxLab, ProxyProbe, sessionCookie, Shell, Terminal, timedGet, typeKeys, WARMUP_KEYS } from './bench-probes';
 import { BenchRun } from './bench-run';
 import Docker from 'dockerode';
@@ -307,14 +307,12 @@ async function main(): Promise<number> {
       ['host load1 during echo', echo ? `${echo.load.summary.load1Min.toFixed(2)}–${echo.load.summary.load1Max.toFixed(2)}` : 'n/a', '', ''],
       ['host load1 during proxy', proxied ? `${proxied.load.summary.load1Min.toFixed(2)}–${proxied.load.summary.load1Max.toFixed(2)}` : 'n/a', '', ''],
     ];
-    const w = [46, 16, 12, 5];
     console.log(`\n${'='.repeat(86)}`);
     console.log('Labfleet browser features   percentiles: nearest rank');
     console.log(machine);
     console.log(`load (1/5/15 min): start ${loadAtStart.join(' ')}, end ${loadAtEnd.join(' ')}`);
     console.log('-'.repeat(86));
-    console.log(`${'metric'.padEnd(w[0])}${'value'.padEnd(w[1])}${'target'.padEnd(w[2])}met?`);
-    for (const [metric, value, target, ok] of rows) console.log(`${metric.padEnd(w[0])}${value.padEnd(w[1])}${target.padEnd(w[2])}${ok}`);
+    printMetricTable(rows);
     console.log('-'.repeat(86));
     await bench.printOutcome();
     const summary = {

@@ -23,7 +23,7 @@
  *    (4096) by the host drop per lab seen so far (×1.25), and after a step whose claim p99 is more
  *    than double the first step's;
  * 4. the curve (step, labs, MiB/lab, host free memory, claim p50/p99), the labs per 24 GiB it
- *    extrapolates from the last step's memory, a metric | value | target | met? table and one JSON
+ *    extrapolates from the last step's memory, a metric | measured | target | met table and one JSON
  *    line (BENCH_DENSITY_SUMMARY ...).
  *
  * Options: BENCH_MAX_LABS (100), BENCH_BURST (10), BENCH_SETTLE_SECONDS (5), BENCH_MIN_FREE_MIB
@@ -33,7 +33,7 @@
  * something failed (an HTTP error, a failed lab, a lab given to two students), never for a missed
  * target. Everything it made is removed in `finally`, also on Ctrl-C.
  */
-import { count, percentile, sleep } from './bench-kit';
+import { count, percentile, sleep, printMetricTable } from './bench-kit';
 import { checkDistinct, expect, fillPool, LAB_TIMEOUT_MS, mean, memAvailable, mib, ms, maxOf, round, rush, s, since } from './bench-pool';
 import { dockerTemplate, GIB, labMemory, machineInfo, MIB, requireImages, TEMPLATE, workingSetMeasure } from './bench-labs';
 import { BenchRun } from './bench-run';
@@ -217,7 +217,6 @@ async function main(): Promise<number> {
       ),
     );
     console.log('-'.repeat(96));
-    const met = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : 'NO');
     const rows: [string, string, string, boolean | undefined][] = [
       [`idle lab memory at ${top?.labs ?? 0} labs (mean working set)`, top ? `${f(top.mibPerLab)} MiB` : 'n/a', `≤ ${TARGET_IDLE_MIB} MiB`, top ? top.mibPerLab <= TARGET_IDLE_MIB : false],
       [`idle labs per 24 GiB (by that mean)`, `${per24}`, `≥ ${TARGET_PER_24GIB}`, top ? per24 >= TARGET_PER_24GIB : false],
@@ -225,8 +224,7 @@ async function main(): Promise<number> {
       [`idle labs held, claims answered and not slowed (p99 ≤ ${SLOWDOWN}× first step)`, `${held}`, '', undefined],
       [`claim p99 at ${curve[0]?.labs ?? '?'} / ${top?.labs ?? '?'} labs`, `${ms(curve[0]?.claimP99Ms)} / ${ms(top?.claimP99Ms)}`, '', undefined],
     ];
-    console.log(`${'metric'.padEnd(66)}${'value'.padEnd(18)}${'target'.padEnd(12)}met?`);
-    for (const [a, b, c, d] of rows) console.log(`${a.padEnd(66)}${b.padEnd(18)}${c.padEnd(12)}${met(d)}`);
+    printMetricTable(rows);
     console.log('-'.repeat(96));
     await run.printOutcome();
     const summary = {

@@ -29,7 +29,7 @@ import { promisify } from 'node:util';
 import type { MirrorWarmup } from '@labfleet/contracts';
 import { ApiClient, composeCommand, freePort, REPO_ROOT, removeInstance, removeLabResources } from '@labfleet/testing';
 import { requireImages } from './bench-labs';
-import { cleanUpOnSignal, count, describe, loadavg, sleep, text } from './bench-kit';
+import { cleanUpOnSignal, count, describe, loadavg, sleep, text, printMetricTable } from './bench-kit';
 
 const run = promisify(execFile);
 const IMAGE = text('BENCH_IMAGE') ?? 'labfleet/labfleet:latest';
@@ -150,10 +150,8 @@ async function main(): Promise<void> {
       ['compose up → mirror warm (all images)', warm ? `${seconds(warm.at).toFixed(1)} s` : 'not reported', '—', ''],
       ['images pushed / failed', warm ? `${warm.mirror!.images.done} / ${warm.mirror!.failed.length}` : 'not reported', '— / 0', warm && warm.mirror!.failed.length > 0 ? 'NO' : 'yes'],
     ];
-    const width = rows.reduce((w, r) => w.map((x, i) => Math.max(x, r[i].length)), [6, 8, 6, 3]);
-    const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(width[i])).join(' | ')} |`;
     console.log(`first lab after docker compose up (image ${IMAGE}, template ${TEMPLATE}, empty mirror), load ${load0.map((x) => x.toFixed(2)).join(' ')} → ${load1.map((x) => x.toFixed(2)).join(' ')}`);
-    console.log([line(['metric', 'measured', 'target', 'met']), line(width.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+    printMetricTable(rows);
     console.log(
       `BENCH_FIRST_LAB_SUMMARY ${JSON.stringify({
         firstLabReadyS: firstLab,

@@ -47,3 +47,15 @@ export function cleanUpOnSignal(cleanup: () => Promise<unknown>): void {
     });
   }
 }
+
+/** `met`: whether the target was met; `null`/`undefined` where there is no target; a string is printed as is ('n/a'). */
+export type MetricRow = readonly [metric: string, measured: string, target: string, met: boolean | null | undefined | string];
+
+/** Every benchmark's closing table, metric | measured | target | met, as Markdown (it goes into notes as is). */
+export function printMetricTable(rows: readonly MetricRow[]): void {
+  const cells = rows.map(([metric, measured, target, met]) => [metric, measured, target, typeof met === 'string' ? met : met == null ? '' : met ? 'yes' : 'NO']);
+  const header = ['metric', 'measured', 'target', 'met'];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n'));
+}

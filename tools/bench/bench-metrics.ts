@@ -14,7 +14,7 @@
  *    50, p99 is the maximum and swings with the shared host's load) `MetricsService.render()` one
  *    after the other, timed; and how many rows of `labs` and `lab_events` those scrapes read, from
  *    Postgres's table statistics (`settledTableReads`);
- * 4. a table: metric | measured | target | met?, and one JSON line (BENCH_METRICS_SUMMARY ...).
+ * 4. a table: metric | measured | target | met, and one JSON line (BENCH_METRICS_SUMMARY ...).
  *
  * Targets: scrape p99 ≤ 50 ms at 100 000 events, p50 at 100 000 events ≤ 1.5 × p50 at none (the
  * cost does not grow with the history), no `lab_events` row read. The host's 1-minute load is
@@ -44,7 +44,7 @@ import {
   testConfig,
   withClient,
 } from '@labfleet/testing';
-import { cleanUpOnSignal, count, describe, loadavg, percentile } from './bench-kit';
+import { cleanUpOnSignal, count, describe, loadavg, percentile, printMetricTable } from './bench-kit';
 
 const SCRAPES = count('BENCH_SCRAPES', 200, 1);
 const WARMUP_SCRAPES = 5;
@@ -149,7 +149,6 @@ async function main(): Promise<void> {
     const most = steps.at(-1)!;
     const growth = most.p50 / none.p50;
     const ms = (v: number) => `${v.toFixed(2)} ms`;
-    const met = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : 'NO');
     const rows: [string, string, string, boolean | undefined][] = [
       ...steps.map((s): [string, string, string, undefined] => [`scrape p50 / p99 at ${s.events} events`, `${ms(s.p50)} / ${ms(s.p99)}`, '', undefined]),
       [`scrape p99 at ${most.events} events`, ms(most.p99), `≤ ${TARGET_P99_MS} ms`, most.p99 <= TARGET_P99_MS],
@@ -157,11 +156,8 @@ async function main(): Promise<void> {
       [`lab_events rows read per scrape at ${most.events} events`, most.eventRows.toFixed(1), '0', most.eventRows === 0],
       [`labs rows read per scrape at ${most.events} events (${live} live)`, most.labsRows.toFixed(1), '', undefined],
     ];
-    const w = [58, 22, 12];
-    const line = (a: string, b: string, c: string, d: string) => console.log(`${a.padEnd(w[0])}${b.padEnd(w[1])}${c.padEnd(w[2])}${d}`);
     console.log('');
-    line('metric', 'measured', 'target', 'met?');
-    for (const [a, b, c, d] of rows) line(a, b, c, met(d));
+    printMetricTable(rows);
     const summary = {
       scrapes: SCRAPES,
       liveLabs: live,

@@ -26,7 +26,7 @@
  * end, also on Ctrl-C (a cluster still starting then is left; `SwarmTestCluster` labels it).
  * Network: loopback (the stacks' APIs), the Docker socket and the cluster's own network.
  */
-import { count, describe, flag, loadavg, percentile, sleep } from './bench-kit';
+import { count, describe, flag, loadavg, percentile, printMetricTable, sleep } from './bench-kit';
 import { BenchRun } from './bench-run';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -165,14 +165,11 @@ async function main(): Promise<number> {
       };
     }
 
-    const widths = [48, 12, 10];
-    const line = (cells: string[]) => console.log(cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]) : c)).join(''));
     console.log(`\n${'='.repeat(76)}`);
     console.log(`multi-node labs, cold, one at a time, ${N} per template and provider (p50: nearest rank; client poll ${POLL_MS} ms)`);
     console.log(`load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${load.map((l) => l.toFixed(2)).join(' ')}`);
     console.log('-'.repeat(76));
-    line(['metric', 'measured', 'target', 'met']);
-    for (const r of rows) line(r);
+    printMetricTable(rows);
     console.log('-'.repeat(76));
     console.log('where the time goes (p50, from the lab events): pickup = created → provisioning; provision = the provider; set-up = the template steps');
     for (const p of providers) {

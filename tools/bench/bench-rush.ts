@@ -40,7 +40,7 @@
  * something failed (an HTTP error, a failed or timed-out lab, a lab given to two students), never
  * for a missed target. Everything it made is removed in `finally`, also on Ctrl-C.
  */
-import { count, describe, flag, percentile, sleep, text } from './bench-kit';
+import { count, describe, flag, percentile, sleep, text, printMetricTable } from './bench-kit';
 import { checkDistinct, expect, fillPool, loadLine, maxOf, mean, memAvailable, mib, minOf, ms, poolOf, pools, LAB_TIMEOUT_MS, POLL_MS, round, rush, s, setPool, since, spread } from './bench-pool';
 import { BenchRun } from './bench-run';
 import { bareContainer, bareContext, dockerTemplate, GIB, innerDockerInfo, labMemory, machineInfo, MemSample, memoryOf, MIB, requireImages, TEMPLATE, workingSetMeasure } from './bench-labs';
@@ -306,7 +306,6 @@ async function main(): Promise<number> {
     const warmOk = warmErrors === 0 && warmReady.length === N;
     const warmP50Met = TARGET_WARM_P50_MS === undefined ? undefined : warmReady.length > 0 && warmP50 <= TARGET_WARM_P50_MS;
     const warmP99Met = warmReady.length > 0 && warmP99 <= TARGET_WARM_P99_MS;
-    const met = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : 'NO');
     const rows: [string, string, string, boolean | undefined][] = [
       [`pool fill: ${N} idle labs (PROVISION_CONCURRENCY=${PROVISION_CONCURRENCY})`, s(fillMs), '', undefined],
       [`warm rush request→ready p50 (n=${warmReady.length})`, ms(warmP50), TARGET_WARM_P50_MS === undefined ? '' : `≤ ${TARGET_WARM_P50_MS} ms`, warmP50Met],
@@ -335,16 +334,13 @@ async function main(): Promise<number> {
       [`peak 1-min load, warm${cold ? ' / cold' : ''} rush`, `${warm.host.peakLoad1.toFixed(2)}${cold ? ` / ${cold.round.host.peakLoad1.toFixed(2)}` : ''}`, '', undefined],
       [`peak CPU, warm${cold ? ' / cold' : ''} rush`, `${warm.host.peakCpuPct.toFixed(0)}%${cold ? ` / ${cold.round.host.peakCpuPct.toFixed(0)}%` : ''}`, '', undefined],
     ];
-    const w = [54, 22, 12];
-    const line = (a: string, b: string, c: string, d: string) => console.log(`${a.padEnd(w[0])}${b.padEnd(w[1])}${c.padEnd(w[2])}${d}`);
     console.log(`\n${'='.repeat(96)}`);
     console.log(`Labfleet classroom rush (template ${TEMPLATE}, ${N} students, ${APIS} API process${APIS > 1 ? 'es behind one loopback balancer' : ''}, 1 worker, PROVISION_CONCURRENCY=${PROVISION_CONCURRENCY}, POOL_TICK_SECONDS=1, pool {min: ${N}${POOL_CAPPED ? `, max: ${N}` : ''}})`);
     for (const l of machine.lines) console.log(l);
     console.log(`capacity: ${initial.capacity.cpus} CPUs / ${initial.capacity.memoryMb} MB (${CAPACITY_CPUS !== undefined ? 'BENCH_CAPACITY_CPUS' : "engine's"}); warm-round labs ended before the cold round`);
     console.log(`percentiles: nearest rank; memory: ${workingSetMeasure(machine.cgroup)} (cgroup v${machine.cgroup})`);
     console.log('-'.repeat(96));
-    line('metric', 'measured', 'target', 'met');
-    for (const [a, b, c, d] of rows) line(a, b, c, met(d));
+    printMetricTable(rows);
     console.log('-'.repeat(96));
     await run.printOutcome();
     const summary = {

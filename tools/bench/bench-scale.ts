@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { JobName, QueueName } from '@labfleet/queue';
 import { eventually, REPO_ROOT, TEST_JWT_SECRET, withClient } from '@labfleet/testing';
-import { count, loadavg, percentile, sleep } from './bench-kit';
+import { count, loadavg, percentile, sleep, printMetricTable } from './bench-kit';
 import { BenchRun } from './bench-run';
 import { summarizeProfile } from './scale/cpu-profile';
 import { ENDPOINTS, Endpoint, Person, RequestMix, StepResult } from './scale/request-mix';
@@ -268,8 +268,7 @@ async function main(): Promise<number> {
           [`Redis per live lab (${rd.keys} keys of the installation)`, kib(rd.bytes / pg.live), '-', null],
         ];
         console.log(`\nscale ${SCALE}, load ${loadavg().join(' ')}`);
-        console.log('| metric | measured | target | met |\n| --- | --- | --- | --- |');
-        for (const [metric, measured, target, met] of rows) console.log(`| ${metric} | ${measured} | ${target} | ${met === null ? '-' : met ? 'yes' : 'no'} |`);
+        printMetricTable(rows);
         const summary = {
           scale: SCALE,
           size: SIZE,

@@ -21,14 +21,14 @@
  *    p50 direct), the CPU the API and worker processes used (of one core: the API's JavaScript
  *    runs on one thread), the host's CPU busy, and the API's event-loop delay (bench-loop-delay.ts,
  *    preloaded into the stack's processes): where the time went;
- * 5. a metric | value | target | met? table (echo p99 ≤ 5 ms, proxy added p50 ≤ 5 ms during the
+ * 5. a metric | measured | target | met table (echo p99 ≤ 5 ms, proxy added p50 ≤ 5 ms during the
  *    rush) and one JSON line (BENCH_UNDER_LOAD_SUMMARY ...).
  *
  * Network: only loopback (the stack's API) and the lab node this run created (on the lab network
  * Labfleet made for it). Exits non-zero only when something failed, never for a missed target.
  * Everything it made is removed in `finally`, also on Ctrl-C.
  */
-import { count, describe, loadavg, percentile, sleep } from './bench-kit';
+import { count, describe, loadavg, percentile, sleep, printMetricTable } from './bench-kit';
 import { dockerTemplate, TEMPLATE } from './bench-labs';
 import { checkDistinct, fillPool, LAB_TIMEOUT_MS, loadLine, maxOf, poolOf, pools, round, rush, since } from './bench-pool';
 import { nginxLab, ProxyProbe, sessionCookie, Terminal, Timed, typeKeys, WARMUP_KEYS } from './bench-probes';
@@ -277,8 +277,7 @@ async function main(): Promise<number> {
       [`proxy added p50 during the claims alone (n=${rows[1].proxy.length})`, ms2(added(rows[1])), '', ''],
       [`proxy added p50 idle (n=${rows[0].proxy.length})`, ms2(added(rows[0])), '', ''],
     ];
-    console.log(`${'metric'.padEnd(58)}${'value'.padEnd(14)}${'target'.padEnd(10)}met?`);
-    for (const [a, b, c, d] of table) console.log(`${a.padEnd(58)}${b.padEnd(14)}${c.padEnd(10)}${d}`);
+    printMetricTable(table);
     console.log('-'.repeat(118));
     await run.printOutcome();
     const summary = {
