@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
-import { LabHandle, LabNodeHandle, LabScope, LIVE_STATUSES, QuotaState, sourcesOf, StatusChange, weekOf } from '@labfleet/domain';
+import { LabHandle, LabNodeHandle, LabScope, LIVE_STATUSES, Period, QuotaState, sourcesOf, weekOf } from '@labfleet/domain';
 import { LabEntity, LabEventEntity, LabNodeEntity } from '../entities';
-import { quotaState, statusChanges } from './lab-usage.queries';
+import { OwnerUsage, quotaState, usageByOwner } from './lab-usage.queries';
 import { appendLabEvent, findLab, insertLab, lockCourses } from './lab-writes';
 
 export interface NewLab {
@@ -96,9 +96,9 @@ export class LabRepository {
     });
   }
 
-  /** Every state change of the course's labs that may overlap `period`, with the lab's owner. */
-  usageChanges(courseId: string, period: { start: Date; end: Date }): Promise<(StatusChange & { ownerId: string | null })[]> {
-    return statusChanges(this.db.manager, { courseId, period });
+  /** Each owner's usable time in the course's labs within `period` (see `usageByOwner`). */
+  usageByOwner(courseId: string, period: Period, now: Date): Promise<OwnerUsage[]> {
+    return usageByOwner(this.db.manager, courseId, period, now);
   }
 
 
