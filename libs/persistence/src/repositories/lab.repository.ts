@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { DataSource, In, SelectQueryBuilder } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
 import { LabHandle, LabNodeHandle, LabScope, LIVE_STATUSES, Period, QuotaState, sourcesOf, weekOf } from '@labfleet/domain';
 import { LabEntity, LabEventEntity, LabNodeEntity } from '../entities';
@@ -181,15 +181,14 @@ export class LabRepository {
     return { items, total };
   }
 
-  /** Labs that are live or being stopped, plus the given ids whatever their state. */
-  async findForReconcile(ids: readonly string[]): Promise<LabEntity[]> {
-    const statuses = [...LIVE_STATUSES, LabStatus.Stopping];
-    return this.db
-      .getRepository(LabEntity)
-      .createQueryBuilder('lab')
-      .where('lab.status IN (:...statuses)', { statuses })
-      .orWhere(ids.length ? 'lab.id IN (:...ids)' : 'false', { ids })
-      .getMany();
+  /** Labs that are live or being stopped: the ones reconcile holds the backend to. */
+  findUnended(): Promise<LabEntity[]> {
+    return this.db.getRepository(LabEntity).findBy({ status: In([...LIVE_STATUSES, LabStatus.Stopping]) });
+  }
+
+  /** These labs, whatever their state (rows without nodes or template: for reconcile). */
+  async findRows(ids: readonly string[]): Promise<LabEntity[]> {
+    return ids.length ? this.db.getRepository(LabEntity).findBy({ id: In([...ids]) }) : [];
   }
 
   async saveNodes(labId: string, nodes: readonly LabNodeHandle[]): Promise<void> {
