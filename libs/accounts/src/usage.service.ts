@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CourseRole } from '@labfleet/contracts';
-import { Caller, InvalidInputError, Period, runningSecondsByLab } from '@labfleet/domain';
+import { Caller, InvalidInputError, Period } from '@labfleet/domain';
 import { CourseRepository, LabRepository } from '@labfleet/persistence';
 import { CoursesService } from './courses.service';
 
@@ -35,17 +35,13 @@ export class UsageService {
     if (period.end <= period.start) throw new InvalidInputError('to must be after from');
     if (period.end.getTime() - period.start.getTime() > MAX_PERIOD_DAYS * 86_400_000) throw new InvalidInputError(`a period is at most ${MAX_PERIOD_DAYS} days`);
     await this.courses.managed(caller, courseId);
-    const changes = await this.labs.usageChanges(courseId, period);
-    const seconds = runningSecondsByLab(changes, period, new Date());
-    const ownerOf = new Map(changes.map((c) => [c.labId, c.ownerId]));
-    const members = await this.courseRepository.members(courseId);
+    const [used, members] = await Promise.all([this.labs.usageByOwner(courseId, period, new Date()), this.courseRepository.members(courseId)]);
     const people = new Map<string | null, StudentUsage & { seconds: number }>(
       members.map((m) => [m.userId, { userId: m.userId, email: m.user!.email, name: m.user!.name, role: m.role, labs: 0, minutes: 0, seconds: 0 }]),
     );
-    for (const [labId, s] of seconds) {
-      const owner = ownerOf.get(labId) ?? null;
+    for (const { ownerId: owner, labs, seconds } of used) {
       const entry = people.get(owner) ?? { userId: owner, email: '', name: owner ? '(no longer in the course)' : '(no owner)', role: null, labs: 0, minutes: 0, seconds: 0 };
-      people.set(owner, { ...entry, labs: entry.labs + (s > 0 ? 1 : 0), seconds: entry.seconds + s });
+      people.set(owner, { ...entry, labs: entry.labs + labs, seconds: entry.seconds + seconds });
     }
     const rows = [...people.values()].map(({ seconds: s, ...p }) => ({ ...p, minutes: Math.round(s / 6) / 10 }));
     return { courseId, from: period.start, to: period.end, people: rows.sort((a, b) => a.email.localeCompare(b.email)) };

@@ -161,8 +161,13 @@ export interface LabProvider {
   inspect(labId: string): Promise<LabRuntime>;
   /** Removes every resource of the lab (containers, network, volumes). A missing lab is success. */
   destroy(labId: string): Promise<void>;
-  /** Ids of every lab this installation has resources for (by label), for reconcile. */
-  listLabIds(): Promise<string[]>;
+  /**
+   * Every lab this installation has resources for (by label), each with its state as `inspect`
+   * gives it, read in a few calls to the backend however many labs there are: reconcile's view.
+   * A lab with something left but no node (a network, a disk) is `gone`; a lab with nothing is
+   * not listed.
+   */
+  labRuntimes(): Promise<ReadonlyMap<string, LabRuntime>>;
   /** Runs a command on one node, with bounded output and a timeout. */
   exec(labId: string, request: ExecRequest): Promise<ExecResult>;
   /** Starts `command` on a node with a TTY and hands back its byte stream (the web terminal). */

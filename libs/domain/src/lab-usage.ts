@@ -14,11 +14,14 @@ export interface StatusChange {
   readonly action?: string | null;
 }
 
-const ENDS_RUNNING = new Set([LabStatus.Stopping, LabStatus.Stopped, LabStatus.Failed]);
+/** The states a lab's usable time ends with (its `ready` time runs until the first of them). */
+export const RUN_ENDING_STATUSES: readonly LabStatus[] = [LabStatus.Stopping, LabStatus.Stopped, LabStatus.Failed];
+const ENDS_RUNNING = new Set(RUN_ENDING_STATUSES);
 
 /**
  * Seconds each lab was usable (from `ready` until it began to end) within `period`, from its
  * event history. A lab still running counts up to `now`. Events may come in any order.
+ * `usageByOwner` (libs/persistence) counts the same way in SQL, for a course's whole history.
  */
 export function runningSecondsByLab(changes: readonly StatusChange[], period: Period, now: Date): Map<string, number> {
   const byLab = new Map<string, StatusChange[]>();

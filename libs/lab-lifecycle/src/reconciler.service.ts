@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { LabStatus } from '@labfleet/contracts';
-import { isLive, LAB_PROVIDER, LabProvider, LabRuntime, planReconcile, ReconcileAction } from '@labfleet/domain';
+import { isLive, LAB_PROVIDER, LabProvider, planReconcile, ReconcileAction } from '@labfleet/domain';
 import { LabEntity, LabRepository } from '@labfleet/persistence';
 import { CounterStore, LabJobsService } from '@labfleet/queue';
 import { CourseRegistryService } from './course-registry.service';
@@ -11,8 +10,8 @@ export type ReconcileSummary = Record<ReconcileAction['kind'], number>;
 /** How long a lab may sit in a transient state before reconcile re-queues its job. */
 const GRACE_MS = 30_000;
 /**
- * Labs inspected (and acted on) at once. One at a time, a pass after an engine restart marked 30
- * lost labs over 25 s, each after the previous one's clean-up: longer than the reconcile interval.
+ * Labs acted on at once. One at a time, a pass after an engine restart marked 30 lost labs over
+ * 25 s, each after the previous one's clean-up: longer than the reconcile interval.
  */
 const AT_ONCE = 8;
 
@@ -40,17 +39,15 @@ export class ReconcilerService {
   ) {}
 
   async run(): Promise<ReconcileSummary> {
-    const runtimeIds = await this.provider.listLabIds();
-    const labs = await this.labs.findForReconcile(runtimeIds);
-    const toInspect = new Set([...runtimeIds, ...labs.filter((l) => l.status === LabStatus.Ready).map((l) => l.id)]);
-    const runtimes = new Map<string, LabRuntime>();
-    const leftovers = new Set(runtimeIds);
-    await forEachAtOnce([...toInspect], AT_ONCE, async (id) => {
-      const runtime = await this.provider.inspect(id);
-      // 'gone' is kept for a lab the backend still has something of (a network, a disk, but no
-      // node left, after a clean-up cut short): the plan then removes it as any orphan.
-      if (runtime.state !== 'gone' || leftovers.has(id)) runtimes.set(id, runtime);
-    });
+    // The rows first, the backend after: a lab these rows say is ready had its nodes before they
+    // were read, so the backend's answer, read later, has them (or the lab is really lost).
+    const unended = await this.labs.findUnended();
+    // Every lab's state in one read, whatever their number. 'gone' is listed for a lab the backend
+    // still has something of (a network, a disk, no node: a clean-up cut short), which the plan
+    // removes as any orphan; a ready lab not listed has nothing left.
+    const runtimes = await this.provider.labRuntimes();
+    const known = new Set(unended.map((l) => l.id));
+    const labs = [...unended, ...(await this.labs.findRows([...runtimes.keys()].filter((id) => !known.has(id))))];
     const actions = planReconcile(labs, runtimes, new Date(), GRACE_MS);
     const summary: ReconcileSummary = { adopt: 0, 'remove-orphan': 0, 'mark-failed': 0, 'requeue-provision': 0, 'requeue-destroy': 0 };
     // Each action is on a lab of its own. At once, so that a lab lost with an engine restart is

@@ -235,4 +235,17 @@ export const MIGRATION_FIXTURES: Record<string, MigrationFixture> = {
       await rejects(ds, `UPDATE schools SET lab_max_cpus = 0`, [], /check constraint/);
     },
   },
+  UsageIndexes1766000000000: {
+    upgraded: async (ds) => {
+      const indexes: { indexdef: string; valid: boolean }[] = await ds.query(
+        `SELECT pg_get_indexdef(i.indexrelid) AS indexdef, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE c.relname IN ('idx_labs_course_id_created_at', 'idx_lab_events_lab_id_created_at', 'idx_lab_events_claims') ORDER BY c.relname`,
+      );
+      expect(indexes).toEqual([
+        { indexdef: expect.stringMatching(/ON public\.lab_events USING btree \(lab_id, created_at\) WHERE \(\(detail ->> 'action'::text\) = 'claimed'::text\)$/), valid: true },
+        { indexdef: expect.stringMatching(/ON public\.lab_events USING btree \(lab_id, created_at\) INCLUDE \(to_status\)$/), valid: true },
+        { indexdef: expect.stringMatching(/ON public\.labs USING btree \(course_id, created_at\) INCLUDE \(ended_at, owner_id, id\)$/), valid: true },
+      ]);
+    },
+  },
 };

@@ -152,6 +152,8 @@ describe('migrations', () => {
       );
       const indexes: { indexname: string }[] = await ds.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'labs' ORDER BY indexname`);
       expect(indexes.map((i) => i.indexname)).toEqual(['PK_labs_id', 'idx_labs_created_at', 'idx_labs_status', 'idx_labs_template_id']);
+      const eventIndexes: { indexdef: string }[] = await ds.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'lab_events' ORDER BY indexname`);
+      expect(eventIndexes.map((i) => i.indexdef.replace(/^.* USING /, ''))).toEqual(['btree (id)', 'btree (lab_id, created_at)']);
       expect(await ds.query(`SELECT id FROM labs`)).toEqual([{ id: OLD_LAB_ID }]);
       expect(await ds.query(`SELECT count(*)::int AS n FROM lab_events`)).toEqual([{ n: 1 }]);
     });

@@ -73,21 +73,31 @@ export function labProviderContract(harness: () => ContractHarness, image: strin
     expect(await harness().provider.inspect(randomUUID())).toEqual({ state: 'gone' });
   });
 
-  it('inspect reports a lab whose runtime was removed as gone', async () => {
+  it('inspect and labRuntimes report a lab whose runtime was removed as gone', async () => {
     const s = spec();
     await harness().provider.provision(s);
     await harness().removeBehindTheBack(s.labId);
     expect((await harness().provider.inspect(s.labId)).state).toBe('gone');
+    // Listed as gone while something of it is left, else not listed.
+    expect((await harness().provider.labRuntimes()).get(s.labId)?.state ?? 'gone').toBe('gone');
   });
 
-  it('destroy removes everything, so listLabIds no longer lists the lab, and succeeds on a missing lab', async () => {
+  it('destroy removes everything, so labRuntimes no longer lists the lab, and succeeds on a missing lab', async () => {
     const s = spec();
     await harness().provider.provision(s);
-    expect(await harness().provider.listLabIds()).toContain(s.labId);
+    expect((await harness().provider.labRuntimes()).get(s.labId)).toEqual({ state: 'running' });
     await harness().provider.destroy(s.labId);
     expect(await harness().resourcesOf(s.labId)).toEqual([]);
-    expect(await harness().provider.listLabIds()).not.toContain(s.labId);
+    expect((await harness().provider.labRuntimes()).has(s.labId)).toBe(false);
     await expect(harness().provider.destroy(s.labId)).resolves.toBeUndefined();
+  });
+
+  it('labRuntimes reads every lab at once, each as inspect reports it: the running ones, the lost one, the destroyed one', async () => {
+    const { provider } = harness();
+    const runtimes = await provider.labRuntimes();
+    expect([...runtimes.values()].filter((r) => r.state === 'running').length).toBeGreaterThan(0);
+    for (const id of made) expect([id, runtimes.get(id) ?? { state: 'gone' }]).toEqual([id, await provider.inspect(id)]);
+    for (const [id, runtime] of runtimes) expect([id, runtime]).toEqual([id, await provider.inspect(id)]);
   });
 
   runningLabContract(harness, spec);

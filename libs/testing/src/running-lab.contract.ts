@@ -19,8 +19,8 @@ export function runningLabContract(harness: () => ContractHarness, spec: () => L
       await harness().provider.provision(lab);
     });
 
-    it('listLabIds lists the lab', async () => {
-      expect(await harness().provider.listLabIds()).toContain(lab.labId);
+    it('labRuntimes lists the lab as running', async () => {
+      expect((await harness().provider.labRuntimes()).get(lab.labId)).toEqual({ state: 'running' });
     });
 
     it('exec bounds output and time', async () => {

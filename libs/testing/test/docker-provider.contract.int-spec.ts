@@ -40,7 +40,7 @@ describe('DockerProvider on the real engine (LabProvider contract)', () => {
   );
 
   // Found by the chaos suite: after an engine restart, a command in a lab still recorded ready was a 502.
-  it('refuses a command in a lab whose node stopped behind its back as a conflict with its state', async () => {
+  it('refuses a command in a lab whose node stopped behind its back as a conflict with its state; inspect and labRuntimes say which node stopped and how', async () => {
     const spec = labSpec(TEST_LAB_IMAGE);
     try {
       await provider.provision(spec);
@@ -50,6 +50,9 @@ describe('DockerProvider on the real engine (LabProvider contract)', () => {
         name: 'ConflictError',
         message: 'lab node node1 is not running: the lab has stopped',
       });
+      const stopped = { state: 'stopped', reason: 'lab node node1 stopped (exit code 137)' };
+      expect(await provider.inspect(spec.labId)).toEqual(stopped);
+      expect((await provider.labRuntimes()).get(spec.labId)).toEqual(stopped);
     } finally {
       await provider.destroy(spec.labId);
     }
@@ -60,5 +63,6 @@ describe('DockerProvider on the real engine (LabProvider contract)', () => {
     const offline = new DockerProvider(createDockerClient('unix:///tmp/no-such-docker.sock'), testConfig(instance, { REGISTRY_MODE: 'off', LAB_READY_TIMEOUT_SECONDS: '5' }));
     await expect(offline.ping()).rejects.toMatchObject({ name: 'DependencyUnavailableError', dependency: 'docker' });
     await expect(offline.inspect('x')).rejects.toMatchObject({ dependency: 'docker' });
+    await expect(offline.labRuntimes()).rejects.toMatchObject({ dependency: 'docker' });
   });
 });

@@ -79,9 +79,10 @@ export class SimulatedProvider implements LabProvider {
     await this.redis.hdel(this.key, labId);
   }
 
-  async listLabIds(): Promise<string[]> {
+  /** Every simulated lab runs: one read of the hash, after one call's latency. */
+  async labRuntimes(): Promise<ReadonlyMap<string, LabRuntime>> {
     await pause(this.settings.callMs);
-    return this.redis.hkeys(this.key);
+    return new Map((await this.redis.hkeys(this.key)).map((id) => [id, { state: 'running' }]));
   }
 
   async exec(labId: string, request: ExecRequest): Promise<ExecResult> {

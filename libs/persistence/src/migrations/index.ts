@@ -10,6 +10,7 @@ import { Exercises1765600000000 } from './1765600000000-exercises';
 import { RegistrySigningKey1765700000000 } from './1765700000000-registry-signing-key';
 import { CourseIdleLimit1765800000000 } from './1765800000000-course-idle-limit';
 import { SchoolLabCaps1765900000000 } from './1765900000000-school-lab-caps';
+import { UsageIndexes1766000000000 } from './1766000000000-usage-indexes';
 
 /** Every migration, in order. Migrations only add: never edit one that has shipped. */
-export const MIGRATIONS = [InitialSchema1764280000000, Accounts1764900000000, Pools1765000000000, TemplateSetup1765100000000, LabPlacementWait1765200000000, TemplateKubernetes1765300000000, LabCountIndexes1765400000000, TemplateScopes1765500000000, Exercises1765600000000, RegistrySigningKey1765700000000, CourseIdleLimit1765800000000, SchoolLabCaps1765900000000];
+export const MIGRATIONS = [InitialSchema1764280000000, Accounts1764900000000, Pools1765000000000, TemplateSetup1765100000000, LabPlacementWait1765200000000, TemplateKubernetes1765300000000, LabCountIndexes1765400000000, TemplateScopes1765500000000, Exercises1765600000000, RegistrySigningKey1765700000000, CourseIdleLimit1765800000000, SchoolLabCaps1765900000000, UsageIndexes1766000000000];

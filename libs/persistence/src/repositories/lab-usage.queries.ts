@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
-import { LIVE_STATUSES, Period, QuotaState, runningSecondsByLab, StatusChange } from '@labfleet/domain';
+import { LIVE_STATUSES, Period, QuotaState, RUN_ENDING_STATUSES, runningSecondsByLab, StatusChange } from '@labfleet/domain';
 
 type OwnedChange = StatusChange & { ownerId: string | null };
 
@@ -20,6 +20,54 @@ export async function statusChanges(em: EntityManager, q: { courseId: string; ow
     params,
   );
   return rows.map((r) => ({ labId: r.lab_id, toStatus: r.to_status, at: new Date(r.created_at), ownerId: r.owner_id, action: r.action }));
+}
+
+/** One owner's use of a course's labs over a period: a line of the usage report. */
+export interface OwnerUsage {
+  readonly ownerId: string | null;
+  /** Their labs that were usable for some of the period. */
+  readonly labs: number;
+  readonly seconds: number;
+}
+
+/**
+ * Each owner's usable time in a course's labs within `period` (a lab still running counts up to
+ * `now`), counted by the rules of `runningSecondsByLab`, but in Postgres: a term of a large course
+ * is tens of thousands of events, summed where they lie instead of sent over and parsed. An owner
+ * appears when any lab of theirs that may overlap the period has history, even at 0 s.
+ *
+ * Per lab, in the order of its events, a stretch runs up to and with an event that ends its
+ * running (or to the end); the stretch counts from its last claim, else from its first `ready`.
+ * Times count in whole milliseconds, as the app's Dates read them (Postgres keeps microseconds).
+ * Reads indexes only (`UsageIndexes1766000000000`): the course's labs, their events' times and
+ * states, and the claims among them. `usage-by-owner.int-spec.ts` holds it to `runningSecondsByLab`.
+ */
+export async function usageByOwner(em: EntityManager, courseId: string, period: Period, now: Date): Promise<OwnerUsage[]> {
+  const until = Math.min(period.end.getTime(), now.getTime());
+  const rows: { owner_id: string | null; labs: number; ms: string }[] = await em.query(
+    `WITH course_labs AS NOT MATERIALIZED (
+            SELECT id, owner_id FROM labs WHERE course_id = $1 AND created_at < $3 AND (ended_at IS NULL OR ended_at >= $2)),
+          claims AS (
+            SELECT e.lab_id, e.created_at FROM course_labs l JOIN lab_events e ON e.lab_id = l.id WHERE e.detail->>'action' = 'claimed'),
+          events AS (
+            SELECT e.lab_id, l.owner_id, e.created_at, e.to_status, floor(extract(epoch FROM e.created_at) * 1000)::bigint AS at,
+                   (e.lab_id, e.created_at) IN (SELECT lab_id, created_at FROM claims) AS claimed
+              FROM course_labs l JOIN lab_events e ON e.lab_id = l.id),
+          ending AS (
+            SELECT *, NOT claimed AND to_status = ANY($6) AS ends FROM events),
+          stretches AS (
+            SELECT *, count(*) FILTER (WHERE ends) OVER (PARTITION BY lab_id ORDER BY created_at ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS stretch FROM ending),
+          runs AS (
+            SELECT lab_id, owner_id, coalesce(max(at) FILTER (WHERE claimed), min(at) FILTER (WHERE to_status = $7)) AS since,
+                   coalesce(max(at) FILTER (WHERE ends), $5) AS ended
+              FROM stretches GROUP BY lab_id, owner_id, stretch),
+          per_lab AS (
+            SELECT owner_id, coalesce(sum(greatest(0, least(ended, $5) - greatest(since, $4))) FILTER (WHERE since IS NOT NULL), 0) AS ms
+              FROM runs GROUP BY lab_id, owner_id)
+     SELECT owner_id, (count(*) FILTER (WHERE ms > 0))::int AS labs, sum(ms)::bigint AS ms FROM per_lab GROUP BY owner_id`,
+    [courseId, period.start, period.end, period.start.getTime(), until, RUN_ENDING_STATUSES, LabStatus.Ready],
+  );
+  return rows.map((r) => ({ ownerId: r.owner_id, labs: r.labs, seconds: Number(r.ms) / 1000 }));
 }
 
 /** Whose limits to read: one owner in one course, in the week of `now`. */

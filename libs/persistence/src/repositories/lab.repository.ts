@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { DataSource, In, SelectQueryBuilder } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
-import { LabHandle, LabNodeHandle, LabScope, LIVE_STATUSES, QuotaState, sourcesOf, StatusChange, weekOf } from '@labfleet/domain';
+import { LabHandle, LabNodeHandle, LabScope, LIVE_STATUSES, Period, QuotaState, sourcesOf, weekOf } from '@labfleet/domain';
 import { LabEntity, LabEventEntity, LabNodeEntity } from '../entities';
-import { quotaState, statusChanges } from './lab-usage.queries';
+import { OwnerUsage, quotaState, usageByOwner } from './lab-usage.queries';
 import { appendLabEvent, findLab, insertLab, lockCourses } from './lab-writes';
 
 export interface NewLab {
@@ -96,9 +96,9 @@ export class LabRepository {
     });
   }
 
-  /** Every state change of the course's labs that may overlap `period`, with the lab's owner. */
-  usageChanges(courseId: string, period: { start: Date; end: Date }): Promise<(StatusChange & { ownerId: string | null })[]> {
-    return statusChanges(this.db.manager, { courseId, period });
+  /** Each owner's usable time in the course's labs within `period` (see `usageByOwner`). */
+  usageByOwner(courseId: string, period: Period, now: Date): Promise<OwnerUsage[]> {
+    return usageByOwner(this.db.manager, courseId, period, now);
   }
 
 
@@ -181,15 +181,14 @@ export class LabRepository {
     return { items, total };
   }
 
-  /** Labs that are live or being stopped, plus the given ids whatever their state. */
-  async findForReconcile(ids: readonly string[]): Promise<LabEntity[]> {
-    const statuses = [...LIVE_STATUSES, LabStatus.Stopping];
-    return this.db
-      .getRepository(LabEntity)
-      .createQueryBuilder('lab')
-      .where('lab.status IN (:...statuses)', { statuses })
-      .orWhere(ids.length ? 'lab.id IN (:...ids)' : 'false', { ids })
-      .getMany();
+  /** Labs that are live or being stopped: the ones reconcile holds the backend to. */
+  findUnended(): Promise<LabEntity[]> {
+    return this.db.getRepository(LabEntity).findBy({ status: In([...LIVE_STATUSES, LabStatus.Stopping]) });
+  }
+
+  /** These labs, whatever their state (rows without nodes or template: for reconcile). */
+  async findRows(ids: readonly string[]): Promise<LabEntity[]> {
+    return ids.length ? this.db.getRepository(LabEntity).findBy({ id: In([...ids]) }) : [];
   }
 
   async saveNodes(labId: string, nodes: readonly LabNodeHandle[]): Promise<void> {

@@ -97,16 +97,7 @@ export class DockerProvider implements LabProvider {
   }
 
   async inspect(labId: string): Promise<LabRuntime> {
-    return this.engine('inspecting the lab', async () => {
-      const containers = await this.docker.listContainers({ all: true, filters: labFilter(this.config.instance, labId) });
-      if (containers.length === 0) return { state: 'gone' };
-      const down = containers.find((c) => c.State !== 'running');
-      if (!down) return { state: 'running' };
-      const details = await tolerate(this.docker.getContainer(down.Id).inspect(), [404]);
-      if (!details) return { state: 'gone' };
-      const why = details.State.OOMKilled ? 'it ran out of memory' : `exit code ${details.State.ExitCode}`;
-      return { state: 'stopped', reason: `lab node ${down.Labels['labfleet.node'] ?? down.Id} stopped (${why})` };
-    });
+    return this.engine('inspecting the lab', async () => this.runtimeOf(await this.docker.listContainers({ all: true, filters: labFilter(this.config.instance, labId) })));
   }
 
   async destroy(labId: string): Promise<void> {
@@ -126,16 +117,29 @@ export class DockerProvider implements LabProvider {
     }));
   }
 
-  async listLabIds(): Promise<string[]> {
+  /**
+   * One listing of the installation's containers gives every lab's state; only a lab with a node
+   * down costs one more call (that node's exit code). Networks, volumes and disks name the labs
+   * with something left but no node.
+   */
+  async labRuntimes(): Promise<ReadonlyMap<string, LabRuntime>> {
     return this.engine('listing labs', async () => {
       const filters = labFilter(this.config.instance);
-      const [containers, networks, volumes] = await Promise.all([
+      const [containers, networks, volumes, disks] = await Promise.all([
         this.docker.listContainers({ all: true, filters }),
         this.docker.listNetworks({ filters }),
         this.docker.listVolumes({ filters }),
+        this.host.labIdsWithDisks(),
       ]);
-      const ids = [...containers, ...networks, ...(volumes.Volumes ?? [])].map((r) => r.Labels?.[LABEL_LAB_ID]);
-      return [...new Set([...ids.filter((id): id is string => Boolean(id)), ...(await this.host.labIdsWithDisks())])];
+      const leftovers = [...networks, ...(volumes.Volumes ?? [])].map((r) => r.Labels?.[LABEL_LAB_ID]);
+      const runtimes = new Map<string, LabRuntime>([...leftovers, ...disks].filter((id): id is string => Boolean(id)).map((id) => [id, { state: 'gone' }]));
+      const nodes = new Map<string, Docker.ContainerInfo[]>();
+      for (const c of containers) {
+        const id = c.Labels?.[LABEL_LAB_ID];
+        if (id) nodes.set(id, [...(nodes.get(id) ?? []), c]);
+      }
+      await Promise.all([...nodes].map(async ([id, labNodes]) => runtimes.set(id, await this.runtimeOf(labNodes))));
+      return runtimes;
     });
   }
 
@@ -310,6 +314,17 @@ export class DockerProvider implements LabProvider {
     }
     if (result.timedOut) throw new ProviderError(`the Docker daemon of lab node ${node} did not answer within ${timeoutMs / 1000} s`, true);
     throw new ProviderError(`the readiness check of lab node ${node} failed: ${result.stderr.trim().split('\n').pop() || `exit code ${result.exitCode}`}`, true);
+  }
+
+  /** A lab's state from its node containers (as listed): running while every one runs. */
+  private async runtimeOf(containers: readonly Docker.ContainerInfo[]): Promise<LabRuntime> {
+    if (containers.length === 0) return { state: 'gone' };
+    const down = containers.find((c) => c.State !== 'running');
+    if (!down) return { state: 'running' };
+    const details = await tolerate(this.docker.getContainer(down.Id).inspect(), [404]);
+    if (!details) return { state: 'gone' };
+    const why = details.State.OOMKilled ? 'it ran out of memory' : `exit code ${details.State.ExitCode}`;
+    return { state: 'stopped', reason: `lab node ${down.Labels['labfleet.node'] ?? down.Id} stopped (${why})` };
   }
 
   private async engine<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -136,17 +136,29 @@ export class KubernetesProvider implements LabProvider {
     });
   }
 
-  async listLabIds(): Promise<string[]> {
+  /**
+   * The labs' states from the pod cache, as `inspect` reads them, grouped in one pass; the labelled
+   * namespaces, Services and student bindings (three lists) name the labs with something left but
+   * no pod.
+   */
+  async labRuntimes(): Promise<ReadonlyMap<string, LabRuntime>> {
     return this.api('listing labs', async () => {
+      await this.kube.watching();
       const labelSelector = labSelector(this.config.instance);
       const [namespaces, services, studentBindings] = await Promise.all([
         this.kube.core.listNamespace({ labelSelector }),
         this.kube.core.listServiceForAllNamespaces({ labelSelector }),
         this.students.labIds(),
       ]);
+      if (!this.kube.pods.connected) throw new DependencyUnavailableError('kubernetes', 'the pod watch is reconnecting');
       const labServices = services.items.filter((s) => !inStudentNamespace(s.metadata?.namespace, this.ctx));
-      const ids = [...namespaces.items, ...labServices].map((o) => o.metadata?.labels?.[LABEL_LAB_ID]);
-      return [...new Set([...ids.filter((id): id is string => Boolean(id)), ...studentBindings])];
+      const leftovers = [...namespaces.items, ...labServices].map((o) => o.metadata?.labels?.[LABEL_LAB_ID]);
+      const pods = new Map<string, V1Pod[]>([...leftovers, ...studentBindings].filter((id): id is string => Boolean(id)).map((id) => [id, []]));
+      for (const pod of this.kube.pods.items()) {
+        const id = pod.metadata?.labels?.[LABEL_LAB_ID];
+        if (id) pods.set(id, [...(pods.get(id) ?? []), pod]);
+      }
+      return new Map([...pods].map(([id, labPods]) => [id, labRuntime(labPods)]));
     });
   }
 

@@ -151,9 +151,9 @@ describe('KubernetesProvider against a fake Kubernetes API server (not a cluster
       metadata: { name: `labfleet-${orphan}`, labels: { 'labfleet.io/managed': 'true', 'labfleet.io/instance': 'itest', 'labfleet.io/lab-id': orphan } },
     });
     const provider = setup.provider();
-    expect(await provider.listLabIds()).toContain(orphan);
+    expect([...(await provider.labRuntimes()).keys()]).toContain(orphan);
     await provider.destroy(orphan);
-    expect(await provider.listLabIds()).not.toContain(orphan);
+    expect([...(await provider.labRuntimes()).keys()]).not.toContain(orphan);
   });
 
   it('in course mode, labs share the course namespace yet cannot reach each other; destroy removes a lab’s pods before its NetworkPolicy', async () => {
@@ -173,8 +173,8 @@ describe('KubernetesProvider against a fake Kubernetes API server (not a cluster
     expect(deleted.indexOf(`networkpolicies:lab-${a.labId}`)).toBeGreaterThan(deleted.indexOf(`pods:lab-${a.labId}-node2`));
     expect(deleted.filter((d) => d.includes(b.labId))).toEqual([]);
     expect(setup.fake.store.get('namespaces', undefined, ns)).toBeDefined();
-    expect(await provider.listLabIds()).toEqual(expect.arrayContaining([b.labId]));
-    expect(await provider.listLabIds()).not.toContain(a.labId);
+    expect([...(await provider.labRuntimes()).keys()]).toEqual(expect.arrayContaining([b.labId]));
+    expect([...(await provider.labRuntimes()).keys()]).not.toContain(a.labId);
     expect(await provider.inspect(b.labId)).toEqual({ state: 'running' });
   });
 
@@ -235,7 +235,7 @@ describe('KubernetesProvider against a fake Kubernetes API server (not a cluster
     await expect(provider.ping()).resolves.toBeUndefined();
     const s = spec();
     await provider.provision(s);
-    expect(await provider.listLabIds()).toContain(s.labId);
+    expect([...(await provider.labRuntimes()).keys()]).toContain(s.labId);
   });
 
   it('reports an API server it cannot reach as a dependency outage', async () => {
@@ -248,6 +248,6 @@ describe('KubernetesProvider against a fake Kubernetes API server (not a cluster
     const provider: KubernetesProvider = setup.provider({}, 5, kc);
     await expect(provider.ping()).rejects.toMatchObject({ name: 'DependencyUnavailableError', dependency: 'kubernetes' });
     await expect(provider.inspect(randomUUID())).rejects.toMatchObject({ name: 'DependencyUnavailableError', dependency: 'kubernetes' });
-    await expect(provider.listLabIds()).rejects.toMatchObject({ dependency: 'kubernetes' });
+    await expect(provider.labRuntimes()).rejects.toMatchObject({ dependency: 'kubernetes' });
   });
 });

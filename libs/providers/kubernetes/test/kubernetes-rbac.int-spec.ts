@@ -58,7 +58,7 @@ describe('RBAC in k8s/ grants exactly the calls the provider makes (recorded by 
       await worker.provision(replaced);
       await worker.exec(lab.labId, { node: 'node2', command: ['docker', 'info'], timeoutMs: 5000 }); // a template's set-up step
       await worker.inspect(lab.labId);
-      await worker.listLabIds();
+      await worker.labRuntimes();
       await worker.capacity();
       await worker.destroy(lab.labId);
       await worker.destroy(replaced.labId);

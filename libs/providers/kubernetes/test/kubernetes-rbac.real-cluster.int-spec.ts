@@ -42,7 +42,7 @@ describeOnRealCluster('RBAC of k8s/base on a real cluster (LABFLEET_TEST_KUBECON
       }
       expect(await worker.exec(lab.labId, { node: 'node2', command: ['docker', 'info', '--format', '{{.ServerVersion}}'], timeoutMs: 10_000 })).toMatchObject({ exitCode: 0 });
       expect(await worker.inspect(lab.labId)).toEqual({ state: 'running' });
-      expect(await worker.listLabIds()).toEqual(expect.arrayContaining([lab.labId, kubernetes.labId]));
+      expect([...(await worker.labRuntimes()).keys()]).toEqual(expect.arrayContaining([lab.labId, kubernetes.labId]));
       expect((await worker.capacity()).cpus).toBeGreaterThan(0);
       await worker.ping();
       for (const s of [lab, kubernetes]) await worker.destroy(s.labId);

@@ -113,17 +113,17 @@ describe('a lab with a Kubernetes namespace of the student’s own (fake API ser
   it('teardown leaves nothing, the cluster-scoped binding included; reconcile finds and removes a binding left alone', async () => {
     const s = kubernetesLab();
     await provider.provision(s);
-    expect(await provider.listLabIds()).toContain(s.labId);
+    expect([...(await provider.labRuntimes()).keys()]).toContain(s.labId);
     await provider.destroy(s.labId);
     expect(setup.resourcesOf(s.labId)).toEqual([]);
-    expect(await provider.listLabIds()).not.toContain(s.labId);
+    expect([...(await provider.labRuntimes()).keys()]).not.toContain(s.labId);
 
     // A worker that died after the namespaces went but before the binding did.
     const left = kubernetesLab();
     await provider.provision(left);
     for (const ns of [`labfleet-${left.labId}`, studentNs(left)]) await fetch(`${setup.fake.url}/api/v1/namespaces/${ns}`, { method: 'DELETE' });
     await eventually(() => expect(setup.resourcesOf(left.labId)).toEqual([`clusterrolebindings:${studentNs(left)}`]), { timeoutMs: 10_000, what: 'the namespace controller to empty the namespaces' });
-    expect(await provider.listLabIds()).toContain(left.labId);
+    expect([...(await provider.labRuntimes()).keys()]).toContain(left.labId);
     await provider.destroy(left.labId);
     expect(setup.resourcesOf(left.labId)).toEqual([]);
   });
@@ -141,7 +141,9 @@ describe('a lab with a Kubernetes namespace of the student’s own (fake API ser
     expect(await provider.inspect(b.labId)).toEqual({ state: 'running' });
     const hostname = await provider.exec(b.labId, { node: 'node1', command: ['hostname'], timeoutMs: 5000 });
     expect(hostname.stdout.trim()).toBe('node1');
-    expect(await provider.listLabIds()).not.toContain(ghost);
+    const runtimes = await provider.labRuntimes();
+    expect([...runtimes.keys()]).not.toContain(ghost);
+    expect([runtimes.get(a.labId)?.state, runtimes.get(b.labId)]).toEqual(['stopped', { state: 'running' }]);
     await provider.destroy(b.labId);
     expect(get('pods', studentNs(a), 'impostor')).toBeDefined();
     await provider.destroy(a.labId);

@@ -43,6 +43,21 @@ const NODE_TIMEOUT_MS = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const describeTask = (task: any): string => (task ? `${task.Status?.State}: ${task.Status?.Err || task.Status?.Message || 'no reason given'}` : 'no task');
 
+/** A lab without a seat: whatever a node still runs of it (a crash's leftovers), else gone. */
+const leftoverRuntime = (onNodes: readonly LabRuntime[]): LabRuntime => onNodes.find((r) => r.state !== 'gone') ?? { state: 'gone' };
+
+/**
+ * A seated lab's state: from the node its seat's task names (null: no node, or one no longer in
+ * the swarm), which must be ready, then from what that node's engine runs of it.
+ */
+async function seatedRuntime(seat: any, node: SwarmNode | null, onNode: (node: SwarmNode) => LabRuntime | Promise<LabRuntime>): Promise<LabRuntime> {
+  if (!node) return seat.NodeID ? { state: 'gone', reason: 'its cluster node was removed from the swarm' } : { state: 'stopped', reason: 'the lab has no node' };
+  if (node.state.split(',')[0] !== 'ready') {
+    return { state: 'stopped', reason: `cluster node ${node.hostname} is ${node.state}${node.message ? ` (${node.message})` : ''}` };
+  }
+  return onNode(node);
+}
+
 /**
  * Labs across the nodes of a Docker Swarm cluster. Swarm places each lab (a one-task "seat"
  * service reserving its CPU and memory, see `buildPlacementService`); the lab's DinD containers
@@ -119,17 +134,9 @@ export class SwarmProvider implements LabProvider {
 
   async inspect(labId: string): Promise<LabRuntime> {
     const seat = await this.seatTask(labId);
-    if (!seat) {
-      // No seat: at most leftovers from a crash, which reconcile finds through listLabIds.
-      const leftovers = await this.onEveryNode((engine) => engine.inspect(labId));
-      return leftovers.find((r) => r.state !== 'gone') ?? { state: 'gone' };
-    }
-    const node = await this.nodeOf(labId);
-    if (!node) return seat.NodeID ? { state: 'gone', reason: 'its cluster node was removed from the swarm' } : { state: 'stopped', reason: 'the lab has no node' };
-    if (node.state.split(',')[0] !== 'ready') {
-      return { state: 'stopped', reason: `cluster node ${node.hostname} is ${node.state}${node.message ? ` (${node.message})` : ''}` };
-    }
-    return this.onNode(node, (engine) => engine.inspect(labId));
+    // No seat: at most leftovers from a crash, which reconcile finds through labRuntimes.
+    if (!seat) return leftoverRuntime(await this.onEveryNode((engine) => engine.inspect(labId)));
+    return seatedRuntime(seat, await this.nodeOf(labId), (node) => this.onNode(node, (engine) => engine.inspect(labId)));
   }
 
   /** Removes the seat first (its room is free at once), then the lab's resources wherever they are. */
@@ -138,11 +145,35 @@ export class SwarmProvider implements LabProvider {
     await this.onEveryNode((engine) => engine.destroy(labId));
   }
 
-  async listLabIds(): Promise<string[]> {
-    const services = await this.call('listing labs', () => this.manager.listServices({ filters: seatFilter(this.config.instance) }));
-    const seated = services.map((s) => s.Spec?.Labels?.[LABEL_LAB_ID]).filter((id): id is string => Boolean(id));
-    const onNodes = await this.onEveryNode((engine) => engine.listLabIds());
-    return [...new Set([...seated, ...onNodes.flat()])];
+  /**
+   * What `inspect` reads lab by lab, read once for all: the seats and their tasks and the nodes
+   * from the manager, and each ready node's labs from its engine (`DockerProvider.labRuntimes`).
+   */
+  async labRuntimes(): Promise<ReadonlyMap<string, LabRuntime>> {
+    const [services, tasks, nodes] = await Promise.all([
+      this.call('listing labs', () => this.manager.listServices({ filters: seatFilter(this.config.instance) })),
+      // Every task of the swarm, matched to the seats by service (a filter would name every seat).
+      this.call('listing lab seats', () => this.manager.listTasks()),
+      this.nodes(),
+    ]);
+    const ready = nodes.filter((n) => n.state.startsWith('ready'));
+    const onNodes = new Map(await Promise.all(ready.map(async (n) => [n.id, await this.onNode(n, (engine) => engine.labRuntimes())] as const)));
+    const labOfService = new Map(services.flatMap((s) => (s.Spec?.Labels?.[LABEL_LAB_ID] ? [[s.ID, s.Spec.Labels[LABEL_LAB_ID]] as const] : [])));
+    const seats = new Map<string, any>();
+    for (const task of tasks as any[]) {
+      const labId = labOfService.get(task.ServiceID);
+      // The seat's newest task, as `seatTask` picks it.
+      if (labId && (!seats.has(labId) || String(task.CreatedAt).localeCompare(String(seats.get(labId).CreatedAt)) > 0)) seats.set(labId, task);
+    }
+    const nodeById = new Map(nodes.map((n) => [n.id, n]));
+    const ids = new Set([...labOfService.values(), ...[...onNodes.values()].flatMap((m) => [...m.keys()])]);
+    const runtimes = new Map<string, LabRuntime>();
+    for (const id of ids) {
+      const seat = seats.get(id);
+      const on = (node: SwarmNode) => onNodes.get(node.id)?.get(id) ?? { state: 'gone' as const };
+      runtimes.set(id, seat ? await seatedRuntime(seat, nodeById.get(seat.NodeID) ?? null, on) : leftoverRuntime(ready.map(on)));
+    }
+    return runtimes;
   }
 
   async exec(labId: string, request: ExecRequest): Promise<ExecResult> {
