@@ -1,8 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MirrorWarmup } from '@labfleet/contracts';
-import { LAB_PROVIDER, LabProvider, warmupOrder, warmupProgress } from '@labfleet/domain';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LAB_PROVIDER, LabProvider, ProviderError, warmupOrder, warmupProgress } from '@labfleet/domain';
 import { PoolRepository, TemplateRepository } from '@labfleet/persistence';
 import { MirrorWarmupStore } from '@labfleet/queue';
+
+/** Tries per image when the provider says trying again can help, a second more after each. */
+export const WARMUP_ATTEMPTS = 5;
 
 /**
  * Fills the lab image mirror after the worker starts, beside the jobs rather than before them:
@@ -12,6 +16,8 @@ import { MirrorWarmupStore } from '@labfleet/queue';
 @Injectable()
 export class MirrorWarmupService {
   private readonly logger = new Logger('MirrorWarmup');
+  /** The pause before the second try; each later one waits as much longer. */
+  retryPauseMs = 1000;
 
   constructor(
     private readonly templates: TemplateRepository,
@@ -34,14 +40,29 @@ export class MirrorWarmupService {
     // All asked at once: the mirror pushes one at a time, in this order, after any lab's own.
     await Promise.all(
       order.map(async (image) => {
-        const [problem = null] = await this.provider.prepare([image]).catch((e: Error) => [e.message]);
-        finished.set(image, problem);
+        finished.set(image, await this.prepare(image));
         await publish();
       }),
     );
     const progress = warmupProgress(order, finished, startedAt, new Date());
     this.logger.log({ msg: 'mirror warm-up done', images: progress.images, failed: progress.failed, seconds: (Date.now() - startedAt.getTime()) / 1000 });
     return progress;
+  }
+
+  /**
+   * The image's problem, or null once it is in the mirror. Workers starting at once race to start
+   * the mirror itself (a retryable error): the loser tries again instead of reporting every image failed.
+   */
+  private async prepare(image: string): Promise<string | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [problem = null] = await this.provider.prepare([image]);
+        return problem;
+      } catch (e) {
+        if (!(e instanceof ProviderError && e.retryable) || attempt === WARMUP_ATTEMPTS) return (e as Error).message;
+        await sleep(attempt * this.retryPauseMs);
+      }
+    }
   }
 
   /** What the last worker to start reported, or null before any did. */
