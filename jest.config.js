@@ -28,6 +28,7 @@ const common = { rootDir: __dirname, moduleNameMapper, transform, transformIgnor
 
 module.exports = {
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
+  testSequencer: '<rootDir>/tools/jest/longest-first-sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/src/**/*.spec.ts'] },
     {
