@@ -35,6 +35,14 @@ const ENDED = new Set(['complete', 'shutdown', 'failed', 'rejected', 'orphaned',
 const FAILED = new Set(['failed', 'rejected']);
 /** How long `provision` waits for the scheduler to pick a node before saying there is no room. */
 const SCHEDULING_WAIT_MS = 5000;
+/**
+ * How long `place` watches a seat the scheduler has not decided on yet. It decides within moments
+ * (a node, or "no suitable node"); not looking again had every lab on Swarm wait the worker's
+ * 2 s placement retry before it started (bench:multinode: pickup 2.0–2.1 s).
+ */
+const SCHEDULER_LOOK_MS = 1000;
+/** The scheduler has given the seat a node, or said why not, or the seat is over. */
+const schedulerDecided = (task: any | null): boolean => Boolean(task?.NodeID || task?.Status?.Err || ENDED.has(task?.Status?.State));
 /** How long a placed seat's container may take to start, and how often a failed one is made again. */
 const SEAT_START_MS = 15_000;
 const SEAT_REMAKES = 2;
@@ -103,7 +111,8 @@ export class SwarmProvider implements LabProvider {
    */
   async place(spec: LabSpec): Promise<Placement> {
     await this.ensureSeat(spec);
-    const task = await this.seatTask(spec.labId);
+    let task = await this.seatTask(spec.labId);
+    for (const until = Date.now() + SCHEDULER_LOOK_MS; !schedulerDecided(task) && Date.now() < until; task = await this.seatTask(spec.labId)) await sleep(50);
     if (task && FAILED.has(task.Status?.State)) {
       // Nothing of the lab runs yet, so the new seat may go to any node with room.
       await this.remakeSeat(spec);
