@@ -75,11 +75,16 @@ describe('a backup of a running installation restores onto a fresh one', () => {
   let student: Person;
   let courseId: string;
   let apiToken: string;
-  /** ready: kept, to be re-adopted; gone: its containers removed between backup and restore; brief: expires soon; ended: stopped before the backup. */
+  /**
+   * ready: kept, to be re-adopted; gone: its containers removed between backup and restore; brief:
+   * expires soon, but only after A is lost (with 60 s, a slow set-up beside two other files let A
+   * expire it before the backup); ended: stopped before the backup.
+   */
   const labs = { ready: '', gone: '', brief: '', ended: '' };
   const seenOnA: { events: Record<string, unknown>; audit: unknown; members: unknown } = { events: {}, audit: null, members: null };
   let bWorkerStartedAt = 0;
   const RECONCILE_INTERVAL_SECONDS = 2;
+  const BRIEF_TTL_SECONDS = 120;
 
   const eventsOf = async (client: ApiClient, id: string) => (await client.get(`/api/v1/labs/${id}/events`)).body;
   const auditOf = async (client: ApiClient, schoolId: string) => (await client.get(`/api/v1/audit?schoolId=${schoolId}`)).body.items;
@@ -102,7 +107,7 @@ describe('a backup of a running installation restores onto a fresh one', () => {
       expect(status).toBe(202);
       return body.id as string;
     };
-    [labs.ready, labs.gone, labs.brief, labs.ended] = await Promise.all([request(), request(), request(60), request()]);
+    [labs.ready, labs.gone, labs.brief, labs.ended] = await Promise.all([request(), request(), request(BRIEF_TTL_SECONDS), request()]);
     for (const id of Object.values(labs)) await student.client.waitForLab(id, [LabStatus.Ready], 120_000);
     // What the student left in the lab: the restored installation must give back this lab, not a new one.
     await student.client.sh(labs.ready, 'echo kept-across-restore > /root/marker');
@@ -138,6 +143,7 @@ describe('a backup of a running installation restores onto a fresh one', () => {
     expect(readFileSync(join(backup, 'labfleet.dump')).length).toBe(manifest.dumpBytes);
 
     // Then A is lost: its processes end; its labs stay on the engine, but for one whose containers go too.
+    expect((await a.client.get(`/api/v1/labs/${labs.brief}`)).body).toMatchObject({ status: 'ready' });
     await Promise.all([a.api.stop(), ...a.workers.map((w) => w.stop())]);
     await removeLabResources(a.instance.instance, labs.gone);
     expect((await a.instance.resources(labs.ready)).containers).toHaveLength(1);
