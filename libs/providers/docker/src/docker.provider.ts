@@ -40,6 +40,8 @@ import { CourseRegistry } from './course-registry';
 type DockerProviderConfig = Pick<LabfleetConfig, 'instance' | 'provider' | 'registry'> & Partial<Pick<LabfleetConfig, 'courseRegistry'>>;
 
 const COPY_IN_TIMEOUT_MS = 120_000;
+/** One readiness exec's bound: a lab's daemon answers within 1–3 s here, 10 s under heavy load. */
+const READY_ATTEMPT_MS = 10_000;
 
 /**
  * Labs as DinD containers on one Docker Engine, each lab on a bridge network of its own, each
@@ -297,15 +299,24 @@ export class DockerProvider implements LabProvider {
     return { name: node.name, hostname: node.hostname, runtimeId: settled.Id, address };
   }
 
-  /** Polls the inner `docker info` from inside the lab: one exec, so readiness costs no round trips. */
+  /**
+   * Polls the inner `docker info` from inside the lab: one exec, so readiness costs no round trips,
+   * bounded to READY_ATTEMPT_MS and then made again. About one lab start in a hundred, an exec's
+   * poll never saw the daemon that had answered others a second after it started; a new exec saw
+   * it at once (the job's retry, 0.2 s later, after the whole 60 s).
+   */
   private async waitForDaemon(container: Docker.Container, node: string): Promise<void> {
     const timeoutMs = this.config.provider.readyTimeoutSeconds * 1000;
-    const result = await runExec(container, this.docker.modem, {
-      runner: inLab([]),
-      command: LAB_READY_COMMAND,
-      timeoutMs,
-      outputLimitBytes: 4096,
-    });
+    const deadline = Date.now() + timeoutMs;
+    let result;
+    do {
+      result = await runExec(container, this.docker.modem, {
+        runner: inLab([]),
+        command: LAB_READY_COMMAND,
+        timeoutMs: Math.min(READY_ATTEMPT_MS, Math.max(1000, deadline - Date.now())),
+        outputLimitBytes: 4096,
+      });
+    } while (result.timedOut && Date.now() < deadline);
     if (result.exitCode === 0) return;
     const state = await tolerate(container.inspect(), [404]);
     if (!state?.State.Running) {
