@@ -166,7 +166,8 @@ describe('labs on a Docker Swarm cluster through the API (LAB_PROVIDER=swarm)', 
     const failed = await stack.client.waitForLab(id, [LabStatus.Failed, LabStatus.Ready], 60_000);
     expect(failed.status).toBe('failed');
     expect(failed.failureReason).toMatch(/no node of the cluster had room for this lab within 10 s: no suitable node \(insufficient resources on \d nodes/);
-    expect(await seatExists(cluster, id)).toBe(false);
+    // The lab is marked failed first, then its seat is removed: under load that takes a moment.
+    await eventually(async () => expect(await seatExists(cluster, id)).toBe(false), { timeoutMs: 30_000, intervalMs: 250, what: "the failed lab's seat to be removed" });
     const events = (await stack.client.get(`/api/v1/labs/${id}/events`)).body.map((e: any) => e.to);
     expect(events).toEqual(['pending', 'failed']);
   });
