@@ -15,7 +15,13 @@ export type ProviderOverrides = Partial<KubernetesProviderConfig['kubernetes']> 
 /** The image config picks per profile (a lab's spec names it; this is what the config would say). */
 export const LAB_IMAGE: Record<LabSecurityProfile, string> = { confined: 'labfleet/lab:latest', privileged: 'labfleet/lab-dind:latest', runtime: 'labfleet/lab-dind:latest' };
 
-export function providerConfig(overrides: ProviderOverrides = {}, readyTimeoutSeconds = 5): KubernetesProviderConfig {
+/**
+ * How long the fake's pods (DinD containers on this engine) may take to answer. 5 s was enough on
+ * a quiet host, not beside three e2e files (a fork bomb among them: load 85).
+ */
+export const FAKE_READY_TIMEOUT_SECONDS = 30;
+
+export function providerConfig(overrides: ProviderOverrides = {}, readyTimeoutSeconds = FAKE_READY_TIMEOUT_SECONDS): KubernetesProviderConfig {
   const { securityProfile = 'confined', ...kubernetes } = overrides;
   return {
     instance: 'itest',
@@ -57,7 +63,7 @@ export class FakeKubeSetup {
     return new FakeKubeSetup(await FakeKubeApiServer.start(validator));
   }
 
-  provider(overrides: ProviderOverrides = {}, readyTimeoutSeconds = 5, kc: KubeConfig = this.fake.kubeConfig()): KubernetesProvider {
+  provider(overrides: ProviderOverrides = {}, readyTimeoutSeconds = FAKE_READY_TIMEOUT_SECONDS, kc: KubeConfig = this.fake.kubeConfig()): KubernetesProvider {
     const provider = new KubernetesProvider(kc, providerConfig(overrides, readyTimeoutSeconds));
     this.providers.push(provider);
     return provider;

@@ -9,7 +9,7 @@ import { createKubeConfig, KubernetesProvider } from '../src';
 import { KubeObject } from './fake-kube/fake-kube-store';
 import { PodScenario } from './fake-kube/fake-kubelet';
 import { K8S_DIR, renderKustomization } from './kustomize-render';
-import { FakeKubeSetup } from './fake-kube-setup';
+import { FAKE_READY_TIMEOUT_SECONDS, FakeKubeSetup } from './fake-kube-setup';
 
 let setup: FakeKubeSetup;
 const SCENARIOS: PodScenario[] = ['image-pull-back-off', 'oom-killed', 'crash-loop', 'stays-pending'];
@@ -231,7 +231,7 @@ describe('KubernetesProvider against a fake Kubernetes API server (not a cluster
         'current-context: fake',
       ].join('\n'),
     );
-    const provider = setup.provider({}, 5, createKubeConfig(file));
+    const provider = setup.provider({}, FAKE_READY_TIMEOUT_SECONDS, createKubeConfig(file));
     await expect(provider.ping()).resolves.toBeUndefined();
     const s = spec();
     await provider.provision(s);
@@ -245,7 +245,7 @@ describe('KubernetesProvider against a fake Kubernetes API server (not a cluster
     await new Promise((r) => closed.close(r));
     const kc = setup.fake.kubeConfig();
     kc.loadFromClusterAndUser({ name: 'gone', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }, { name: 'u', token: 't' });
-    const provider: KubernetesProvider = setup.provider({}, 5, kc);
+    const provider: KubernetesProvider = setup.provider({}, FAKE_READY_TIMEOUT_SECONDS, kc);
     await expect(provider.ping()).rejects.toMatchObject({ name: 'DependencyUnavailableError', dependency: 'kubernetes' });
     await expect(provider.inspect(randomUUID())).rejects.toMatchObject({ name: 'DependencyUnavailableError', dependency: 'kubernetes' });
     await expect(provider.labRuntimes()).rejects.toMatchObject({ dependency: 'kubernetes' });
