@@ -49,7 +49,7 @@ export class ChaosChecks {
     private readonly ledger: ChaosLedger,
     private readonly limits: CheckLimits,
   ) {
-    this.db = new Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 5000 });
+    this.db = new Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 30_000 }); // as OwnPostgres.query: CI's load
     this.db.on('error', () => undefined); // a killed Postgres drops idle connections: the next query reconnects
     const queue = (job: JobName) => {
       const q = new Queue(JOB_QUEUE[job], { connection: { url: redisUrl, maxRetriesPerRequest: 1, enableOfflineQueue: false }, prefix: instance });

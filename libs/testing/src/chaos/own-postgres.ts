@@ -68,8 +68,12 @@ export class OwnPostgres {
     return this.url(database);
   }
 
+  /**
+   * One statement on a connection of its own. Connecting may take a while: the run starts beside
+   * other test files, and at CI's load (80) a first connection took over 5 s.
+   */
   async query<T = Record<string, unknown>>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: this.url(database), connectionTimeoutMillis: 5000 });
+    const client = new Client({ connectionString: this.url(database), connectionTimeoutMillis: 30_000 });
     await client.connect();
     try {
       return (await client.query(text, params)).rows as T[];
