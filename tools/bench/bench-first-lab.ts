@@ -21,13 +21,13 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type { MirrorWarmup } from '@labfleet/contracts';
-import { ApiClient, composeCommand, freePort, REPO_ROOT, removeInstance, removeLabResources } from '@labfleet/testing';
+import { ApiClient, composeCommand, freePort, removeInstance, removeLabResources, writeComposeProject } from '@labfleet/testing';
 import { requireImages } from './bench-labs';
 import { cleanUpOnSignal, count, describe, loadavg, sleep, text, printMetricTable } from './bench-kit';
 
@@ -80,16 +80,8 @@ async function main(): Promise<void> {
 
   try {
     const [apiPort, registryPort] = [await freePort(), await freePort()];
-    copyFileSync(join(REPO_ROOT, 'docker-compose.yml'), join(dir, 'docker-compose.yml'));
-    const env = readFileSync(join(REPO_ROOT, '.env.example'), 'utf8')
-      .replace(/^LABFLEET_ADMIN_TOKEN=.*$/m, `LABFLEET_ADMIN_TOKEN=${token}`)
-      .replace(/^LABFLEET_JWT_SECRET=.*$/m, `LABFLEET_JWT_SECRET=${randomBytes(32).toString('hex')}`)
-      .replace(/^POSTGRES_PASSWORD=.*$/m, `POSTGRES_PASSWORD=${randomBytes(24).toString('hex')}`);
     // A mirror of its own is an empty one: the state of a first start.
-    writeFileSync(
-      join(dir, '.env'),
-      `${env}\nLABFLEET_IMAGE=${IMAGE}\nLABFLEET_PORT=127.0.0.1:${apiPort}\nLABFLEET_INSTANCE=${instance}\nREGISTRY_NAME=${instance}-registry\nREGISTRY_HOST_PORT=${registryPort}\n`,
-    );
+    writeComposeProject(dir, token, { LABFLEET_IMAGE: IMAGE, LABFLEET_PORT: `127.0.0.1:${apiPort}`, LABFLEET_INSTANCE: instance, REGISTRY_NAME: `${instance}-registry`, REGISTRY_HOST_PORT: String(registryPort) });
     const client = new ApiClient(`http://127.0.0.1:${apiPort}`, token);
     const load0 = loadavg();
     const t0 = performance.now();

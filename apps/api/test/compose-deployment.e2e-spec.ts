@@ -1,17 +1,16 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { LabStatus } from '@labfleet/contracts';
-import { ApiClient, composeCommand, eventually, freePort, removeInstance, removeLabResources } from '@labfleet/testing';
+import { ApiClient, composeCommand, eventually, freePort, removeInstance, removeLabResources, writeComposeProject } from '@labfleet/testing';
 
 jest.setTimeout(300_000);
 
 const run = promisify(execFile);
-const ROOT = join(__dirname, '../../..');
 const docker = new Docker();
 
 /**
@@ -37,13 +36,7 @@ describe('the Compose deployment (README "Run it")', () => {
     });
     compose = await composeCommand();
     const [apiPort, registryPort] = [await freePort(), await freePort()];
-    copyFileSync(join(ROOT, 'docker-compose.yml'), join(dir, 'docker-compose.yml'));
-    const env = readFileSync(join(ROOT, '.env.example'), 'utf8')
-      .replace(/^LABFLEET_ADMIN_TOKEN=.*$/m, `LABFLEET_ADMIN_TOKEN=${token}`)
-      .replace(/^LABFLEET_JWT_SECRET=.*$/m, `LABFLEET_JWT_SECRET=${randomBytes(32).toString('hex')}`)
-      .replace(/^POSTGRES_PASSWORD=.*$/m, `POSTGRES_PASSWORD=${randomBytes(24).toString('hex')}`);
-    // Its own port, installation label and mirror, beside whatever else runs on this engine.
-    writeFileSync(join(dir, '.env'), `${env}\nLABFLEET_PORT=127.0.0.1:${apiPort}\nLABFLEET_INSTANCE=${instance}\nREGISTRY_NAME=${instance}-registry\nREGISTRY_HOST_PORT=${registryPort}\n`);
+    writeComposeProject(dir, token, { LABFLEET_PORT: `127.0.0.1:${apiPort}`, LABFLEET_INSTANCE: instance, REGISTRY_NAME: `${instance}-registry`, REGISTRY_HOST_PORT: String(registryPort) });
     await composeRun('up', '-d');
     client = new ApiClient(`http://127.0.0.1:${apiPort}`, token);
     await eventually(async () => expect(await client.get('/health').then((r) => r.status, () => 'no answer')).toBe(200), { timeoutMs: 120_000, intervalMs: 1000, what: 'the Compose deployment to be healthy' });

@@ -1,5 +1,9 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { REPO_ROOT } from './logged-process';
 import { docker } from './test-instance';
 
 const run = promisify(execFile);
@@ -10,6 +14,20 @@ export async function composeCommand(): Promise<string[]> {
     () => ['docker', 'compose'],
     () => ['docker-compose'],
   );
+}
+
+/**
+ * A Compose project in `dir` as the README's "Run it" makes one: `docker-compose.yml`, and a `.env`
+ * from `.env.example` with fresh secrets and `adminToken`, then `settings` (its own port,
+ * installation label and mirror, beside whatever else runs on the engine).
+ */
+export function writeComposeProject(dir: string, adminToken: string, settings: Record<string, string>): void {
+  copyFileSync(join(REPO_ROOT, 'docker-compose.yml'), join(dir, 'docker-compose.yml'));
+  const env = readFileSync(join(REPO_ROOT, '.env.example'), 'utf8')
+    .replace(/^LABFLEET_ADMIN_TOKEN=.*$/m, `LABFLEET_ADMIN_TOKEN=${adminToken}`)
+    .replace(/^LABFLEET_JWT_SECRET=.*$/m, `LABFLEET_JWT_SECRET=${randomBytes(32).toString('hex')}`)
+    .replace(/^POSTGRES_PASSWORD=.*$/m, `POSTGRES_PASSWORD=${randomBytes(24).toString('hex')}`);
+  writeFileSync(join(dir, '.env'), `${env}\n${Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join('')}`);
 }
 
 /** Removes every container, network and volume Labfleet made for `instance` (labs, their networks, the mirror); returns how many. */
