@@ -5,6 +5,7 @@ import { JOB_QUEUE, JobName } from '@labfleet/queue';
 import { eventually } from '../eventually';
 import type { ChaosLedger } from './chaos-ledger';
 import type { DindEngine } from './dind-engine';
+import { CHAOS_PG_CONNECT_TIMEOUT_MS } from './own-postgres';
 import { brokenChains, overlappingLabs, usageDifferences } from './history-checks';
 
 export type CheckName = 'unanswered or 5xx' | 'stuck in a transient state' | 'more containers than nodes' | 'orphans' | 'lost records' | 'duplicate labs' | 'quota and usage' | 'engine losses not marked';
@@ -49,7 +50,7 @@ export class ChaosChecks {
     private readonly ledger: ChaosLedger,
     private readonly limits: CheckLimits,
   ) {
-    this.db = new Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 30_000 }); // as OwnPostgres.query: CI's load
+    this.db = new Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: CHAOS_PG_CONNECT_TIMEOUT_MS });
     this.db.on('error', () => undefined); // a killed Postgres drops idle connections: the next query reconnects
     const queue = (job: JobName) => {
       const q = new Queue(JOB_QUEUE[job], { connection: { url: redisUrl, maxRetriesPerRequest: 1, enableOfflineQueue: false }, prefix: instance });

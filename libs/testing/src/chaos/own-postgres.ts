@@ -23,6 +23,12 @@ function postgresAccount(): { uid: number; gid: number } {
 }
 
 /**
+ * How long the run's clients wait to connect: it starts beside other test files, and at CI's load
+ * (80) a first connection took over 5 s.
+ */
+export const CHAOS_PG_CONNECT_TIMEOUT_MS = 30_000;
+
+/**
  * A Postgres cluster of the chaos run's own (initdb into a temporary directory, a free loopback
  * port, its socket in that directory), never the machine's. `kill()` SIGKILLs the postmaster and
  * every backend at once; `restart()` starts it again on the same data, through crash recovery.
@@ -68,12 +74,9 @@ export class OwnPostgres {
     return this.url(database);
   }
 
-  /**
-   * One statement on a connection of its own. Connecting may take a while: the run starts beside
-   * other test files, and at CI's load (80) a first connection took over 5 s.
-   */
+  /** One statement on a connection of its own. */
   async query<T = Record<string, unknown>>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: this.url(database), connectionTimeoutMillis: 30_000 });
+    const client = new Client({ connectionString: this.url(database), connectionTimeoutMillis: CHAOS_PG_CONNECT_TIMEOUT_MS });
     await client.connect();
     try {
       return (await client.query(text, params)).rows as T[];
