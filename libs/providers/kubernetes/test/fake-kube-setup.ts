@@ -21,6 +21,12 @@ export const LAB_IMAGE: Record<LabSecurityProfile, string> = { confined: 'labfle
  */
 export const FAKE_READY_TIMEOUT_SECONDS = 30;
 
+/**
+ * A test's own bound: longer than a provision's, so a slow node fails with the provider's message,
+ * not Jest's (a 3-node lab beside two e2e files outlived a 30 s test bound).
+ */
+export const FAKE_TEST_TIMEOUT_MS = 3 * FAKE_READY_TIMEOUT_SECONDS * 1000;
+
 export function providerConfig(overrides: ProviderOverrides = {}, readyTimeoutSeconds = FAKE_READY_TIMEOUT_SECONDS): KubernetesProviderConfig {
   const { securityProfile = 'confined', ...kubernetes } = overrides;
   return {

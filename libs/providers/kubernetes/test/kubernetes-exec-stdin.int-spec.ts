@@ -3,10 +3,10 @@ import { PassThrough } from 'node:stream';
 import { checkCommand, endsWithin, inLab, LabSpec } from '@labfleet/domain';
 import { labSpec } from '@labfleet/testing';
 import { KubernetesProvider } from '../src';
-import { FakeKubeSetup } from './fake-kube-setup';
+import { FakeKubeSetup, FAKE_TEST_TIMEOUT_MS } from './fake-kube-setup';
 
 // A lab through the fake takes well under a second, but many seconds on a loaded 2-core machine.
-jest.setTimeout(30_000);
+jest.setTimeout(FAKE_TEST_TIMEOUT_MS);
 
 /** What a raw exec (client-node's own, no provider) got back. */
 interface RawExec {

@@ -3,7 +3,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { LabSpec, labNodeNames } from '@labfleet/domain';
 import { eventually } from '@labfleet/testing';
 import { buildLabObjects } from '../src';
-import { FakeKubeSetup, providerConfig } from './fake-kube-setup';
+import { FakeKubeSetup, providerConfig, FAKE_TEST_TIMEOUT_MS } from './fake-kube-setup';
 import { KubeObject } from './fake-kube/fake-kube-store';
 
 let setup: FakeKubeSetup;
@@ -19,7 +19,7 @@ afterEach(async () => {
 afterAll(() => setup.stop());
 // A lab through the fake takes well under a second, but many seconds on a loaded 2-core machine:
 // a test fails on what it checks (its own waits are shorter), not on Jest's 5 s default.
-jest.setTimeout(30_000);
+jest.setTimeout(FAKE_TEST_TIMEOUT_MS);
 
 function spec(nodes = 1, reservation = { cpus: 0.05, memoryMb: 128 }): LabSpec {
   const labId = randomUUID();

@@ -9,7 +9,7 @@ import { createKubeConfig, KubernetesProvider } from '../src';
 import { KubeObject } from './fake-kube/fake-kube-store';
 import { PodScenario } from './fake-kube/fake-kubelet';
 import { K8S_DIR, renderKustomization } from './kustomize-render';
-import { FAKE_READY_TIMEOUT_SECONDS, FakeKubeSetup } from './fake-kube-setup';
+import { FAKE_READY_TIMEOUT_SECONDS, FakeKubeSetup, FAKE_TEST_TIMEOUT_MS } from './fake-kube-setup';
 
 let setup: FakeKubeSetup;
 const SCENARIOS: PodScenario[] = ['image-pull-back-off', 'oom-killed', 'crash-loop', 'stays-pending'];
@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => setup.stop());
 // A lab through the fake takes well under a second, but many seconds on a loaded 2-core machine:
 // a test fails on what it checks (its own waits are shorter), not on Jest's 5 s default.
-jest.setTimeout(30_000);
+jest.setTimeout(FAKE_TEST_TIMEOUT_MS);
 
 const owner = { schoolId: randomUUID(), courseId: randomUUID(), userId: randomUUID() };
 function spec(options: { nodes?: number; image?: string; owner?: LabSpec['owner'] } = {}): LabSpec {

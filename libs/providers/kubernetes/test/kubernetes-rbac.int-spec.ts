@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LabSpec, tarArchive } from '@labfleet/domain';
 import { labSpec } from '@labfleet/testing';
 import { RecordedCall } from './fake-kube/fake-kube-api-server';
-import { FakeKubeSetup } from './fake-kube-setup';
+import { FakeKubeSetup, FAKE_TEST_TIMEOUT_MS } from './fake-kube-setup';
 import { K8S_DIR, Manifest, renderKustomization } from './kustomize-render';
 
 let setup: FakeKubeSetup;
@@ -42,7 +42,7 @@ async function recording(run: () => Promise<void>): Promise<RecordedCall[]> {
 }
 
 // The fake server and the provider run in this process: on a loaded 2-core machine a pass takes seconds.
-jest.setTimeout(30_000);
+jest.setTimeout(FAKE_TEST_TIMEOUT_MS);
 
 describe('RBAC in k8s/ grants exactly the calls the provider makes (recorded by a fake API server, not a cluster)', () => {
   it('the worker: provision (with adoption after 409 and a failed node replaced), set-up steps, inspect, reconcile, capacity, destroy, in both namespace modes, with a student namespace', async () => {

@@ -6,7 +6,7 @@ import { LabSpec, tarArchive } from '@labfleet/domain';
 import { eventually, labSpec } from '@labfleet/testing';
 import { exitCodeOf } from '../src/kubernetes-exec';
 import { KubeObject } from './fake-kube/fake-kube-store';
-import { FakeKubeSetup, LAB_IMAGE, ProviderOverrides } from './fake-kube-setup';
+import { FakeKubeSetup, LAB_IMAGE, ProviderOverrides, FAKE_TEST_TIMEOUT_MS } from './fake-kube-setup';
 
 let setup: FakeKubeSetup;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => setup.stop());
 // A lab through the fake takes well under a second, but many seconds on a loaded 2-core machine:
 // a test fails on what it checks (its own waits are shorter), not on Jest's 5 s default.
-jest.setTimeout(30_000);
+jest.setTimeout(FAKE_TEST_TIMEOUT_MS);
 
 const LAB_ENTER = '/usr/local/sbin/lab-enter';
 const APPARMOR = 'container.apparmor.security.beta.kubernetes.io/dind';

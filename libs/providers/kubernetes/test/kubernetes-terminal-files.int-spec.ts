@@ -4,7 +4,7 @@ import { LabSpec, tarArchive, TerminalSession } from '@labfleet/domain';
 import { eventually, labSpec } from '@labfleet/testing';
 import { KubernetesProvider } from '../src';
 import { KubeObject } from './fake-kube/fake-kube-store';
-import { FakeKubeSetup } from './fake-kube-setup';
+import { FakeKubeSetup, FAKE_TEST_TIMEOUT_MS } from './fake-kube-setup';
 import { KubeOpenApiValidator } from './kube-openapi-validator';
 
 let setup: FakeKubeSetup;
@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(() => setup.stop());
 // A lab through the fake takes well under a second, but many seconds on a loaded 2-core machine:
 // a test fails on what it checks (its own waits are shorter), not on Jest's 5 s default.
-jest.setTimeout(30_000);
+jest.setTimeout(FAKE_TEST_TIMEOUT_MS);
 
 const spec = (nodes: number): LabSpec => labSpec('labfleet/lab:latest', nodes);
 

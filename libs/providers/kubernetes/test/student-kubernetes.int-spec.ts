@@ -4,7 +4,7 @@ import { eventually, labSpec } from '@labfleet/testing';
 import { KubernetesProvider } from '../src';
 import { FAKE_API_SERVER_ADDRESS, FAKE_ROOT_CA, fakeToken } from './fake-kube/fake-control-plane';
 import { KubeObject } from './fake-kube/fake-kube-store';
-import { FakeKubeSetup } from './fake-kube-setup';
+import { FakeKubeSetup, FAKE_TEST_TIMEOUT_MS } from './fake-kube-setup';
 
 let setup: FakeKubeSetup;
 let provider: KubernetesProvider;
@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => setup.stop());
 
-jest.setTimeout(30_000);
+jest.setTimeout(FAKE_TEST_TIMEOUT_MS);
 
 const QUOTA = { pods: 20, cpus: 2, memoryMb: 2048 };
 const kubernetesLab = (): LabSpec => ({ ...labSpec('labfleet/lab:latest', 1), studentKubernetes: QUOTA });
