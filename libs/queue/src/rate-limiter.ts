@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { LabfleetConfig } from '@labfleet/config';
-import { RateLimitedError } from '@labfleet/domain';
+import { Batcher, RateLimitedError } from '@labfleet/domain';
 import { QUEUES, QueueSet } from './queue.tokens';
 import { redisCall } from './redis-guard';
 
@@ -22,6 +22,16 @@ export interface RateLimit {
 @Injectable()
 export class RateLimiter {
   private readonly prefix: string;
+  // Requests that arrive together (a classroom rush) count theirs in one round trip.
+  private readonly counts = new Batcher<string[], number[]>(async (asks) => {
+    const counts = await redisCall(async () => {
+      const tx = this.queues.connection.multi();
+      for (const key of asks.flat()) tx.incr(key).pexpire(key, 61_000);
+      return ((await tx.exec()) as [unknown, number][]).filter((_, i) => i % 2 === 0).map(([, n]) => n);
+    });
+    let next = 0;
+    return asks.map((keys) => ({ ok: true, value: keys.map(() => counts[next++]) }));
+  });
 
   constructor(
     @Inject(QUEUES) private readonly queues: QueueSet,
@@ -36,19 +46,15 @@ export class RateLimiter {
   }
 
   /**
-   * Counts one request against each limit in one Redis round trip; throws for the first one exceeded.
+   * Counts one request against each limit in one Redis round trip (shared with the requests that
+   * arrive with it); throws for the first one exceeded.
    * Returns what takes the count back, for a request the server could not judge.
    */
   async consumeAll(limits: readonly RateLimit[]): Promise<() => Promise<void>> {
     const now = Date.now();
     const window = Math.floor(now / 60_000);
     const keys = limits.map((l) => `${this.prefix}:rate:${l.key}:${window}`);
-    const counts = await redisCall(async () => {
-      const tx = this.queues.connection.multi();
-      for (const key of keys) tx.incr(key).pexpire(key, 61_000);
-      const replies = (await tx.exec()) as [unknown, number][];
-      return keys.map((_, i) => replies[2 * i][1]);
-    });
+    const counts = await this.counts.submit(keys);
     const exceeded = limits.find((l, i) => counts[i] > l.perMinute);
     if (exceeded) {
       throw new RateLimitedError(`too many ${exceeded.what}: at most ${exceeded.perMinute} per minute`, Math.ceil(((window + 1) * 60_000 - now) / 1000));

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CourseRole, Role } from '@labfleet/contracts';
+import { Batcher } from '@labfleet/domain';
 import { IdentityEntity, UserEntity } from '../entities';
 import { preparedQuery } from './prepared-query';
 
@@ -14,8 +15,10 @@ export interface NewUser {
 }
 
 const courses = (param: string) => `array(SELECT m.course_id::text FROM memberships m WHERE m.user_id = u.id AND m.role = ${param})`;
-const USER_WITH_COURSES_SQL = `SELECT u.id, u.school_id, u.email, u.name, u.role, u.created_at, u.updated_at, ${courses('$2')} AS teaching, ${courses('$3')} AS enrolled
-  FROM users u WHERE u.id = $1`;
+const USERS_WITH_COURSES_SQL = `SELECT u.id, u.school_id, u.email, u.name, u.role, u.created_at, u.updated_at, ${courses('$2')} AS teaching, ${courses('$3')} AS enrolled
+  FROM users u WHERE u.id = ANY($1::uuid[])`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface UserWithCoursesRow {
   id: string;
@@ -40,6 +43,16 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 
 @Injectable()
 export class UserRepository {
+  // Every authenticated request reads its account: requests that arrive together (a classroom
+  // rush) read theirs in one round trip.
+  private readonly accounts = new Batcher<string, UserWithCourses | null>(async (ids) => {
+    // One id that is not a uuid would fail the cast, and with it everyone's request: it has no account.
+    const wanted = [...new Set(ids.filter((id) => UUID.test(id)))];
+    const rows = wanted.length ? await preparedQuery<UserWithCoursesRow>(this.db, 'users-with-courses', USERS_WITH_COURSES_SQL, [wanted, CourseRole.Teacher, CourseRole.Student]) : [];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => ({ ok: true, value: byId.has(id) ? this.withCoursesOf(byId.get(id)!) : null }));
+  });
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Null when the email is taken. */
@@ -70,11 +83,11 @@ export class UserRepository {
     return row?.passwordHash ?? null;
   }
 
-  async withCourses(userId: string): Promise<UserWithCourses | null> {
-    // One prepared statement: this runs on every authenticated request, and TypeORM's query
-    // builder and query runner cost more CPU than Postgres did.
-    const [row] = await preparedQuery<UserWithCoursesRow>(this.db, 'user-with-courses', USER_WITH_COURSES_SQL, [userId, CourseRole.Teacher, CourseRole.Student]);
-    if (!row) return null;
+  withCourses(userId: string): Promise<UserWithCourses | null> {
+    return this.accounts.submit(userId);
+  }
+
+  private withCoursesOf(row: UserWithCoursesRow): UserWithCourses {
     const user = this.db.getRepository(UserEntity).create({ id: row.id, schoolId: row.school_id, email: row.email, name: row.name, role: row.role, createdAt: row.created_at, updatedAt: row.updated_at });
     return { user, teaching: row.teaching, enrolled: row.enrolled };
   }
