@@ -32,13 +32,14 @@ import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { JobName, QueueName } from '@labfleet/queue';
 import { eventually, REPO_ROOT, TEST_JWT_SECRET, withClient } from '@labfleet/testing';
 import { count, loadavg, percentile, sleep, printMetricTable } from './bench-kit';
 import { BenchRun } from './bench-run';
+import { CpuSplit, cpuSplitLine, pidsNamed, ProcessCpu } from './process-cpu';
 import { summarizeProfile } from './scale/cpu-profile';
 import { ENDPOINTS, Endpoint, Person, RequestMix, StepResult } from './scale/request-mix';
 import { DistrictSize, seedDistrict } from './scale/scale-seeder';
@@ -202,12 +203,21 @@ async function main(): Promise<number> {
           holdMs: HOLD_MS,
         });
         const steps: StepResult[] = [];
+        const splits: CpuSplit[] = [];
+        const cpu = new ProcessCpu(
+          { api: () => [stack.api.pid], worker: () => stack.workers.map((w) => w.pid), postgres: () => pidsNamed('postgres'), redis: () => pidsNamed('redis-server'), bench: () => [process.pid] },
+          cpus().length,
+        );
         process.kill(stack.api.pid, 'SIGWINCH');
         for (let rate = FIRST_RATE; rate <= MAX_RATE; rate *= 2) {
           run.throwIfStopping();
+          cpu.start();
           const r = await mix.step(rate, STEP_SECONDS);
+          const split = cpu.stop();
           steps.push(r);
+          splits.push(split);
           console.log(stepLine(r));
+          console.log(`    ${cpuSplitLine(split)}`);
           for (const s of r.samples.slice(0, 3)) console.log(`    ${s}`);
           if (worstP99(r) > BREAK.p99Ms || errorShare(r) > BREAK.errorShare || r.admittedPerSecond < BREAK.admittedShare * rate) break;
         }
@@ -275,12 +285,14 @@ async function main(): Promise<number> {
           seedSeconds: Math.round(seedSeconds),
           admittedPerSecond: Number(best.admittedPerSecond.toFixed(1)),
           sustainablePerSecond: sustainable ? Number(sustainable.admittedPerSecond.toFixed(1)) : null,
-          steps: steps.map((s) => ({
+          steps: steps.map((s, i) => ({
             offered: s.offered,
             admitted: Number(s.admittedPerSecond.toFixed(1)),
             p50: Object.fromEntries(ENDPOINTS.map((e) => [e, Math.round(percentile(s.latencies[e], 50))])) as Record<Endpoint, number>,
             p99: Object.fromEntries(ENDPOINTS.map((e) => [e, Math.round(percentile(s.latencies[e], 99))])) as Record<Endpoint, number>,
             errors: ENDPOINTS.reduce((n, e) => n + s.errors[e], 0),
+            cpuPct: Object.fromEntries(Object.entries(splits[i].byRole).map(([role, pct]) => [role, Math.round(pct)])),
+            hostPct: Math.round(splits[i].host),
           })),
           reconcileMs: reconcileMs.map(Math.round),
           metricsMs: { p50: Math.round(percentile(scrapes, 50)), p99: Math.round(percentile(scrapes, 99)) },

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { LabStatus } from '@labfleet/contracts';
 import { QuotaExceededError } from '@labfleet/domain';
 import { createTestDatabase, TestDatabase } from '@labfleet/testing';
+import { LabEntity } from '../src/entities';
 import { AdmissionRepository } from '../src/repositories/admission.repository';
 import { LabRepository } from '../src/repositories/lab.repository';
 import { findLabs } from '../src/repositories/lab-writes';
@@ -76,7 +77,12 @@ describe('AdmissionRepository: pool claims and the waiting line', () => {
     }
     const { lab, via } = await admission.createOwned(owned(users[0]), 'u0@s.test', () => oneHour(), ROOMY);
     expect({ via, id: lab.id }).toEqual({ via: 'pool', id });
+    // Both the claim's answer and findLabs build the lab from JSON rows: hold them to TypeORM's own read.
+    const typeorm = await ds.manager.find(LabEntity, { where: { id }, relations: { template: true, nodes: true, owner: true }, order: { nodes: { name: 'ASC' } } });
     const [read] = await findLabs(ds.manager, [id]);
+    const [inTransaction] = await ds.transaction((em) => findLabs(em, [id]));
+    expect(read).toEqual(typeorm[0]);
+    expect(inTransaction).toEqual(typeorm[0]);
     expect(lab).toEqual(read);
     expect(lab.nodes!.map((n) => n.name)).toEqual(read.nodes!.map((n) => n.name));
     expect(lab.template!.reservedCpus).toBe(0.5);

@@ -7,7 +7,7 @@ import { LabEntity } from '../entities';
 import type { Admit, NewLab } from './lab.repository';
 import { quotaStates } from './lab-usage.queries';
 import { labFromRow, LabRow } from './lab-rows';
-import { insertLab, lockAdmission, lockCourses } from './lab-writes';
+import { insertLabs, lockAdmission, lockCourses, NewLabRow } from './lab-writes';
 
 export interface OwnedLab extends Omit<NewLab, 'expiresAt'> {
   readonly courseId: string;
@@ -109,23 +109,20 @@ export class AdmissionRepository {
           rest.map(({ i }) => ({ reserve: asks[i].lab.reserve, ...asks[i].limits })),
           await this.capacitySnapshot(em),
         );
+        const made: { i: number; via: 'provision' | 'queue'; row: NewLabRow }[] = [];
         let nextEnd: Promise<Date | null> | undefined;
         for (const [k, decision] of plan.entries()) {
           const { i, expiresAt } = rest[k];
           const { reserve: _reserve, courseWide: _courseWide, weeklyBudget: _weeklyBudget, ...row } = asks[i].lab;
-          switch (decision.via) {
-            case 'provision':
-              outcomes[i] = { ok: true, value: { lab: await insertLab(em, { ...row, expiresAt }, asks[i].actor), via: 'provision' } };
-              break;
-            case 'queue':
-              outcomes[i] = { ok: true, value: { lab: await insertLab(em, { ...row, expiresAt, queuedAt: new Date() }, asks[i].actor), via: 'queue' } };
-              break;
-            case 'refuse':
-              nextEnd ??= this.nextEnd(em);
-              outcomes[i] = { ok: false, error: new QuotaExceededError(queueFullRefusal(decision, await nextEnd, new Date())) };
-              break;
+          if (decision.via === 'refuse') {
+            nextEnd ??= this.nextEnd(em);
+            outcomes[i] = { ok: false, error: new QuotaExceededError(queueFullRefusal(decision, await nextEnd, new Date())) };
+          } else {
+            made.push({ i, via: decision.via, row: { ...row, expiresAt, actor: asks[i].actor, queuedAt: decision.via === 'queue' ? new Date() : null } });
           }
         }
+        const labs = await insertLabs(em, made.map((m) => m.row));
+        made.forEach(({ i, via }, k) => (outcomes[i] = { ok: true, value: { lab: labs[k], via } }));
       }
       return outcomes;
     });
@@ -136,13 +133,20 @@ export class AdmissionRepository {
     return this.db.transaction(async (em) => {
       await lockAdmission(em);
       const made = labs.slice(0, poolLabsToMake(labs.length, reserve, capacity, await this.capacitySnapshot(em)));
-      for (const lab of made) await insertLab(em, lab, 'pool');
+      await insertLabs(em, made.map((lab) => ({ ...lab, actor: 'pool' })));
       return made.map((lab) => lab.id);
     });
   }
 
-  /** Lets the waiting labs `admitFromLine` picks through. Returns their ids. */
+  /**
+   * Lets the waiting labs `admitFromLine` picks through. Returns their ids. Most passes (one per lab
+   * end and per pool tick) find nobody waiting: those neither wait for nor hold the lock that every
+   * cold lab request takes. A lab put in line by a transaction not yet committed is let through by
+   * the next pass.
+   */
   async admitWaiting(capacity: Resources): Promise<string[]> {
+    const [{ waiting }] = await this.db.query(`SELECT EXISTS (SELECT 1 FROM labs WHERE queued_at IS NOT NULL AND status = $1) AS waiting`, [LabStatus.Pending]);
+    if (!waiting) return [];
     return this.db.transaction(async (em) => {
       await lockAdmission(em);
       const { reserved } = await this.capacitySnapshot(em);

@@ -1,6 +1,6 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
-interface PgPool {
+interface PgQueryable {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
@@ -11,6 +11,13 @@ interface PgPool {
  * to `text`.
  */
 export async function preparedQuery<R>(db: DataSource, name: string, text: string, values: unknown[]): Promise<R[]> {
-  const pool = (db.driver as unknown as { master: PgPool }).master;
+  const pool = (db.driver as unknown as { master: PgQueryable }).master;
   return (await pool.query({ name, text, values })).rows as R[];
+}
+
+/** `preparedQuery` in the manager's transaction when it has one (on its connection), else on the pool. */
+export async function preparedQueryIn<R>(em: EntityManager, name: string, text: string, values: unknown[]): Promise<R[]> {
+  const runner = em.queryRunner as unknown as { databaseConnection?: PgQueryable; isTransactionActive: boolean } | undefined;
+  if (!runner?.isTransactionActive || !runner.databaseConnection) return preparedQuery<R>(em.connection, name, text, values);
+  return (await runner.databaseConnection.query({ name, text, values })).rows as R[];
 }

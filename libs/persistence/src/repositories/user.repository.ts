@@ -15,8 +15,11 @@ export interface NewUser {
 }
 
 const courses = (param: string) => `array(SELECT m.course_id::text FROM memberships m WHERE m.user_id = u.id AND m.role = ${param})`;
-const USERS_WITH_COURSES_SQL = `SELECT u.id, u.school_id, u.email, u.name, u.role, u.created_at, u.updated_at, ${courses('$2')} AS teaching, ${courses('$3')} AS enrolled
-  FROM users u WHERE u.id = ANY($1::uuid[])`;
+const usersWithCourses = (where: string) => `SELECT u.id, u.school_id, u.email, u.name, u.role, u.created_at, u.updated_at, ${courses('$2')} AS teaching, ${courses('$3')} AS enrolled
+  FROM users u WHERE ${where}`;
+// A lone account by `=`, whose plan Postgres keeps; `= ANY(array)` is planned again each time.
+const USER_WITH_COURSES_SQL = usersWithCourses('u.id = $1');
+const USERS_WITH_COURSES_SQL = usersWithCourses('u.id = ANY($1::uuid[])');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,7 +51,13 @@ export class UserRepository {
   private readonly accounts = new Batcher<string, UserWithCourses | null>(async (ids) => {
     // One id that is not a uuid would fail the cast, and with it everyone's request: it has no account.
     const wanted = [...new Set(ids.filter((id) => UUID.test(id)))];
-    const rows = wanted.length ? await preparedQuery<UserWithCoursesRow>(this.db, 'users-with-courses', USERS_WITH_COURSES_SQL, [wanted, CourseRole.Teacher, CourseRole.Student]) : [];
+    const roles = [CourseRole.Teacher, CourseRole.Student];
+    const rows =
+      wanted.length === 0
+        ? []
+        : wanted.length === 1
+          ? await preparedQuery<UserWithCoursesRow>(this.db, 'user-with-courses', USER_WITH_COURSES_SQL, [wanted[0], ...roles])
+          : await preparedQuery<UserWithCoursesRow>(this.db, 'users-with-courses', USERS_WITH_COURSES_SQL, [wanted, ...roles]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => ({ ok: true, value: byId.has(id) ? this.withCoursesOf(byId.get(id)!) : null }));
   });
