@@ -21,7 +21,8 @@
  *    than 80 % of the offered lab requests are admitted;
  * 5. Postgres bytes per live lab (database size / live labs, and a live lab's own rows) and Redis
  *    bytes per live lab (MEMORY USAGE of the installation's keys, the simulation's hash left out);
- * 6. where the API's time went (its CPU profile, by package and function), a table metric |
+ * 6. each step's CPU by process (`ProcessCpu`: API, worker, Postgres, Redis, this client, the rest),
+ *    where the API's time went (its CPU profile, by package and function), a table metric |
  *    measured | target | met, and one JSON line (BENCH_SCALE_SUMMARY ...).
  *
  * Options: --scale F or BENCH_SCALE (1), BENCH_STEP_SECONDS (15), BENCH_POOL (200 × scale),

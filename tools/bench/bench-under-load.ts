@@ -30,7 +30,8 @@
  */
 import { count, describe, loadavg, percentile, sleep, printMetricTable } from './bench-kit';
 import { dockerTemplate, TEMPLATE } from './bench-labs';
-import { checkDistinct, fillPool, LAB_TIMEOUT_MS, loadLine, maxOf, poolOf, pools, round, rush, since } from './bench-pool';
+import { checkDistinct, CpuTimes, fillPool, LAB_TIMEOUT_MS, loadLine, maxOf, poolOf, pools, readStat, round, rush, since } from './bench-pool';
+import { processCpuMs } from './process-cpu';
 import { nginxLab, ProxyProbe, sessionCookie, Terminal, Timed, typeKeys, WARMUP_KEYS } from './bench-probes';
 import { BenchRun } from './bench-run';
 import { randomBytes } from 'node:crypto';
@@ -49,31 +50,14 @@ const PROVISION_CONCURRENCY = count('BENCH_PROVISION_CONCURRENCY', 4, 1);
 const TARGET_ECHO_P99_MS = 5;
 const TARGET_PROXY_ADDED_P50_MS = 5;
 const WARMUP_REQUESTS = 20;
-const TICKS_PER_S = 100;
 
 const ms2 = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
-
-/** CPU time a process has used (utime + stime), in clock ticks; NaN once it is gone. */
-function processTicks(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return NaN;
-  }
-}
-
-/** Jiffies of all CPUs: total and idle (idle + iowait). */
-function hostTicks(): { total: number; idle: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + (f[4] ?? 0) };
-}
 
 interface Mark {
   readonly at: number;
   readonly api: number;
   readonly worker: number;
-  readonly host: { total: number; idle: number };
+  readonly host: CpuTimes;
 }
 
 interface Phase {
@@ -120,9 +104,9 @@ function stats(label: string, phases: readonly Phase[], echo: readonly Timed[], 
     echo: inPhases(echo, phases),
     proxy: inPhases(proxy, phases),
     direct: inPhases(direct, phases),
-    apiCpuPct: (100 * sum((p) => p.to.api - p.from.api)) / TICKS_PER_S / seconds,
-    workerCpuPct: (100 * sum((p) => p.to.worker - p.from.worker)) / TICKS_PER_S / seconds,
-    hostBusyPct: total > 0 ? 100 * (1 - sum((p) => p.to.host.idle - p.from.host.idle) / total) : NaN,
+    apiCpuPct: (100 * sum((p) => p.to.api - p.from.api)) / 1000 / seconds,
+    workerCpuPct: (100 * sum((p) => p.to.worker - p.from.worker)) / 1000 / seconds,
+    hostBusyPct: total > 0 ? (100 * sum((p) => p.to.host.busy - p.from.host.busy)) / total : NaN,
     // A window ends up to 100 ms after the phase's last moment it covers.
     loopDelay: loop.filter((w) => phases.some((p) => w.at >= p.from.at && w.at <= p.to.at + 100)).map((w) => w.ms),
   };
@@ -184,7 +168,7 @@ async function main(): Promise<number> {
     const proxyProbe = new ProxyProbe(`${base}/labs/${labId}/ports/8080/`, `http://${address}:8080/`, await sessionCookie(base, student));
     await proxyProbe.rounds((i) => i < WARMUP_REQUESTS);
 
-    const mark = (): Mark => ({ at: performance.now(), api: processTicks(stack.api.pid), worker: processTicks(stack.workers[0].pid), host: hostTicks() });
+    const mark = (): Mark => ({ at: performance.now(), api: processCpuMs(stack.api.pid), worker: processCpuMs(stack.workers[0].pid), host: readStat() });
     const phases: Phase[] = [];
     const echoing = typeKeys(term, () => !stop, KEY_GAP_MS).catch((e) => {
       errors.push(`terminal echo: ${describe(e)}`);

@@ -1,15 +1,16 @@
 /** CPU time of the processes a benchmark runs on this host, by role, from /proc (Linux). */
 import { readdirSync, readFileSync } from 'node:fs';
+import { readStat } from './bench-pool';
 
-const TICK_MS = 10; // USER_HZ is 100 on Linux
+export const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-/** utime + stime of one process, in ms; 0 once it has gone. */
-function cpuMsOf(pid: number): number {
+/** CPU time one process has used (utime + stime), in ms; NaN once it has gone. */
+export function processCpuMs(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
   } catch {
-    return 0;
+    return NaN;
   }
 }
 
@@ -25,13 +26,6 @@ export function pidsNamed(comm: string): number[] {
       }
     })
     .map(Number);
-}
-
-/** Busy ms of all cores, from /proc/stat. */
-function hostBusyMs(): number {
-  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  const idle = ticks[3] + ticks[4];
-  return (ticks.reduce((a, b) => a + b, 0) - idle) * TICK_MS;
 }
 
 export interface CpuSplit {
@@ -56,8 +50,8 @@ export class ProcessCpu {
 
   private read(): { at: number; host: number; byPid: Map<string, number> } {
     const byPid = new Map<string, number>();
-    for (const [role, pids] of Object.entries(this.roles)) for (const pid of pids()) byPid.set(`${role}:${pid}`, cpuMsOf(pid));
-    return { at: Date.now(), host: hostBusyMs(), byPid };
+    for (const [role, pids] of Object.entries(this.roles)) for (const pid of pids()) byPid.set(`${role}:${pid}`, processCpuMs(pid));
+    return { at: Date.now(), host: readStat().busy * TICK_MS, byPid };
   }
 
   start(): void {
@@ -71,6 +65,7 @@ export class ProcessCpu {
     const byRole: Record<string, number> = Object.fromEntries(Object.keys(this.roles).map((r) => [r, 0]));
     let held = 0;
     for (const [key, ms] of last.byPid) {
+      if (Number.isNaN(ms)) continue;
       const used = ms - (first.byPid.get(key) ?? 0);
       byRole[key.split(':')[0]] += used;
       held += used;
