@@ -111,6 +111,21 @@ describe('AdmissionRepository: pool claims and the waiting line', () => {
     await endAll();
   });
 
+  it('a waiting-line pass with nobody waiting does not wait for the admission lock, which every cold request takes', async () => {
+    await endAll();
+    const holder = ds.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended('admission', 0))`);
+      const blocked = new Promise((resolve) => setTimeout(() => resolve('waited for the lock'), 2000));
+      expect(await Promise.race([admission.admitWaiting(ROOMY.capacity), blocked])).toEqual([]);
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+  });
+
   it('without a course-wide limit, one person is still checked one request at a time: five at once, one lab', async () => {
     const [u] = users;
     const results = await Promise.allSettled(
