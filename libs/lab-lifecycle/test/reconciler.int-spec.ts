@@ -1,12 +1,11 @@
 import { Test, TestingModule } from '@nestjs/testing';
-import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { ConfigModule } from '@labfleet/config';
 import { LabStatus } from '@labfleet/contracts';
 import { LAB_PROVIDER, LabRuntime } from '@labfleet/domain';
 import { LabJobsService } from '@labfleet/queue';
-import { createTestDatabase, eventually, insertLabs, insertTemplate, TestDatabase, testConfig } from '@labfleet/testing';
+import { createTestDatabase, eventually, insertLabs, insertTemplate, TestDatabase, testConfig, removeRedisKeys } from '@labfleet/testing';
 import { LabLifecycleModule } from '../src/lab-lifecycle.module';
 import { ReconcilerService } from '../src/reconciler.service';
 
@@ -56,10 +55,7 @@ describe('reconcile against a stand-in backend of hundreds of labs, on the real 
   });
 
   afterAll(async () => {
-    const redis = new IORedis('redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${instance}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await removeRedisKeys(instance);
     await sql?.end();
     await db?.drop();
   });

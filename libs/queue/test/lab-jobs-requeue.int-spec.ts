@@ -1,8 +1,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { randomBytes, randomUUID } from 'node:crypto';
-import IORedis from 'ioredis';
 import { createRedisConnection, JOB_QUEUE, JobName, LabJobsService, QueueName, QueueSet } from '../src';
-import { eventually, testConfig } from '@labfleet/testing';
+import { eventually, testConfig, removeRedisKeys } from '@labfleet/testing';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -20,10 +19,7 @@ describe('LabJobsService re-queues a lab whose job failed for good (real Redis)'
   const jobs = new LabJobsService(queues, config);
 
   afterAll(async () => {
-    const redis = new IORedis(REDIS_URL);
-    const keys = await redis.keys(`${instance}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await removeRedisKeys(instance);
     await jobs.onModuleDestroy();
   });
 

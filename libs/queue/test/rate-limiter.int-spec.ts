@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import IORedis from 'ioredis';
 import { RateLimitedError } from '@labfleet/domain';
-import { testConfig } from '@labfleet/testing';
+import { testConfig, removeRedisKeys } from '@labfleet/testing';
 import { createRedisConnection, QueueSet, RateLimiter } from '../src';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -18,10 +17,7 @@ describe('RateLimiter (real Redis)', () => {
   });
 
   afterAll(async () => {
-    const redis = new IORedis(REDIS_URL);
-    const keys = await redis.keys(`${instance}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await removeRedisKeys(instance);
     await connection.quit();
   });
 

@@ -106,12 +106,20 @@ export class TestInstance {
   /** Removes what the test made, even when it failed half-way. */
   async destroy(): Promise<void> {
     await removeLabResources(this.instance);
-    const redis = new IORedis('redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${this.instance}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await removeRedisKeys(this.instance);
     await removeCourseRegistry(this.instance);
     await this.db.drop();
+  }
+}
+
+/** Deletes the machine's Redis keys under `prefix:` (a test's own installation). */
+export async function removeRedisKeys(prefix: string): Promise<void> {
+  const redis = new IORedis('redis://127.0.0.1:6379');
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    await redis.quit();
   }
 }
 
