@@ -122,6 +122,11 @@ export class ChaosRun {
   }
 
   /** Removes everything the run made (processes, engine, services, temporary directories). */
+  /** The violations found so far, in words: what a run that did not finish had seen. */
+  violationsSoFar(): string[] {
+    return [...(this.checks?.violations.values() ?? [])].map((v) => `${v.check}: ${v.detail}`);
+  }
+
   async stop(): Promise<void> {
     for (const s of this.students) s.finish();
     await this.checks?.close().catch(() => undefined);

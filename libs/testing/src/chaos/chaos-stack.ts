@@ -92,16 +92,23 @@ export class ChaosStack {
     };
   }
 
-  /** Restarts API `i` on its port (after a kill) and waits until it answers. */
+  /** Restarts API `i` on its port (after a kill) and waits until it answers; nothing once the stack is stopping. */
   async restartApi(i: number): Promise<void> {
-    await this.startApi(i);
+    if (!this.stopping) await this.startApi(i);
   }
 
   async restartWorker(i: number): Promise<void> {
-    await this.startWorker(i);
+    if (!this.stopping) await this.startWorker(i);
   }
 
+  /**
+   * Set by `stop`: a fault's supervised restart still retrying (a run that outlived its bound) then
+   * ends instead of starting processes against a removed Postgres and directory.
+   */
+  private stopping = false;
+
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all([...this.apis, ...this.workers].map((p) => p.stop('SIGTERM', 5000).catch(() => undefined)));
     await this.balancer?.stop().catch(() => undefined);
     await Promise.all([this.engine?.stop(), this.redis?.stop(), this.postgres?.stop()].map((p) => p?.catch(() => undefined)));
