@@ -15,6 +15,16 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * port; another student cannot reach them; the teacher watches. The browser may talk to the test's
  * API origin only: every other request is refused (and recorded), so no internet asset is needed.
  */
+/**
+ * The time left a warning shows, in seconds: how much of a lab's time is gone before its page shows
+ * it depends on the host (at CI's load lab A's 100 s were at 55 s), so tests bound it, not match it.
+ */
+function secondsShown(text: string): number {
+  const shown = /ends in (\d+) min (\d\d) s/.exec(text);
+  if (!shown) throw new Error(`no time left in "${text}"`);
+  return Number(shown[1]) * 60 + Number(shown[2]);
+}
+
 describe('the web page, in headless Chromium', () => {
   let stack: LabfleetStack;
   let browser: Browser;
@@ -337,7 +347,7 @@ describe('the web page, in headless Chromium', () => {
       const tenMinutes = pageB.locator('#time-warning');
       await tenMinutes.waitFor();
       expect(await tenMinutes.getAttribute('data-stage')).toBe('10');
-      expect(await tenMinutes.innerText()).toMatch(/ends in 9 min \d\d s/);
+      expect(secondsShown(await tenMinutes.innerText())).toBeLessThanOrEqual(590);
       await shot(pageB, 'j0-ten-minute-warning');
 
       await pageA.goto(`${origin}/#/lab/${shortLab}`);
@@ -345,7 +355,7 @@ describe('the web page, in headless Chromium', () => {
       const warning = pageA.locator('#time-warning');
       await warning.waitFor();
       expect(await warning.getAttribute('data-stage')).toBe('2');
-      expect(await warning.innerText()).toMatch(/ends in 1 min \d\d s/);
+      expect(secondsShown(await warning.innerText())).toBeLessThanOrEqual(100);
       await shot(pageA, 'j1-expiry-warning');
       const before = (await studentA.client.get(`/api/v1/labs/${shortLab}`)).body.expiresAt;
       await warning.getByRole('button', { name: 'Extend 30 min' }).click();
