@@ -3,7 +3,7 @@ import { LabStatus } from '@labfleet/contracts';
 import { LabEntity, LabEventEntity } from '../entities';
 import type { NewLab } from './lab.repository';
 import { labFromRow, LabRow } from './lab-rows';
-import { preparedQueryIn } from './prepared-query';
+import { ByIdsStatement, preparedByIds } from './prepared-query';
 
 export type NewLabRow = NewLab & { readonly queuedAt?: Date | null; readonly actor: string };
 
@@ -32,14 +32,14 @@ export async function insertLabs(em: EntityManager, labs: readonly NewLabRow[]):
   return labs.map((l) => byId.get(l.id)!);
 }
 
-const labsWhere = (where: string) => `SELECT to_jsonb(l) AS lab, to_jsonb(t) AS template, to_jsonb(u) AS owner,
+const LABS: ByIdsStatement = {
+  name: 'labs-by-id',
+  column: 'l.id',
+  sql: (where) => `SELECT to_jsonb(l) AS lab, to_jsonb(t) AS template, to_jsonb(u) AS owner,
        coalesce((SELECT jsonb_agg(to_jsonb(n) ORDER BY n.name) FROM lab_nodes n WHERE n.lab_id = l.id), '[]'::jsonb) AS nodes
   FROM labs l JOIN templates t ON t.id = l.template_id LEFT JOIN users u ON u.id = l.owner_id
- WHERE ${where}`;
-// One lab by `=`: Postgres keeps its generic plan. With `= ANY(array)` it plans again at every
-// execution (a custom plan knows the array's length), which costs more than the query.
-const LAB_SQL = labsWhere('l.id = $1');
-const LABS_SQL = labsWhere('l.id = ANY($1::uuid[])');
+ WHERE ${where}`,
+};
 
 /**
  * Labs with their template, nodes (in name order) and owner, in one prepared statement: every
@@ -47,9 +47,7 @@ const LABS_SQL = labsWhere('l.id = ANY($1::uuid[])');
  * (0.8 ms) and the caller its hydration each time (`bench:scale`).
  */
 export async function findLabs(em: EntityManager, ids: readonly string[]): Promise<LabEntity[]> {
-  if (ids.length === 0) return [];
-  const rows = await (ids.length === 1 ? preparedQueryIn<LabRow>(em, 'lab-by-id', LAB_SQL, [ids[0]]) : preparedQueryIn<LabRow>(em, 'labs-by-id', LABS_SQL, [ids]));
-  return rows.map((row) => labFromRow(em.connection, row));
+  return (await preparedByIds<LabRow>(em, LABS, ids)).map((row) => labFromRow(em.connection, row));
 }
 
 export async function findLab(em: EntityManager, id: string): Promise<LabEntity | null> {

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { CourseRole, Role } from '@labfleet/contracts';
 import { Batcher } from '@labfleet/domain';
 import { IdentityEntity, UserEntity } from '../entities';
-import { preparedQuery } from './prepared-query';
+import { ByIdsStatement, preparedByIds } from './prepared-query';
 
 export interface NewUser {
   readonly schoolId: string | null;
@@ -15,11 +15,12 @@ export interface NewUser {
 }
 
 const courses = (param: string) => `array(SELECT m.course_id::text FROM memberships m WHERE m.user_id = u.id AND m.role = ${param})`;
-const usersWithCourses = (where: string) => `SELECT u.id, u.school_id, u.email, u.name, u.role, u.created_at, u.updated_at, ${courses('$2')} AS teaching, ${courses('$3')} AS enrolled
-  FROM users u WHERE ${where}`;
-// A lone account by `=`, whose plan Postgres keeps; `= ANY(array)` is planned again each time.
-const USER_WITH_COURSES_SQL = usersWithCourses('u.id = $1');
-const USERS_WITH_COURSES_SQL = usersWithCourses('u.id = ANY($1::uuid[])');
+const USERS_WITH_COURSES: ByIdsStatement = {
+  name: 'user-with-courses',
+  column: 'u.id',
+  sql: (where) => `SELECT u.id, u.school_id, u.email, u.name, u.role, u.created_at, u.updated_at, ${courses('$2')} AS teaching, ${courses('$3')} AS enrolled
+  FROM users u WHERE ${where}`,
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -51,13 +52,7 @@ export class UserRepository {
   private readonly accounts = new Batcher<string, UserWithCourses | null>(async (ids) => {
     // One id that is not a uuid would fail the cast, and with it everyone's request: it has no account.
     const wanted = [...new Set(ids.filter((id) => UUID.test(id)))];
-    const roles = [CourseRole.Teacher, CourseRole.Student];
-    const rows =
-      wanted.length === 0
-        ? []
-        : wanted.length === 1
-          ? await preparedQuery<UserWithCoursesRow>(this.db, 'user-with-courses', USER_WITH_COURSES_SQL, [wanted[0], ...roles])
-          : await preparedQuery<UserWithCoursesRow>(this.db, 'users-with-courses', USERS_WITH_COURSES_SQL, [wanted, ...roles]);
+    const rows = await preparedByIds<UserWithCoursesRow>(this.db.manager, USERS_WITH_COURSES, wanted, [CourseRole.Teacher, CourseRole.Student]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => ({ ok: true, value: byId.has(id) ? this.withCoursesOf(byId.get(id)!) : null }));
   });

@@ -26,6 +26,11 @@ export interface ChaosStackOptions {
  */
 export class ChaosStack {
   readonly instance = `c${randomBytes(4).toString('hex')}`;
+  /**
+   * Set by `stop`: a fault's supervised restart still retrying (a run that outlived its bound) then
+   * ends instead of starting processes against a removed Postgres and directory.
+   */
+  private stopping = false;
   readonly apis: LabfleetProcess[] = [];
   readonly apiPorts: number[] = [];
   readonly workers: LabfleetProcess[] = [];
@@ -100,12 +105,6 @@ export class ChaosStack {
   async restartWorker(i: number): Promise<void> {
     if (!this.stopping) await this.startWorker(i);
   }
-
-  /**
-   * Set by `stop`: a fault's supervised restart still retrying (a run that outlived its bound) then
-   * ends instead of starting processes against a removed Postgres and directory.
-   */
-  private stopping = false;
 
   async stop(): Promise<void> {
     this.stopping = true;
